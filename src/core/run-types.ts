@@ -1,0 +1,88 @@
+import type { CheckpointStore } from './ports/checkpoint-store.js';
+import type { Clock } from './ports/clock.js';
+import type { Logger, Metrics } from './ports/observability.js';
+import type { Sink } from './ports/sink.js';
+import type { XApi } from './ports/x-api.js';
+import type { StreamSpec } from './stream.js';
+
+/** Retry policy: exponential backoff with full jitter. */
+export interface RetryOptions {
+  /** @default 1000 */
+  readonly baseDelayMs: number;
+  /** @default 300000 */
+  readonly maxDelayMs: number;
+  /** Attempts in all, the first included. @default 5 */
+  readonly maxAttempts: number;
+}
+
+/** Budgets and pacing of one execution. */
+export interface RunOptions {
+  /** Posts delivered per execution, all streams together. @default 1000 */
+  readonly maxTweets: number;
+  /** Wall time of the execution. @default 840000 (14 minutes of a 15-minute Lambda) */
+  readonly timeBudgetMs: number;
+  /** Time kept in hand before the budget ends, for the last checkpoint write. @default 5000 */
+  readonly safetyMarginMs: number;
+  /** @default 25 */
+  readonly batchSize: number;
+  /** Minimum time between two requests to the API. @default 1000 */
+  readonly minIntervalMs: number;
+  /** Share of the window used before pacing starts. @default 0.8 */
+  readonly pacingThreshold: number;
+  readonly retry: RetryOptions;
+  /** @default 60000 */
+  readonly leaseTtlMs: number;
+  /** Correlation id of this execution (generated when absent). */
+  readonly correlationId?: string;
+}
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = {
+  maxTweets: 1000,
+  timeBudgetMs: 840_000,
+  safetyMarginMs: 5_000,
+  batchSize: 25,
+  minIntervalMs: 1_000,
+  pacingThreshold: 0.8,
+  retry: { baseDelayMs: 1_000, maxDelayMs: 300_000, maxAttempts: 5 },
+  leaseTtlMs: 60_000,
+};
+
+/** Ports the execution runs on. compose.ts builds them. */
+export interface RunDependencies {
+  readonly api: XApi;
+  readonly store: CheckpointStore;
+  readonly sink: Sink;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+export type StreamOutcome =
+  | 'caught_up'
+  | 'budget_exhausted'
+  | 'deadline'
+  | 'usage_capped'
+  | 'skipped_locked'
+  | 'failed';
+
+export interface StreamSummary {
+  readonly stream: string;
+  readonly outcome: StreamOutcome;
+  readonly tweets_delivered: number;
+  readonly batches: number;
+  readonly since_id: string | null;
+  readonly pending_until_id: string | null;
+  readonly error?: string;
+}
+
+/** What `runExecution` resolves with; the CLI prints it as the `execution_end` event. */
+export interface RunSummary {
+  readonly correlation_id: string;
+  /** True only when every post visible at the start has been delivered, for every stream. */
+  readonly caught_up: boolean;
+  readonly tweets_delivered: number;
+  readonly api_requests: number;
+  readonly rate_limit_waits: number;
+  readonly duration_ms: number;
+  readonly streams: readonly StreamSummary[];
+}

@@ -1,0 +1,40 @@
+/** What a stream is: a source plus its own checkpoint. Built by config/, consumed by the poll loop. */
+
+/** Where a stream without a checkpoint starts. */
+export type InitialPosition =
+  | { readonly kind: 'now' }
+  | { readonly kind: 'lookback'; readonly ms: number }
+  | { readonly kind: 'since_id'; readonly id: string };
+
+export type StreamSource =
+  | { readonly kind: 'search'; readonly query: string; readonly archive: boolean }
+  /** `user` is a username or a numeric id; a username is resolved once and kept in the checkpoint. */
+  | { readonly kind: 'timeline'; readonly user: string; readonly exclude: readonly ('replies' | 'retweets')[] }
+  | { readonly kind: 'mentions'; readonly user: string };
+
+export interface StreamSpec {
+  /** Unique key of the checkpoint. */
+  readonly name: string;
+  readonly source: StreamSource;
+  /** @default ['created_at','author_id','conversation_id','lang','public_metrics','referenced_tweets','entities'] */
+  readonly tweetFields: readonly string[];
+  /** @default [] */
+  readonly userFields: readonly string[];
+  /** @default ['author_id'] */
+  readonly expansions: readonly string[];
+  /** @default { kind: 'now' } */
+  readonly initial: InitialPosition;
+  /** Re-read this many seconds behind since_id to catch late arrivals. @default 0 */
+  readonly overlapSeconds: number;
+}
+
+export const DEFAULT_TWEET_FIELDS = [
+  'created_at',
+  'author_id',
+  'conversation_id',
+  'lang',
+  'public_metrics',
+  'referenced_tweets',
+  'entities',
+] as const;
+export const DEFAULT_EXPANSIONS = ['author_id'] as const;
