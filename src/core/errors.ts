@@ -39,7 +39,12 @@ export class ApiError extends PollerError {
     super(message, options);
   }
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status, endpoint: this.endpoint, problem_type: this.problemType };
+    return {
+      ...super.toJSON(),
+      status: this.status,
+      endpoint: this.endpoint,
+      problem_type: this.problemType,
+    };
   }
 }
 
@@ -99,12 +104,21 @@ export class TimeoutError extends NetworkError {
 export class InvalidResponseError extends PollerError {
   override readonly name = 'InvalidResponseError';
   override readonly code = 'invalid_response';
+  /**
+   * True for a body that never arrived whole (truncated, not JSON): asking again can help.
+   * False for a well-formed body whose content is wrong (bad ids, out of bounds): it would only repeat.
+   */
+  readonly retryable: boolean;
   constructor(
     message: string,
     readonly endpoint: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly retryable?: boolean },
   ) {
     super(message, options);
+    this.retryable = options?.retryable ?? false;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), endpoint: this.endpoint, retryable: this.retryable };
   }
 }
 

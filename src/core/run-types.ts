@@ -3,7 +3,7 @@ import type { Clock } from './ports/clock.js';
 import type { Logger, Metrics } from './ports/observability.js';
 import type { Sink } from './ports/sink.js';
 import type { XApi } from './ports/x-api.js';
-import type { StreamSpec } from './stream.js';
+import type { RateLimiter } from './rate-limiter.js';
 
 /** Retry policy: exponential backoff with full jitter. */
 export interface RetryOptions {
@@ -55,6 +55,12 @@ export interface RunDependencies {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /**
+   * Rate-limit state to keep across executions of one process (a CLI loop, a warm Lambda), so the
+   * first request of a run still respects the last one of the previous run.
+   * @default a new RateLimiter per execution, built from the RunOptions
+   */
+  readonly rateLimiter?: RateLimiter;
 }
 
 export type StreamOutcome =

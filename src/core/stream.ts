@@ -9,7 +9,11 @@ export type InitialPosition =
 export type StreamSource =
   | { readonly kind: 'search'; readonly query: string; readonly archive: boolean }
   /** `user` is a username or a numeric id; a username is resolved once and kept in the checkpoint. */
-  | { readonly kind: 'timeline'; readonly user: string; readonly exclude: readonly ('replies' | 'retweets')[] }
+  | {
+      readonly kind: 'timeline';
+      readonly user: string;
+      readonly exclude: readonly ('replies' | 'retweets')[];
+    }
   | { readonly kind: 'mentions'; readonly user: string };
 
 export interface StreamSpec {

@@ -29,6 +29,12 @@ export interface Checkpoint {
   readonly sweep: Sweep | null;
   /** Resolved user id, for timeline and mentions streams configured by username. */
   readonly user_id?: string;
+  /**
+   * Ids already delivered within the overlap window below since_id (newest first, bounded), so an
+   * overlap re-read (`overlapSeconds`) does not deliver them twice. Absent when overlap is off.
+   * Stores that do not keep it only cause duplicates inside the overlap window, never a loss.
+   */
+  readonly recent_ids?: readonly string[];
   /** ISO-8601 time of the write. */
   readonly updated_at: string;
   /** Correlation id of the execution that wrote it. */

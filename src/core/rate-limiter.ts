@@ -1,0 +1,163 @@
+/**
+ * Proactive rate limiting: waits *before* a request so that 429s stay rare. Reactive handling of a
+ * 429 that still happens lives in retry.ts (classifyError), which reads the same headers.
+ *
+ *   used/limit:  0 ──────────────── 80 % ──────────────── 100 %
+ *                 min interval only   │ pace: remaining calls   │ wait for the reset
+ *                                     │ spread over time to reset
+ */
+import { DeadlineError } from './errors.js';
+import type { Clock } from './ports/clock.js';
+import { Endpoint, type RateLimitSnapshot } from './ports/x-api.js';
+import { RESET_MARGIN_MS, SEARCH_ALL_INTERVAL_MS } from './retry.js';
+
+/** Why the limiter waits: the minimum interval, pacing past the threshold, or an exhausted window. */
+export type WaitReason = 'min_interval' | 'pacing' | 'exhausted';
+
+/** A wait the limiter decided on. */
+export interface PlannedWait {
+  readonly waitMs: number;
+  readonly reason: WaitReason;
+}
+
+/** Options of RateLimiter. */
+export interface RateLimiterOptions {
+  readonly clock: Clock;
+  /** Minimum time between any two requests, all buckets together. @default 1000 */
+  readonly minIntervalMs?: number;
+  /** Share of the window used before pacing starts. @default 0.8 */
+  readonly pacingThreshold?: number;
+  /** Added after a reset before the next call. @default 1000 */
+  readonly resetMarginMs?: number;
+}
+
+/** Options of `RateLimiter.beforeRequest`. */
+export interface BeforeRequestOptions {
+  /** Epoch ms: a wait that would end after it throws DeadlineError. @default Infinity */
+  readonly deadlineMs?: number;
+  readonly signal?: AbortSignal;
+  /** Called before each wait (logs, metrics, lease renewal); a returned promise is awaited. */
+  readonly onWait?: (wait: PlannedWait) => void | Promise<void>;
+}
+
+interface Bucket {
+  snapshot?: RateLimitSnapshot;
+  /** Local-clock instants of the window and day resets (server skew cancelled). */
+  resetLocalMs?: number;
+  dayResetLocalMs?: number;
+  lastRequestMs?: number;
+}
+
+/** Bucket key: the endpoint, plus a token id when several tokens share one process. */
+export function bucketKey(endpoint: string, tokenId?: string): string {
+  return tokenId === undefined ? endpoint : `${endpoint}:${tokenId}`;
+}
+
+/** Per-bucket rate-limit state of one process. Never sleeps for real: all waits go through the Clock. */
+export class RateLimiter {
+  readonly #clock: Clock;
+  readonly #minIntervalMs: number;
+  readonly #threshold: number;
+  readonly #marginMs: number;
+  readonly #buckets = new Map<string, Bucket>();
+  #lastRequestMs: number | undefined;
+
+  constructor(options: RateLimiterOptions) {
+    this.#clock = options.clock;
+    this.#minIntervalMs = options.minIntervalMs ?? 1_000;
+    this.#threshold = options.pacingThreshold ?? 0.8;
+    this.#marginMs = options.resetMarginMs ?? RESET_MARGIN_MS;
+  }
+
+  /**
+   * Records what a response (or an ApiError's `response`) said. With the server's Date, resets are
+   * measured as `reset - serverDate` from now, which cancels any skew between the two clocks.
+   */
+  record(bucket: string, snapshot: RateLimitSnapshot | undefined, serverDateMs?: number): void {
+    if (snapshot === undefined) return;
+    const state = this.#bucket(bucket);
+    const now = this.#clock.now();
+    const offset = serverDateMs === undefined ? 0 : now - serverDateMs;
+    state.snapshot = snapshot;
+    state.resetLocalMs = snapshot.resetAtMs + offset;
+    if (snapshot.day !== undefined) state.dayResetLocalMs = snapshot.day.resetAtMs + offset;
+  }
+
+  /** The wait needed before the next request to `bucket`, or null. Pure: does not change state. */
+  plan(bucket: string): PlannedWait | null {
+    const now = this.#clock.now();
+    const state = this.#buckets.get(bucket);
+    const waits: PlannedWait[] = [];
+    if (this.#lastRequestMs !== undefined) {
+      waits.push({ waitMs: this.#lastRequestMs + this.#minIntervalMs - now, reason: 'min_interval' });
+    }
+    if (bucket.startsWith(Endpoint.searchAll) && state?.lastRequestMs !== undefined) {
+      waits.push({ waitMs: state.lastRequestMs + SEARCH_ALL_INTERVAL_MS - now, reason: 'min_interval' });
+    }
+    const snap = state?.snapshot;
+    if (state !== undefined && snap !== undefined) {
+      const reset = state.resetLocalMs ?? now;
+      const day = snap.day;
+      if (day !== undefined && day.remaining <= 0 && (state.dayResetLocalMs ?? now) > now) {
+        waits.push({ waitMs: (state.dayResetLocalMs ?? now) - now + this.#marginMs, reason: 'exhausted' });
+      }
+      if (reset > now) {
+        if (snap.remaining <= 0) {
+          waits.push({ waitMs: reset - now + this.#marginMs, reason: 'exhausted' });
+        } else if (snap.limit > 0 && (snap.limit - snap.remaining) / snap.limit >= this.#threshold) {
+          // Spread what is left evenly over the time to reset.
+          const spacing = (reset - now) / snap.remaining;
+          const since = state.lastRequestMs ?? now;
+          waits.push({ waitMs: Math.ceil(since + spacing - now), reason: 'pacing' });
+        }
+      }
+    }
+    let longest: PlannedWait | null = null;
+    for (const w of waits) if (w.waitMs > 0 && (longest === null || w.waitMs > longest.waitMs)) longest = w;
+    return longest;
+  }
+
+  /**
+   * Waits as long as `plan` says (re-planning after each wait), then marks the request as sent and
+   * counts it against the known remaining. Throws DeadlineError instead of a wait past the deadline.
+   */
+  async beforeRequest(bucket: string, options: BeforeRequestOptions = {}): Promise<void> {
+    const deadlineMs = options.deadlineMs ?? Number.POSITIVE_INFINITY;
+    for (let wait = this.plan(bucket); wait !== null; wait = this.plan(bucket)) {
+      if (this.#clock.now() + wait.waitMs > deadlineMs) {
+        throw new DeadlineError(
+          `a ${wait.reason} wait of ${wait.waitMs} ms on ${bucket} would pass the deadline`,
+        );
+      }
+      await options.onWait?.(wait);
+      await this.#clock.sleep(wait.waitMs, options.signal);
+    }
+    const now = this.#clock.now();
+    const state = this.#bucket(bucket);
+    this.#lastRequestMs = now;
+    state.lastRequestMs = now;
+    this.#consume(state, now);
+  }
+
+  /** Counts a request locally until the response's headers replace the estimate. */
+  #consume(state: Bucket, now: number): void {
+    const snap = state.snapshot;
+    if (snap === undefined) return;
+    if ((state.resetLocalMs ?? now) <= now) {
+      // The window has reset: a fresh window, the first request of which is this one.
+      state.snapshot = { ...snap, remaining: Math.max(0, snap.limit - 1) };
+      delete state.resetLocalMs;
+      return;
+    }
+    state.snapshot = { ...snap, remaining: Math.max(0, snap.remaining - 1) };
+  }
+
+  #bucket(key: string): Bucket {
+    let state = this.#buckets.get(key);
+    if (state === undefined) {
+      state = {};
+      this.#buckets.set(key, state);
+    }
+    return state;
+  }
+}

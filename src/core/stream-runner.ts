@@ -1,0 +1,169 @@
+/**
+ * One stream of an execution: lease, checkpoint, user id, the pending sweep, a new sweep; the outcome.
+ * Failures end this stream only; the lease is released whatever happens.
+ */
+import {
+  CorruptCheckpointError,
+  DeadlineError,
+  PollerError,
+  StaleSinceIdError,
+  UsageCapExceededError,
+} from './errors.js';
+import type { Execution } from './execution.js';
+import type { WriteStamp } from './frontier.js';
+import { compareIds, maxId } from './ids.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import type { Lease } from './ports/checkpoint-store.js';
+import { LogEvent, type Logger, MetricName } from './ports/observability.js';
+import { classifyError } from './retry.js';
+import type { StreamOutcome, StreamSummary } from './run-types.js';
+import type { StreamSpec } from './stream.js';
+import { firstCheckpoint, oldestRecentSinceId, resolveUserId, skipGap } from './stream-setup.js';
+import { runSweep, type StreamState, type SweepContext, type SweepEnd, saveCheckpoint } from './sweep.js';
+
+/** How many times one run moves a since_id the API called stale before giving up. */
+const STALE_RETRIES = 2;
+
+function summary(
+  spec: StreamSpec,
+  outcome: StreamOutcome,
+  state: StreamState | null,
+  error?: string,
+): StreamSummary {
+  return {
+    stream: spec.name,
+    outcome,
+    tweets_delivered: state?.delivered ?? 0,
+    batches: state?.batches ?? 0,
+    since_id: state?.checkpoint.since_id ?? null,
+    pending_until_id: state?.checkpoint.sweep
+      ? (state.checkpoint.sweep.until_id ?? state.checkpoint.sweep.newest_id)
+      : null,
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+function describe(err: unknown): { code: string; message: string } {
+  if (err instanceof PollerError) return { code: err.code, message: err.message };
+  if (err instanceof Error) return { code: 'internal', message: `${err.name}: ${err.message}` };
+  return { code: 'internal', message: String(err) };
+}
+
+/** Polls one stream to its outcome; never throws (a failure is the `failed` outcome plus an `error` event). */
+export async function runStream(ex: Execution, spec: StreamSpec): Promise<StreamSummary> {
+  const logger = ex.logger.child({ stream: spec.name });
+  const early = ex.stopReason();
+  if (early !== null) return summary(spec, early, null);
+  const { store, clock } = ex.deps;
+  let acquired: Lease | null;
+  try {
+    acquired = await store.acquireLease(spec.name, ex.correlationId, ex.options.leaseTtlMs, clock.now());
+  } catch (err) {
+    return failed(ex, spec, logger, null, err);
+  }
+  if (acquired === null) {
+    logger.log('info', LogEvent.streamSkipped, { stream: spec.name, reason: 'locked' });
+    return summary(spec, 'skipped_locked', null);
+  }
+  const lease = new LeaseKeeper(store, acquired, ex.options.leaseTtlMs, clock);
+  let state: StreamState | null = null;
+  try {
+    const result = await pollStream(ex, spec, logger, lease, (s) => {
+      state = s;
+    });
+    return summary(spec, result, state);
+  } catch (err) {
+    return failed(ex, spec, logger, state, err);
+  } finally {
+    await lease.release().catch((err: unknown) => {
+      logger.log('warn', LogEvent.error, {
+        stream: spec.name,
+        ...describe(err),
+        retryable: false,
+        during: 'release',
+      });
+    });
+  }
+}
+
+function failed(
+  ex: Execution,
+  spec: StreamSpec,
+  logger: Logger,
+  state: StreamState | null,
+  err: unknown,
+): StreamSummary {
+  if (err instanceof DeadlineError || (ex.signal?.aborted ?? false)) {
+    return summary(spec, 'deadline', state);
+  }
+  const { code, message } = describe(err);
+  const retryable = classifyError(err).retryable;
+  logger.log('error', LogEvent.error, { stream: spec.name, code, message, retryable });
+  ex.deps.metrics.add(MetricName.errorsEncountered, 1, 'Count');
+  if (err instanceof UsageCapExceededError) {
+    ex.usageCapped = true;
+    ex.deps.metrics.add(MetricName.usageCapped, 1, 'Count');
+    return summary(spec, 'usage_capped', state, message);
+  }
+  const text =
+    err instanceof CorruptCheckpointError ? `${message} (reset it explicitly to start over)` : message;
+  return summary(spec, 'failed', state, text);
+}
+
+async function pollStream(
+  ex: Execution,
+  spec: StreamSpec,
+  logger: Logger,
+  lease: LeaseKeeper,
+  expose: (s: StreamState) => void,
+): Promise<StreamOutcome> {
+  const { store, clock } = ex.deps;
+  const stamp = (): WriteStamp => ({ nowMs: clock.now(), writer: ex.correlationId });
+  const loaded = await store.load(spec.name); // CorruptCheckpointError: reported, never reset here
+  const userId = await resolveUserId(ex, spec, loaded, logger, lease);
+  let checkpoint = loaded ?? firstCheckpoint(spec, stamp(), userId);
+  if (userId !== undefined && checkpoint.user_id === undefined)
+    checkpoint = { ...checkpoint, user_id: userId };
+  const recent = spec.source.kind === 'search' && !spec.source.archive;
+  const floor = recent ? oldestRecentSinceId(clock.now()) : undefined;
+  if (floor !== undefined) checkpoint = skipGap(checkpoint, floor, stamp(), ex, logger);
+  const state: StreamState = { checkpoint, delivered: 0, batches: 0 };
+  expose(state);
+  if (checkpoint !== loaded) {
+    state.checkpoint = loaded ?? checkpoint;
+    await saveCheckpoint({ ex, lease, logger }, state, checkpoint);
+  }
+  // A first run starting at "now" has nothing to read yet: no request spent on an empty page.
+  if (loaded === null && spec.initial.kind === 'now') return 'caught_up';
+  const ctx: SweepContext = { ex, spec, userId, logger, lease, floorSinceId: floor };
+  // A pending sweep is finished first; only a new sweep that completes means "caught up".
+  if (state.checkpoint.sweep !== null) {
+    const end = await sweepWithStaleRecovery(ctx, state);
+    if (end !== 'done') return end;
+  }
+  const end = await sweepWithStaleRecovery(ctx, state);
+  return end === 'done' ? 'caught_up' : end;
+}
+
+/** A 400 "since_id too old" the early check missed (clock skew): restart from the suggested id, log the gap. */
+async function sweepWithStaleRecovery(ctx: SweepContext, state: StreamState): Promise<SweepEnd> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await runSweep(ctx, state);
+    } catch (err) {
+      if (!(err instanceof StaleSinceIdError) || attempt >= STALE_RETRIES) throw err;
+      const now = ctx.ex.deps.clock.now();
+      const suggested = err.suggestedSinceId ?? oldestRecentSinceId(now);
+      const floor = maxId(suggested, oldestRecentSinceId(now));
+      if (compareIds(floor, state.checkpoint.since_id) <= 0) throw err;
+      const next = skipGap(
+        state.checkpoint,
+        floor,
+        { nowMs: now, writer: ctx.ex.correlationId },
+        ctx.ex,
+        ctx.logger,
+      );
+      await saveCheckpoint(ctx, state, next);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/** Before the page loop: the user id of a timeline/mentions stream, the first checkpoint, the 7-day window. */
+import { callApi } from './api-caller.js';
+import {
+  needsUser,
+  RECENT_SEARCH_WINDOW_MS,
+  RECENT_WINDOW_MARGIN_MS,
+  userLookupRequest,
+} from './endpoints.js';
+import { ApiError } from './errors.js';
+import type { Execution } from './execution.js';
+import { completeSweep, initialCheckpoint, type WriteStamp } from './frontier.js';
+import { compareIds, idToTimeMs, isValidId, maxId, timeMsToId } from './ids.js';
+import type { LeaseKeeper } from './lease-keeper.js';
+import type { Checkpoint } from './ports/checkpoint-store.js';
+import { LogEvent, type Logger, MetricName } from './ports/observability.js';
+import { Endpoint } from './ports/x-api.js';
+import type { StreamSpec } from './stream.js';
+
+const NUMERIC = /^[0-9]+$/;
+
+/**
+ * The user id of a timeline or mentions stream: the checkpoint's, a numeric `user` as is, or one lookup
+ * by username. A 200 made only of `errors` means no such user: a non-retryable failure.
+ */
+export async function resolveUserId(
+  ex: Execution,
+  spec: StreamSpec,
+  checkpoint: Checkpoint | null,
+  logger: Logger,
+  lease: LeaseKeeper,
+): Promise<string | undefined> {
+  const source = spec.source;
+  if (!needsUser(source)) return undefined;
+  if (checkpoint?.user_id !== undefined) return checkpoint.user_id;
+  if (NUMERIC.test(source.user) && isValidId(source.user)) return source.user;
+  const request = userLookupRequest(source.user);
+  const response = await callApi<{ data?: { id?: unknown }; errors?: { type?: string; detail?: string }[] }>(
+    ex,
+    request,
+    logger,
+    lease,
+  );
+  const id = response.body?.data?.id;
+  if (isValidId(id)) return id;
+  const problem = response.body?.errors?.[0];
+  throw new ApiError(
+    `stream ${spec.name}: user ${source.user} not found${problem?.detail ? ` (${problem.detail})` : ''}`,
+    response.status,
+    Endpoint.userByUsername,
+    problem?.type,
+  );
+}
+
+/** The oldest since_id recent search accepts now, with a minute of margin. */
+export function oldestRecentSinceId(nowMs: number): string {
+  return timeMsToId(nowMs - RECENT_SEARCH_WINDOW_MS + RECENT_WINDOW_MARGIN_MS);
+}
+
+/** since_id of a stream's first run, from its initial position. */
+export function initialSinceId(spec: StreamSpec, nowMs: number): string {
+  const recent = spec.source.kind === 'search' && !spec.source.archive;
+  const initial = spec.initial;
+  let sinceId: string;
+  if (initial.kind === 'since_id') sinceId = initial.id;
+  else if (initial.kind === 'lookback') sinceId = timeMsToId(nowMs - initial.ms);
+  else sinceId = timeMsToId(nowMs); // 'now': costs no read
+  if (recent) sinceId = maxId(sinceId, oldestRecentSinceId(nowMs));
+  return isValidId(sinceId) ? sinceId : '1';
+}
+
+/** The checkpoint a stream starts with on its first run. */
+export function firstCheckpoint(spec: StreamSpec, at: WriteStamp, userId: string | undefined): Checkpoint {
+  return initialCheckpoint(spec.name, initialSinceId(spec, at.nowMs), at, userId);
+}
+
+/**
+ * Moves since_id up to `floor` when it fell below what the API can still serve (recent search's 7 days),
+ * logging a `gap` and the GapSeconds metric instead of failing every run from now on. A pending sweep
+ * whose owed range lies wholly below the floor is completed: those posts cannot be fetched any more.
+ */
+export function skipGap(
+  cp: Checkpoint,
+  floor: string,
+  at: WriteStamp,
+  ex: Execution,
+  logger: Logger,
+): Checkpoint {
+  if (compareIds(cp.since_id, floor) >= 0) return cp;
+  const gapSeconds = Math.max(0, (idToTimeMs(floor) - idToTimeMs(cp.since_id)) / 1000);
+  logger.log('warn', LogEvent.gap, {
+    stream: cp.stream,
+    from_since_id: cp.since_id,
+    to_since_id: floor,
+    gap_seconds: gapSeconds,
+  });
+  ex.deps.metrics.add(MetricName.gapSeconds, gapSeconds, 'Seconds');
+  const sweep = cp.sweep;
+  if (sweep !== null && sweep.until_id !== null && compareIds(sweep.until_id, floor) <= 0) {
+    return completeSweep(cp, at);
+  }
+  if (sweep !== null && compareIds(sweep.newest_id, floor) <= 0) return completeSweep(cp, at);
+  return { ...cp, since_id: floor, updated_at: new Date(at.nowMs).toISOString(), writer: at.writer };
+}

@@ -1,0 +1,193 @@
+/**
+ * The page loop of one sweep: fetch newest first, deliver in batches, save the frontier after every
+ * acknowledged batch. Returns how the sweep ended; the checkpoint it leaves behind is always saved.
+ */
+import { callApi } from './api-caller.js';
+import { splitIntoBatches } from './batching.js';
+import { pagedEndpoint, pageRequest, pageSize } from './endpoints.js';
+import { InvalidResponseError } from './errors.js';
+import type { Execution, StopReason } from './execution.js';
+import { afterBatch, completeSweep, nextId, startSweep, sweepBounds, type WriteStamp } from './frontier.js';
+import { compareIds, minId } from './ids.js';
+import type { LeaseKeeper } from './lease-keeper.js';
+import { overlapSinceId, recordRecent, withoutRedelivered } from './overlap.js';
+import { validatePage } from './page-validation.js';
+import type { Checkpoint } from './ports/checkpoint-store.js';
+import { LogEvent, type Logger, MetricName } from './ports/observability.js';
+import type { TweetPage } from './ports/x-api.js';
+import { withRetry } from './retry.js';
+import type { StreamSpec } from './stream.js';
+
+/** Empty pages in a row that may repeat an earlier next_token before the cursor counts as broken. */
+const MAX_EMPTY_REPEATS = 3;
+
+/** How a sweep ended: 'done' means it ran out of pages (everything it covered is delivered). */
+export type SweepEnd = 'done' | StopReason;
+
+/** The mutable state of one stream's poll. */
+export interface StreamState {
+  checkpoint: Checkpoint;
+  delivered: number;
+  batches: number;
+}
+
+/** What a sweep needs besides the stream state. */
+export interface SweepContext {
+  readonly ex: Execution;
+  readonly spec: StreamSpec;
+  readonly userId: string | undefined;
+  readonly logger: Logger;
+  readonly lease: LeaseKeeper;
+  /** Lowest since_id the API still serves (recent search), else undefined. */
+  readonly floorSinceId: string | undefined;
+}
+
+function stampOf(ctx: SweepContext): WriteStamp {
+  return { nowMs: ctx.ex.deps.clock.now(), writer: ctx.ex.correlationId };
+}
+
+/** Conditional write of the next checkpoint under the stream's lease, logged as `checkpoint_update`. */
+export async function saveCheckpoint(
+  ctx: Pick<SweepContext, 'ex' | 'lease' | 'logger'>,
+  state: StreamState,
+  next: Checkpoint,
+): Promise<void> {
+  await ctx.lease.ensure();
+  await ctx.ex.deps.store.save(next, ctx.lease.lease);
+  state.checkpoint = next;
+  ctx.logger.log('info', LogEvent.checkpointUpdate, {
+    stream: next.stream,
+    since_id: next.since_id,
+    until_id: next.sweep?.until_id ?? null,
+    sweep_newest_id: next.sweep?.newest_id ?? null,
+  });
+}
+
+/**
+ * Runs one sweep: the pending one when the checkpoint holds it, else a new one from since_id.
+ * `(since, until)` stay fixed for all pages of the sweep in this run; pages are chained by next_token.
+ */
+export async function runSweep(ctx: SweepContext, state: StreamState): Promise<SweepEnd> {
+  const { ex, spec } = ctx;
+  const endpoint = pagedEndpoint(spec.source);
+  const bounds = sweepBounds(state.checkpoint);
+  // Nothing owed between since_id and until_id (and no overlap to re-read): complete without a request.
+  if (
+    bounds.untilId !== undefined &&
+    spec.overlapSeconds <= 0 &&
+    compareIds(nextId(bounds.sinceId), bounds.untilId) >= 0
+  ) {
+    await saveCheckpoint(ctx, state, completeSweep(state.checkpoint, stampOf(ctx)));
+    return 'done';
+  }
+  const sinceId = overlapSinceId(bounds.sinceId, spec.overlapSeconds, ctx.floorSinceId);
+  let token: string | undefined;
+  // The lowest id seen so far this sweep: every later page must lie below it (no page is read twice).
+  let below = bounds.untilId;
+  const seenTokens = new Set<string>();
+  let emptyRepeats = 0;
+  for (;;) {
+    const stop = ex.stopReason();
+    if (stop !== null) return stop;
+    const request = pageRequest(spec, ctx.userId, {
+      sinceId,
+      untilId: bounds.untilId,
+      maxResults: pageSize(endpoint, ex.remainingBudget),
+      token,
+    });
+    const response = await callApi<unknown>(ex, request, ctx.logger, ctx.lease);
+    const page: TweetPage = validatePage(response.body, endpoint, { sinceId, untilId: below });
+    const posts = page.data ?? [];
+    const nextToken = page.meta.next_token;
+    if (nextToken !== undefined && seenTokens.has(nextToken)) {
+      // An empty page may hand back the token it was asked with ("try again from here"): tolerated a
+      // few times in a row, never as a loop. A page with posts repeating a token is a broken cursor.
+      emptyRepeats = posts.length === 0 ? emptyRepeats + 1 : MAX_EMPTY_REPEATS + 1;
+      if (emptyRepeats > MAX_EMPTY_REPEATS) {
+        throw new InvalidResponseError(`${endpoint}: next_token repeated`, endpoint);
+      }
+    } else {
+      emptyRepeats = 0;
+    }
+    if (nextToken !== undefined) seenTokens.add(nextToken);
+    const lowest = posts[posts.length - 1];
+    if (lowest !== undefined) below = below === undefined ? lowest.id : minId(below, lowest.id);
+    const first = posts[0];
+    // Only posts above since_id start a sweep: an overlap re-read of older ids alone owes nothing.
+    if (
+      state.checkpoint.sweep === null &&
+      first !== undefined &&
+      compareIds(first.id, state.checkpoint.since_id) > 0
+    ) {
+      state.checkpoint = startSweep(state.checkpoint, first.id); // saved with the first batch
+    }
+    const end = await deliverPage(ctx, state, page, token, nextToken === undefined);
+    if (end !== null) return end;
+    if (nextToken === undefined) {
+      if (state.checkpoint.sweep !== null)
+        await saveCheckpoint(ctx, state, completeSweep(state.checkpoint, stampOf(ctx)));
+      return 'done';
+    }
+    token = nextToken;
+  }
+}
+
+/**
+ * Delivers one page's posts (up to the remaining budget) batch by batch, saving after each.
+ * Returns a stop reason when it stops before the page is fully delivered, else null.
+ */
+async function deliverPage(
+  ctx: SweepContext,
+  state: StreamState,
+  page: TweetPage,
+  tokenOfPage: string | undefined,
+  lastPage: boolean,
+): Promise<StopReason | null> {
+  const { ex, spec, logger } = ctx;
+  const { sink, clock, metrics } = ex.deps;
+  const fresh = withoutRedelivered(page.data ?? [], state.checkpoint);
+  const take = fresh.slice(0, ex.remainingBudget);
+  const pageDone = take.length === fresh.length;
+  const batches = splitIntoBatches(take, page.includes, {
+    stream: spec.name,
+    correlationId: ex.correlationId,
+    batchSize: ex.options.batchSize,
+  });
+  for (const [index, batch] of batches.entries()) {
+    const stop = ex.stopReason();
+    if (stop === 'deadline' || stop === 'usage_capped') return stop;
+    await withRetry(() => sink.write(batch, ex.signal), {
+      retry: ex.options.retry,
+      clock,
+      deadlineMs: ex.deadlineMs,
+      ...(ex.signal === undefined ? {} : { signal: ex.signal }),
+      onRetry: async (e) => {
+        await ctx.lease.ensure(e.delayMs);
+        logger.log('warn', LogEvent.retry, {
+          stream: spec.name,
+          attempt: e.attempt,
+          delay_ms: e.delayMs,
+          code: 'sink',
+        });
+      },
+    });
+    const count = batch.tweets.length;
+    ex.delivered += count;
+    state.delivered += count;
+    state.batches++;
+    metrics.add(MetricName.tweetsProcessed, count, 'Count');
+    metrics.add(MetricName.batchesDelivered, 1, 'Count');
+    logger.log('info', LogEvent.batch, { stream: spec.name, batch_id: batch.batch_id, count });
+    const isLast = index === batches.length - 1;
+    const lowestId = batch.tweets[count - 1]?.id ?? state.checkpoint.since_id;
+    // The token after the page only once the whole page is delivered; before that, the page's own token.
+    const token = isLast && pageDone ? (page.meta.next_token ?? null) : (tokenOfPage ?? null);
+    const sweepDone = isLast && pageDone && lastPage;
+    const next =
+      state.checkpoint.sweep === null
+        ? state.checkpoint // overlap-only delivery: only recent_ids change
+        : afterBatch(state.checkpoint, lowestId, token, sweepDone, stampOf(ctx));
+    await saveCheckpoint(ctx, state, recordRecent(next, batch.tweets, spec.overlapSeconds));
+  }
+  return pageDone ? null : 'budget_exhausted';
+}

@@ -1,0 +1,123 @@
+/**
+ * An in-memory XApi over a list of post ids, for unit tests of the poll loop only (integration tests run
+ * against the emulator). Honours since_id / until_id / max_results / next_token (pagination_token),
+ * newest first; faults and rate-limit headers are scriptable. Kept small so it is obviously correct.
+ */
+import { RateLimitExceededError } from '../../src/core/errors.js';
+import { compareIds } from '../../src/core/ids.js';
+import type { ApiRequest, ApiResponse, RateLimitSnapshot, Tweet, XApi } from '../../src/core/ports/x-api.js';
+import type { ManualClock } from './manual-clock.js';
+
+/** A 15-minute window like the real API's, starting at the first request. */
+export interface FakeWindow {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export type Fault = Error | ((request: ApiRequest) => Error | undefined);
+
+export class FakeXApi implements XApi {
+  readonly requests: ApiRequest[] = [];
+  /** Faults thrown by the next requests, one per request, in order. */
+  readonly faults: Fault[] = [];
+  /** Usernames the lookup endpoint knows. */
+  readonly users = new Map<string, string>();
+  /** Rewrites a page body before it is returned (hostile responses). */
+  transform: ((body: Record<string, unknown>, request: ApiRequest) => unknown) | undefined;
+  /** Server clock minus local clock, reported in serverDateMs. */
+  skewMs = 0;
+  #ids: string[] = [];
+  #window: { start: number; used: number } | undefined;
+
+  constructor(
+    private readonly clock: ManualClock,
+    ids: readonly string[] = [],
+    private readonly rateWindow?: FakeWindow,
+  ) {
+    this.publish(ids);
+  }
+
+  /** Adds posts (any order); they become visible to the next request. */
+  publish(ids: readonly string[]): void {
+    this.#ids = [...new Set([...this.#ids, ...ids])].sort((a, b) => compareIds(b, a));
+  }
+
+  get ids(): readonly string[] {
+    return this.#ids;
+  }
+
+  async get<T>(request: ApiRequest, signal?: AbortSignal): Promise<ApiResponse<T>> {
+    signal?.throwIfAborted();
+    this.requests.push(request);
+    const rateLimit = this.#countRequest(request);
+    const fault = this.faults.shift();
+    const error = typeof fault === 'function' ? fault(request) : fault;
+    if (error !== undefined) throw error;
+    const serverDateMs = this.clock.now() + this.skewMs;
+    const meta = { status: 200, serverDateMs, ...(rateLimit ? { rateLimit } : {}) };
+    if (request.path.startsWith('/2/users/by/username/')) {
+      const name = decodeURIComponent(request.path.split('/').pop() ?? '');
+      const id = this.users.get(name);
+      const body = id
+        ? { data: { id, username: name } }
+        : {
+            errors: [
+              { title: 'Not Found Error', type: 'https://api.twitter.com/2/problems/resource-not-found' },
+            ],
+          };
+      return { ...meta, body: body as T };
+    }
+    const body = this.#page(request.params);
+    return { ...meta, body: (this.transform ? this.transform(body, request) : body) as T };
+  }
+
+  #page(params: Readonly<Record<string, string>>): Record<string, unknown> {
+    const since = params.since_id;
+    const token = params.next_token ?? params.pagination_token;
+    // The token is the lowest id already returned: the next page lies strictly below it.
+    const until = [params.until_id, token?.replace('tok:', '')].filter((v): v is string => v !== undefined);
+    const max = Number(params.max_results ?? '10');
+    const matching = this.#ids.filter(
+      (id) => (since === undefined || compareIds(id, since) > 0) && until.every((u) => compareIds(id, u) < 0),
+    );
+    const data: Tweet[] = matching
+      .slice(0, max)
+      .map((id) => ({ id, text: `post ${id}`, author_id: authorOf(id) }));
+    if (data.length === 0) return { meta: { result_count: 0 } };
+    const newest = data[0]!.id;
+    const oldest = data[data.length - 1]!.id;
+    const authors = [...new Set(data.map((t) => t.author_id as string))];
+    return {
+      data,
+      includes: { users: authors.map((id) => ({ id, username: `user${id}` })) },
+      meta: {
+        result_count: data.length,
+        newest_id: newest,
+        oldest_id: oldest,
+        ...(matching.length > max ? { next_token: `tok:${oldest}` } : {}),
+      },
+    };
+  }
+
+  #countRequest(request: ApiRequest): RateLimitSnapshot | undefined {
+    const w = this.rateWindow;
+    if (w === undefined || request.path.startsWith('/2/users/by/')) return undefined;
+    const now = this.clock.now();
+    if (this.#window === undefined || now >= this.#window.start + w.windowMs)
+      this.#window = { start: now, used: 0 };
+    this.#window.used++;
+    const resetAtMs = Math.ceil((this.#window.start + w.windowMs + this.skewMs) / 1000) * 1000;
+    const snapshot = { limit: w.limit, remaining: Math.max(0, w.limit - this.#window.used), resetAtMs };
+    if (this.#window.used > w.limit) {
+      throw new RateLimitExceededError('Too Many Requests', 429, request.endpoint, 'about:blank', {
+        rateLimit: snapshot,
+        serverDateMs: now + this.skewMs,
+      });
+    }
+    return snapshot;
+  }
+}
+
+function authorOf(id: string): string {
+  return String((BigInt(id) % 3n) + 1n);
+}
