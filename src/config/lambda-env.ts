@@ -1,0 +1,216 @@
+/**
+ * The Lambda's configuration, from environment variables only, validated once at cold start. Any
+ * problem is a ConfigError whose `setting` is the variable's name. docs/configuration.md (Lambda
+ * section) documents every variable; infra/template.yaml sets exactly LAMBDA_ENV_DEPLOYED.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import type { LogLevel } from '../core/ports/observability.js';
+import type { StreamSpec } from '../core/stream.js';
+import { formatPath, StreamEntrySchema } from './file-schema.js';
+import { parseSinkLocation } from './locations.js';
+import { assertUniqueNames, buildStreamSpec, normalizeUser } from './streams.js';
+import { checkBaseUrl, checkLogLevel } from './values.js';
+
+/** Every variable this module reads. */
+export const LAMBDA_ENV_VARS = [
+  'CHECKPOINT_TABLE',
+  'BEARER_TOKEN_PARAMETER',
+  'X_BEARER_TOKEN',
+  'SINK',
+  'PARSER_FUNCTION_NAME',
+  'STREAMS',
+  'STREAMS_PARAMETER',
+  'MAX_TWEETS_PER_EXECUTION',
+  'BATCH_SIZE',
+  'MIN_INTERVAL_MS',
+  'X_API_BASE_URL',
+  'SAFETY_MARGIN_MS',
+  'LEASE_TTL_MS',
+  'PARAMETER_MAX_AGE_SECONDS',
+  'LAMBDA_PAYLOAD_LIMIT_BYTES',
+  'LOG_LEVEL',
+] as const;
+export type LambdaEnvVar = (typeof LAMBDA_ENV_VARS)[number];
+
+/** Local-use alternatives the SAM template deliberately does not set (never a token in the environment). */
+export const LAMBDA_ENV_LOCAL_ALTERNATIVES = ['X_BEARER_TOKEN', 'PARSER_FUNCTION_NAME', 'STREAMS'] as const;
+
+/** What infra/template.yaml sets on the function. */
+export const LAMBDA_ENV_DEPLOYED = LAMBDA_ENV_VARS.filter(
+  (name) => !(LAMBDA_ENV_LOCAL_ALTERNATIVES as readonly string[]).includes(name),
+);
+
+export const LAMBDA_DEFAULTS = {
+  maxTweets: 1000,
+  batchSize: 25,
+  minIntervalMs: 1000,
+  apiBaseUrl: 'https://api.x.com',
+  safetyMarginMs: 60_000,
+  leaseTtlMs: 60_000,
+  parameterMaxAgeSeconds: 300,
+  payloadLimitBytes: 262_144,
+  logLevel: 'info',
+} as const;
+
+export type TokenLocation =
+  | { readonly kind: 'ssm'; readonly parameter: string }
+  | { readonly kind: 'env'; readonly value: string };
+export type StreamsLocation =
+  | { readonly kind: 'inline'; readonly streams: readonly StreamSpec[] }
+  | { readonly kind: 'ssm'; readonly parameter: string };
+export type LambdaSink =
+  | { readonly kind: 'lambda'; readonly functionName: string }
+  | { readonly kind: 'sqs'; readonly queueUrl: string };
+
+export interface LambdaConfig {
+  readonly tableName: string;
+  readonly token: TokenLocation;
+  readonly sink: LambdaSink;
+  readonly streams: StreamsLocation;
+  /** MAX_TWEETS_PER_EXECUTION. @default 1000 */
+  readonly maxTweets: number;
+  /** @default 25 */
+  readonly batchSize: number;
+  /** @default 1000 */
+  readonly minIntervalMs: number;
+  /** X_API_BASE_URL. @default 'https://api.x.com' */
+  readonly apiBaseUrl: string;
+  /** Time kept back from the invocation's remaining time. @default 60000 */
+  readonly safetyMarginMs: number;
+  /** @default 60000 */
+  readonly leaseTtlMs: number;
+  /** Cache lifetime of SSM values in a warm container. @default 300 */
+  readonly parameterMaxAgeSeconds: number;
+  /** Largest Invoke payload of the Lambda sink. @default 262144 */
+  readonly payloadLimitBytes: number;
+  /** @default 'info' */
+  readonly logLevel: LogLevel;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function bad(name: LambdaEnvVar, why: string): ConfigError {
+  return new ConfigError(`invalid environment variable ${name}: ${why}`, name);
+}
+
+function text(env: Env, name: LambdaEnvVar): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: LambdaEnvVar, fallback: number, min: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]+$/.test(raw) || Number(raw) < min || !Number.isSafeInteger(Number(raw))) {
+    throw bad(name, `must be an integer >= ${min}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function exactlyOne(env: Env, a: LambdaEnvVar, b: LambdaEnvVar): [LambdaEnvVar, string] {
+  const va = text(env, a);
+  const vb = text(env, b);
+  if (va !== undefined && vb !== undefined) throw bad(a, `set either ${a} or ${b}, not both`);
+  if (va !== undefined) return [a, va];
+  if (vb !== undefined) return [b, vb];
+  throw new ConfigError(`missing environment variable ${a} (or ${b})`, a);
+}
+
+/** Parses the streams JSON (inline STREAMS or the STREAMS_PARAMETER value): the config file's `streams` list. */
+export function parseStreamsJson(json: string, setting: string): StreamSpec[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new ConfigError(`invalid ${setting}: not valid JSON`, setting);
+  }
+  const result = z.array(StreamEntrySchema).min(1).safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`invalid ${setting}: ${formatPath(issue.path)}: ${issue.message}`, setting);
+  }
+  const specs = result.data.map((entry) =>
+    buildStreamSpec(
+      {
+        name: entry.name,
+        source:
+          entry.query !== undefined
+            ? { kind: 'search', query: entry.query, archive: entry.archive ?? false }
+            : entry.user !== undefined
+              ? { kind: 'timeline', user: normalizeUser(entry.user), exclude: entry.exclude ?? [] }
+              : { kind: 'mentions', user: normalizeUser(entry.mentions ?? '') },
+        tweetFields: entry.tweet_fields,
+        userFields: entry.user_fields,
+        expansions: entry.expansions,
+        initial: entry.initial,
+        overlapSeconds: entry.overlap_seconds,
+      },
+      { initial: { kind: 'now' }, overlapSeconds: 0 },
+    ),
+  );
+  try {
+    assertUniqueNames(specs, (i) => `${setting}[${i}].name`);
+  } catch (error) {
+    // The variable is the setting an operator can fix; the message keeps the index.
+    if (error instanceof ConfigError) throw new ConfigError(error.message, setting, { cause: error });
+    throw error;
+  }
+  return specs;
+}
+
+/** Reads and validates the Lambda's environment. Throws ConfigError naming the first bad variable. */
+export function readLambdaEnv(env: Env): LambdaConfig {
+  const tableName = text(env, 'CHECKPOINT_TABLE');
+  if (tableName === undefined)
+    throw new ConfigError('missing environment variable CHECKPOINT_TABLE', 'CHECKPOINT_TABLE');
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) throw bad('CHECKPOINT_TABLE', 'not a DynamoDB table name');
+
+  const [tokenVar, tokenValue] = exactlyOne(env, 'BEARER_TOKEN_PARAMETER', 'X_BEARER_TOKEN');
+  const token: TokenLocation =
+    tokenVar === 'X_BEARER_TOKEN'
+      ? { kind: 'env', value: tokenValue }
+      : { kind: 'ssm', parameter: tokenValue };
+
+  const [sinkVar, sinkValue] = exactlyOne(env, 'SINK', 'PARSER_FUNCTION_NAME');
+  let sink: LambdaSink;
+  if (sinkVar === 'PARSER_FUNCTION_NAME') sink = { kind: 'lambda', functionName: sinkValue };
+  else {
+    const location = parseSinkLocation(sinkValue, 'SINK');
+    if (location.kind !== 'lambda' && location.kind !== 'sqs')
+      throw bad('SINK', 'must be lambda:<function> or sqs:<queue-url>');
+    sink = location;
+  }
+
+  const [streamsVar, streamsValue] = exactlyOne(env, 'STREAMS', 'STREAMS_PARAMETER');
+  const streams: StreamsLocation =
+    streamsVar === 'STREAMS'
+      ? { kind: 'inline', streams: parseStreamsJson(streamsValue, 'STREAMS') }
+      : { kind: 'ssm', parameter: streamsValue };
+
+  const baseUrl = checkBaseUrl(text(env, 'X_API_BASE_URL') ?? LAMBDA_DEFAULTS.apiBaseUrl);
+  if (!baseUrl.ok) throw bad('X_API_BASE_URL', baseUrl.reason);
+  const level = checkLogLevel(text(env, 'LOG_LEVEL')?.toLowerCase() ?? LAMBDA_DEFAULTS.logLevel);
+  if (!level.ok) throw bad('LOG_LEVEL', level.reason);
+
+  return {
+    tableName,
+    token,
+    sink,
+    streams,
+    maxTweets: integer(env, 'MAX_TWEETS_PER_EXECUTION', LAMBDA_DEFAULTS.maxTweets, 1),
+    batchSize: integer(env, 'BATCH_SIZE', LAMBDA_DEFAULTS.batchSize, 1),
+    minIntervalMs: integer(env, 'MIN_INTERVAL_MS', LAMBDA_DEFAULTS.minIntervalMs, 0),
+    apiBaseUrl: baseUrl.value,
+    safetyMarginMs: integer(env, 'SAFETY_MARGIN_MS', LAMBDA_DEFAULTS.safetyMarginMs, 0),
+    leaseTtlMs: integer(env, 'LEASE_TTL_MS', LAMBDA_DEFAULTS.leaseTtlMs, 1000),
+    parameterMaxAgeSeconds: integer(
+      env,
+      'PARAMETER_MAX_AGE_SECONDS',
+      LAMBDA_DEFAULTS.parameterMaxAgeSeconds,
+      0,
+    ),
+    payloadLimitBytes: integer(env, 'LAMBDA_PAYLOAD_LIMIT_BYTES', LAMBDA_DEFAULTS.payloadLimitBytes, 1024),
+    logLevel: level.value,
+  };
+}

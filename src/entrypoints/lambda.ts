@@ -1,0 +1,94 @@
+/**
+ * AWS Lambda entry point (bundled as dist/lambda.mjs, handler `lambda.handler`). Thin: the container's
+ * runtime (config, clients, caches) is built once, lazily; each invocation fetches the token (cached),
+ * sizes its time budget from the context, and runs the same runExecution as the CLI.
+ *
+ * A failed stream does not stop the others and the summary is returned; the invocation throws (so
+ * the on-failure destination and the Errors metric see it) only when no progress could be saved:
+ * the token or streams could not be read, or every stream failed.
+ */
+import { createLambdaRuntime, type LambdaRuntime } from '../adapters/aws/lambda-runtime.js';
+import type { LambdaContext } from '../adapters/observability/lambda-context.js';
+import { SystemClock } from '../adapters/system-clock.js';
+import { HttpXApi } from '../adapters/x-api/http-client.js';
+import { DeadlineError, PollerError } from '../core/errors.js';
+import { LogEvent, MetricName } from '../core/ports/observability.js';
+import { runExecution } from '../core/run.js';
+import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../core/run-types.js';
+
+/** Thrown when an invocation could save no progress at all. */
+export class ExecutionFailedError extends PollerError {
+  override readonly name = 'ExecutionFailedError';
+  override readonly code = 'execution_failed';
+}
+
+let runtime: LambdaRuntime | undefined;
+
+/** The container's runtime; a configuration error is thrown again on every invocation until fixed. */
+function containerRuntime(): LambdaRuntime {
+  runtime ??= createLambdaRuntime(process.env);
+  return runtime;
+}
+
+export const handler = async (_event: unknown, context: LambdaContext): Promise<RunSummary> => {
+  const rt = containerRuntime();
+  const { config } = rt;
+  rt.logger.addContext(context);
+  const correlationId = context.awsRequestId;
+  let token: string;
+  let streams: Awaited<ReturnType<LambdaRuntime['streams']>>;
+  try {
+    token = await rt.tokens.token();
+    streams = await rt.streams();
+  } catch (error) {
+    rt.logger.log('error', LogEvent.error, { correlation_id: correlationId, during: 'setup', error });
+    rt.metrics.add(MetricName.errorsEncountered, 1, 'Count');
+    rt.metrics.flush();
+    throw error;
+  }
+  const logger = rt.logger.withSecrets([token]).child({ correlation_id: correlationId });
+  const remainingMs = context.getRemainingTimeInMillis();
+  const timeBudgetMs = Math.max(0, remainingMs - config.safetyMarginMs);
+  // Hard stop halfway into the safety margin, should anything ignore the budget.
+  const controller = new AbortController();
+  const hardStop = setTimeout(
+    () => controller.abort(new DeadlineError('invocation is about to time out')),
+    Math.max(0, remainingMs - config.safetyMarginMs / 2),
+  );
+  let summary: RunSummary;
+  try {
+    summary = await runExecution(
+      {
+        api: new HttpXApi({ bearerToken: token, baseUrl: config.apiBaseUrl }),
+        store: rt.store,
+        sink: rt.sink,
+        clock: new SystemClock(),
+        logger,
+        metrics: rt.metrics,
+      },
+      streams,
+      {
+        ...DEFAULT_RUN_OPTIONS,
+        maxTweets: config.maxTweets,
+        timeBudgetMs,
+        batchSize: config.batchSize,
+        minIntervalMs: config.minIntervalMs,
+        leaseTtlMs: config.leaseTtlMs,
+        correlationId,
+      },
+      controller.signal,
+    );
+  } finally {
+    clearTimeout(hardStop);
+    rt.metrics.flush();
+  }
+  const failed = summary.streams.filter((s) => s.outcome === 'failed');
+  // A 401 may mean the token was rotated: the next invocation reads it afresh.
+  if (failed.length > 0) rt.tokens.invalidate();
+  if (streams.length > 0 && failed.length === streams.length) {
+    throw new ExecutionFailedError(
+      `every stream failed: ${failed.map((s) => `${s.stream}: ${s.error ?? 'unknown error'}`).join('; ')}`,
+    );
+  }
+  return summary;
+};

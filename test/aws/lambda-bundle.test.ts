@@ -1,0 +1,141 @@
+/**
+ * The deployable artifact: src/entrypoints/lambda.ts bundled the way scripts/build.mjs bundles it,
+ * run in a child process (as the Lambda runtime would load it) against loopback AWS endpoints and the
+ * emulator. Everything the process prints is searched for the bearer token.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { type DynaliteHandle, startDynalite } from '../support/aws/dynalite.js';
+import { type FakeLambda, startFakeLambda } from '../support/aws/fake-lambda.js';
+import { type FakeSsm, startFakeSsm } from '../support/aws/fake-ssm.js';
+import { awsTestEnv } from '../support/aws/lambda-harness.js';
+
+const run = promisify(execFile);
+const SENTINEL = 'AAAAbundle-sentinel-token-0c4f9e2a7b';
+const RUNNER = `
+const { handler } = await import(process.env.BUNDLE);
+const context = {
+  functionName: 'twitter-poller', functionVersion: '$LATEST', memoryLimitInMB: '512',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:twitter-poller',
+  awsRequestId: 'req-bundle', logGroupName: '/aws/lambda/twitter-poller', logStreamName: 's',
+  getRemainingTimeInMillis: () => 900000,
+};
+try {
+  const summary = await handler({}, context);
+  process.stdout.write('SUMMARY ' + JSON.stringify(summary) + '\\n');
+} catch (error) {
+  process.stderr.write('FAILED ' + error.name + ': ' + error.message + '\\n');
+  process.exitCode = 1;
+}`;
+
+let dir: string;
+let bundle: string;
+let db: DynaliteHandle;
+let accepting: RunningEmulator;
+let rejecting: RunningEmulator;
+let parser: FakeLambda;
+let ssm: FakeSsm;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tp-lambda-bundle-'));
+  const result = await build({
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    entryPoints: { lambda: 'src/entrypoints/lambda.ts' },
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    minify: true,
+    external: ['better-sqlite3'],
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    metafile: true,
+    logLevel: 'silent',
+  });
+  bundle = join(dir, 'lambda.mjs');
+  expect(Object.keys(result.metafile.inputs).filter((input) => /sqlite/i.test(input))).toEqual([]);
+  [db, accepting, rejecting, parser, ssm] = await Promise.all([
+    startDynalite(),
+    startEmulator({ seed: 11, posts: 200, tokens: [SENTINEL], lateArrivalFraction: 0 }),
+    startEmulator({ seed: 11, posts: 20, tokens: ['another-token'] }),
+    startFakeLambda(),
+    startFakeSsm(),
+  ]);
+  accepting.publish({ posts: Array.from({ length: 50 }, (_, i) => ({ text: `apricot harvest ${i}` })) });
+  accepting.advanceClock(40_000);
+  ssm.parameters.set('/tp/token', { value: SENTINEL, type: 'SecureString' });
+  ssm.parameters.set('/tp/streams', {
+    value: JSON.stringify([{ name: 'apricot', query: 'apricot', initial: '1d' }]),
+    type: 'String',
+  });
+});
+afterAll(async () => {
+  await Promise.all([db?.close(), accepting?.close(), rejecting?.close(), parser?.close(), ssm?.close()]);
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+async function invokeBundle(apiBaseUrl: string) {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    ...awsTestEnv({ dynamodb: db.endpoint, lambda: parser.url, ssm: ssm.url }),
+    BUNDLE: bundle,
+    CHECKPOINT_TABLE: await db.createTable(),
+    BEARER_TOKEN_PARAMETER: '/tp/token',
+    STREAMS_PARAMETER: '/tp/streams',
+    SINK: 'lambda:parser',
+    X_API_BASE_URL: apiBaseUrl,
+    MIN_INTERVAL_MS: '0',
+    MAX_TWEETS_PER_EXECUTION: '40',
+    LOG_LEVEL: 'debug',
+  };
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', RUNNER], {
+      env,
+      cwd: dir,
+    });
+    return { code: 0, output: stdout + stderr, stdout };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, output: e.stdout + e.stderr, stdout: e.stdout };
+  }
+}
+
+describe('dist/lambda.mjs (bundled handler, child process)', () => {
+  it('polls end to end with the token from SSM, printing Powertools logs and EMF but never the token', async () => {
+    const before = parser.invocations.length;
+    const { code, output, stdout } = await invokeBundle(accepting.url);
+    expect(code).toBe(0);
+    const summary = JSON.parse(
+      stdout
+        .split('\n')
+        .find((l) => l.startsWith('SUMMARY '))!
+        .slice(8),
+    );
+    expect(summary).toMatchObject({ correlation_id: 'req-bundle', caught_up: false, tweets_delivered: 40 });
+    expect(parser.invocations.length - before).toBe(summary.streams[0].batches);
+    expect(output).toContain('"Namespace":"TwitterPoller"');
+    expect(output).toContain('"function_request_id":"req-bundle"');
+    expect(output).not.toContain(SENTINEL);
+  });
+
+  it('exits with the error, and without the token, when the API rejects it (401)', async () => {
+    const { code, output } = await invokeBundle(rejecting.url);
+    expect(code).toBe(1);
+    expect(output).toMatch(/FAILED ExecutionFailedError: every stream failed/);
+    expect(output).not.toContain(SENTINEL);
+  });
+});
+
+it('keeps better-sqlite3 out of the bundle source', async () => {
+  const source = await readFile(bundle, 'utf8').catch(() => '');
+  expect(source.length).toBeGreaterThan(0);
+  expect(source).not.toContain('better-sqlite3');
+});

@@ -1,0 +1,153 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { compareIds } from '../../src/core/ids.js';
+import type { Batch } from '../../src/core/ports/sink.js';
+import type { RunSummary } from '../../src/core/run-types.js';
+import { type DynaliteHandle, startDynalite } from '../support/aws/dynalite.js';
+import { type FakeLambda, startFakeLambda } from '../support/aws/fake-lambda.js';
+import {
+  awsTestEnv,
+  fakeContext,
+  type Handler,
+  loadHandler,
+  restoreEnv,
+} from '../support/aws/lambda-harness.js';
+
+const STREAMS = [
+  { name: 'kumquat', query: 'kumquat', initial: '2d' },
+  { name: 'quince', query: 'quince', initial: '2d' },
+];
+const MARGIN_MS = 1_000;
+let db: DynaliteHandle;
+let emulator: RunningEmulator;
+let parser: FakeLambda;
+let table: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  db = await startDynalite();
+  table = await db.createTable();
+  emulator = await startEmulator({ seed: 3, posts: 300, lateArrivalFraction: 0 });
+  parser = await startFakeLambda();
+  env = {
+    ...awsTestEnv({ dynamodb: db.endpoint, lambda: parser.url }),
+    CHECKPOINT_TABLE: table,
+    X_BEARER_TOKEN: 'e2e-token',
+    PARSER_FUNCTION_NAME: 'parser',
+    STREAMS: JSON.stringify(STREAMS),
+    X_API_BASE_URL: emulator.url,
+    MIN_INTERVAL_MS: '0',
+    MAX_TWEETS_PER_EXECUTION: '60',
+    BATCH_SIZE: '10',
+    SAFETY_MARGIN_MS: String(MARGIN_MS),
+    LEASE_TTL_MS: '30000',
+    LOG_LEVEL: 'warn',
+  };
+});
+afterAll(async () => {
+  restoreEnv();
+  await Promise.all([parser?.close(), emulator?.close(), db?.close()]);
+});
+
+/** Publishes `count` posts per stream word and lets them become searchable (search lags 30 s). */
+function publishLive(count: number): void {
+  for (const word of ['kumquat', 'quince']) {
+    emulator.publish({
+      posts: Array.from({ length: count }, (_, i) => ({ text: `fresh ${word} number ${i}` })),
+    });
+  }
+  emulator.advanceClock(40_000);
+}
+
+async function sinceIds(): Promise<Record<string, string | undefined>> {
+  const out: Record<string, string | undefined> = {};
+  for (const { name } of STREAMS) {
+    const item = await db
+      .client()
+      .send(new GetItemCommand({ TableName: table, Key: { stream: { S: name } } }));
+    out[name] = item.Item?.since_id?.N;
+  }
+  return out;
+}
+
+const delivered = () =>
+  new Set(
+    parser.invocations.flatMap((i) =>
+      (i.payload as Batch).tweets.map((t) => `${(i.payload as Batch).stream}/${t.id}`),
+    ),
+  );
+
+describe('Lambda handler end to end (emulator, dynalite, parser Lambda)', () => {
+  it('delivers every post over scheduled invocations, across an early stop and an overlapping run', async () => {
+    const history: Record<string, string | undefined>[] = [];
+    const checkMonotonic = async () => {
+      const now = await sinceIds();
+      const last = history.at(-1);
+      for (const { name } of STREAMS) {
+        const before = last?.[name];
+        const after = now[name];
+        if (before !== undefined) {
+          expect(after).toBeDefined();
+          expect(compareIds(before, after!)).toBeLessThanOrEqual(0);
+        }
+      }
+      history.push(now);
+    };
+
+    // 1. First scheduled run: picks up the posts of the look-back window.
+    publishLive(12);
+    const handler: Handler = await loadHandler(env);
+    const first = await handler({}, fakeContext(900_000));
+    expect(first.streams.map((s) => s.outcome)).toEqual(['caught_up', 'caught_up']);
+    await checkMonotonic();
+
+    // 2. Live posts arrive; this run has almost no time left and a slow parser queue: it stops early.
+    publishLive(30);
+    parser.delayMs = 150;
+    const short = await handler({}, fakeContext(MARGIN_MS + 400));
+    parser.delayMs = 0;
+    expect(short.caught_up).toBe(false);
+    expect(short.streams.some((s) => s.outcome === 'deadline')).toBe(true);
+    await checkMonotonic();
+
+    // 3. Two overlapping runs (two containers): while the first holds `kumquat` (its first batch is
+    // in flight), a second container's run starts and must skip that stream.
+    publishLive(8);
+    const otherContainer = await loadHandler(env);
+    let nested: Promise<RunSummary> | undefined;
+    parser.onInvoke = (invocation) => {
+      if (nested !== undefined || (invocation.payload as Batch).stream !== 'kumquat') return;
+      nested = otherContainer({}, fakeContext(900_000));
+      return nested.then(() => undefined);
+    };
+    const outer = await handler({}, fakeContext(900_000));
+    parser.onInvoke = undefined;
+    const inner = await nested!;
+    expect(inner.streams.find((s) => s.stream === 'kumquat')?.outcome).toBe('skipped_locked');
+    expect(inner.streams.find((s) => s.stream === 'quince')?.outcome).toBe('caught_up');
+    expect(outer.streams.find((s) => s.stream === 'kumquat')?.outcome).toBe('caught_up');
+    await checkMonotonic();
+
+    // 4. Final scheduled runs until caught up (bounded).
+    publishLive(5);
+    let caughtUp = false;
+    for (let run = 0; run < 6 && !caughtUp; run++) {
+      caughtUp = (await handler({}, fakeContext(900_000))).caught_up;
+      await checkMonotonic();
+    }
+    expect(caughtUp).toBe(true);
+
+    // Every ground-truth post reached the parser, through Event invocations.
+    const got = delivered();
+    for (const { name, query } of STREAMS) {
+      const truth = emulator.groundTruth({ endpoint: 'search_recent', query });
+      expect(truth.length).toBeGreaterThanOrEqual(55);
+      const missing = truth.filter((id) => !got.has(`${name}/${id}`));
+      expect(missing).toEqual([]);
+    }
+    expect(parser.invocations.every((i) => i.invocationType === 'Event' && i.functionName === 'parser')).toBe(
+      true,
+    );
+  });
+});

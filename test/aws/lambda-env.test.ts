@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { LAMBDA_DEFAULTS, readLambdaEnv } from '../../src/config/lambda-env.js';
+import { ConfigError } from '../../src/core/errors.js';
+
+const STREAMS = JSON.stringify([
+  { query: 'from:XDevelopers' },
+  { name: 'me', mentions: '@someone', initial: '36h' },
+]);
+const valid = {
+  CHECKPOINT_TABLE: 'twitter-poller-checkpoints',
+  BEARER_TOKEN_PARAMETER: '/twitter-poller/bearer-token',
+  SINK: 'lambda:parser',
+  STREAMS,
+};
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    readLambdaEnv(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('readLambdaEnv', () => {
+  it('applies the documented defaults', () => {
+    const config = readLambdaEnv(valid);
+    expect(config).toMatchObject({
+      tableName: 'twitter-poller-checkpoints',
+      token: { kind: 'ssm', parameter: '/twitter-poller/bearer-token' },
+      sink: { kind: 'lambda', functionName: 'parser' },
+      maxTweets: 1000,
+      batchSize: 25,
+      minIntervalMs: 1000,
+      apiBaseUrl: 'https://api.x.com',
+      safetyMarginMs: 60_000,
+      logLevel: 'info',
+    });
+    expect(config.payloadLimitBytes).toBe(LAMBDA_DEFAULTS.payloadLimitBytes);
+    expect(config.streams.kind === 'inline' && config.streams.streams.map((s) => s.name)).toEqual([
+      'search:from:XDevelopers',
+      'me',
+    ]);
+  });
+
+  it('accepts the local alternatives: X_BEARER_TOKEN, PARSER_FUNCTION_NAME, STREAMS_PARAMETER, an SQS sink', () => {
+    const { BEARER_TOKEN_PARAMETER: _t, SINK: _s, STREAMS: _st, ...rest } = valid;
+    expect(
+      readLambdaEnv({
+        ...rest,
+        X_BEARER_TOKEN: 'local',
+        PARSER_FUNCTION_NAME: 'fn',
+        STREAMS_PARAMETER: '/p/streams',
+      }),
+    ).toMatchObject({
+      token: { kind: 'env' },
+      sink: { kind: 'lambda', functionName: 'fn' },
+      streams: { kind: 'ssm' },
+    });
+    expect(
+      readLambdaEnv({ ...valid, SINK: 'sqs:https://sqs.eu-west-1.amazonaws.com/1/q.fifo' }).sink,
+    ).toEqual({
+      kind: 'sqs',
+      queueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q.fifo',
+    });
+  });
+
+  it.each([
+    ['CHECKPOINT_TABLE', { CHECKPOINT_TABLE: '' }],
+    ['CHECKPOINT_TABLE', { CHECKPOINT_TABLE: 'no spaces allowed' }],
+    ['BEARER_TOKEN_PARAMETER', { BEARER_TOKEN_PARAMETER: '' }],
+    ['BEARER_TOKEN_PARAMETER', { X_BEARER_TOKEN: 'both set' }],
+    ['SINK', { SINK: 'jsonl:/tmp/out.jsonl' }],
+    ['SINK', { SINK: 'kinesis:stream' }],
+    ['SINK', { SINK: '' }],
+    ['STREAMS', { STREAMS: '[{"query": 3}]' }],
+    ['STREAMS', { STREAMS: '[]' }],
+    ['STREAMS', { STREAMS: 'not json' }],
+    ['STREAMS', { STREAMS: '[{"query":"a","name":"x"},{"query":"b","name":"x"}]' }],
+    ['MAX_TWEETS_PER_EXECUTION', { MAX_TWEETS_PER_EXECUTION: '0' }],
+    ['BATCH_SIZE', { BATCH_SIZE: '2.5' }],
+    ['MIN_INTERVAL_MS', { MIN_INTERVAL_MS: '-1' }],
+    ['X_API_BASE_URL', { X_API_BASE_URL: 'ftp://api.x.com' }],
+    ['SAFETY_MARGIN_MS', { SAFETY_MARGIN_MS: 'sixty' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
+  ])('names %s when it is wrong (%j)', (setting, override) => {
+    const error = configError({ ...valid, ...override });
+    expect(error.setting).toBe(setting);
+    expect(error.message).toContain(setting);
+  });
+});

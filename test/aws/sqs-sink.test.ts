@@ -1,0 +1,108 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SqsSink } from '../../src/adapters/sinks/sqs.js';
+import { SinkError } from '../../src/core/errors.js';
+import type { Batch } from '../../src/core/ports/sink.js';
+import { batchSchemaErrors, makeBatch } from '../support/aws/batches.js';
+import { DUMMY_AWS } from '../support/aws/dynalite.js';
+import { type FakeSqs, startFakeSqs } from '../support/aws/fake-sqs.js';
+
+let sqs: FakeSqs;
+beforeAll(async () => {
+  sqs = await startFakeSqs();
+});
+afterAll(async () => sqs?.close());
+beforeEach(() => {
+  sqs.messages.length = 0;
+  sqs.calls.length = 0;
+  sqs.failEntry = () => undefined;
+});
+
+const noSleep = async () => {};
+function makeSink(queue = 'queue', options: { maxAttempts?: number; maxRequestBytes?: number } = {}) {
+  const client = new SQSClient({ ...DUMMY_AWS, endpoint: sqs.url, maxAttempts: 3 });
+  return new SqsSink({ queueUrl: `${sqs.url}/123456789012/${queue}`, client, sleep: noSleep, ...options });
+}
+const bodies = () => sqs.messages.map((m) => m.body as Batch);
+
+describe('SqsSink', () => {
+  it('sends one schema-valid message per post, at most 10 per SendMessageBatch, order kept', async () => {
+    const batch = makeBatch(25);
+    await makeSink().write(batch);
+    expect(sqs.calls).toEqual([10, 10, 5]);
+    expect(bodies().map((b) => b.tweets[0]?.id)).toEqual(batch.tweets.map((t) => t.id));
+    for (const body of bodies()) {
+      expect(batchSchemaErrors(body)).toBeNull();
+      expect(body.tweets).toHaveLength(1);
+      expect(body.includes?.users?.map((u) => u.id)).toEqual([body.tweets[0]?.author_id]);
+    }
+    expect(bodies()[0]?.batch_id).toBe(`${batch.batch_id}#${batch.tweets[0]?.id}`);
+    expect(sqs.messages[0]?.groupId).toBeUndefined();
+  });
+
+  it('keeps every call under the byte limit', async () => {
+    await makeSink('queue', { maxRequestBytes: 8_000 }).write(makeBatch(10, { textBytes: 2_000 }));
+    expect(sqs.calls.length).toBeGreaterThan(2);
+    expect(sqs.messages).toHaveLength(10);
+  });
+
+  it('sets MessageGroupId (stream) and MessageDeduplicationId (post id) on a FIFO queue', async () => {
+    const batch = makeBatch(3);
+    await makeSink('posts.fifo').write(batch);
+    expect(sqs.messages.map((m) => [m.groupId, m.dedupId])).toEqual(batch.tweets.map((t) => ['news', t.id]));
+  });
+
+  it('retries only the entries reported in Failed, and resolves once all succeeded', async () => {
+    const failedOnce = new Set<string>();
+    sqs.failEntry = (entry, call) => {
+      if (call === 0 && ['m2', 'm7'].includes(entry.Id) && !failedOnce.has(entry.Id)) {
+        failedOnce.add(entry.Id);
+        return 'InternalError';
+      }
+      return undefined;
+    };
+    const batch = makeBatch(10);
+    await makeSink().write(batch);
+    expect(sqs.calls).toEqual([10, 2]);
+    expect(new Set(bodies().map((b) => b.tweets[0]?.id))).toEqual(new Set(batch.tweets.map((t) => t.id)));
+  });
+
+  it('throws a retryable SinkError when entries keep failing past the bound', async () => {
+    sqs.failEntry = (entry) => (entry.Id === 'm1' ? 'ServiceUnavailable' : undefined);
+    const error = await makeSink('queue', { maxAttempts: 3 })
+      .write(makeBatch(4))
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(SinkError);
+    expect(error.retryable).toBe(true);
+    expect(sqs.calls).toEqual([4, 1, 1]);
+  });
+
+  it("does not retry an entry the queue refused as the sender's fault", async () => {
+    sqs.failEntry = (entry) => (entry.Id === 'm0' ? 'InvalidMessageContents' : undefined);
+    const error = await makeSink()
+      .write(makeBatch(2))
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(SinkError);
+    expect(error.retryable).toBe(false);
+    expect(sqs.calls).toEqual([2]);
+  });
+
+  it.each(['throttle', 'server-error'] as const)(
+    'rides out a whole-call %s through the SDK retries',
+    async (kind) => {
+      sqs.failNextCalls(2, kind);
+      await makeSink().write(makeBatch(3));
+      expect(sqs.messages).toHaveLength(3);
+    },
+  );
+
+  it('rejects when whole calls keep failing', async () => {
+    sqs.failNextCalls(3, 'server-error');
+    const error = await makeSink()
+      .write(makeBatch(3))
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(SinkError);
+    expect(error.retryable).toBe(true);
+    expect(sqs.messages).toHaveLength(0);
+  });
+});
