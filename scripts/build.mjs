@@ -1,25 +1,46 @@
 // Builds the CLI and the Lambda handler into dist/ with esbuild.
-// The CLI keeps its dependencies external (installed with the package); the Lambda bundle
-// inlines everything except the native better-sqlite3 module, which the Lambda never loads.
+// The CLI (bin/twitter-poller.ts → dist/cli.js) keeps its dependencies external (installed with the
+// package) and is split into chunks so that the AWS adapters, loaded with import() only for a
+// dynamodb store or a lambda/sqs sink, stay out of the startup path. The Lambda bundle inlines
+// everything except the native better-sqlite3 module, which the Lambda never loads.
+import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', sourcemap: true, logLevel: 'warning' };
-const banner = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+const banner = {
+  js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+};
 
+// Chunk names carry content hashes: clear the old ones so that dist/ holds one build.
+rmSync('dist/chunks', { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: { cli: 'src/entrypoints/cli.ts' },
+  entryPoints: { cli: 'bin/twitter-poller.ts' },
   outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   packages: 'external',
   banner: { js: '#!/usr/bin/env node' },
 });
-await build({
-  ...common,
-  entryPoints: { lambda: 'src/entrypoints/lambda.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
-  minify: true,
-  external: ['better-sqlite3'],
-  banner,
-  metafile: false,
-});
+chmodSync('dist/cli.js', 0o755);
+
+// The Lambda entrypoint lands separately; build it once it exists.
+if (existsSync('src/entrypoints/lambda.ts')) {
+  await build({
+    ...common,
+    entryPoints: { lambda: 'src/entrypoints/lambda.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    minify: true,
+    external: ['better-sqlite3'],
+    banner,
+    metafile: false,
+  });
+}

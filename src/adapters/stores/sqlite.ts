@@ -1,0 +1,194 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { CheckpointConflictError, ConfigError } from '../../core/errors.js';
+import { compareIds } from '../../core/ids.js';
+import type { Checkpoint, CheckpointStore, Lease } from '../../core/ports/checkpoint-store.js';
+import { type CheckpointRow, checkpointFromRow, checkpointToRow } from './checkpoint-validation.js';
+
+/** Version of the tables below, kept in `meta`; a newer file is refused rather than misread. */
+export const SQLITE_STORE_SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  stream TEXT PRIMARY KEY, since_id TEXT NOT NULL, sweep_newest_id TEXT, sweep_until_id TEXT,
+  sweep_next_token TEXT, user_id TEXT, recent_ids TEXT, schema_version INTEGER NOT NULL, updated_at TEXT NOT NULL,
+  writer TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS leases (
+  stream TEXT PRIMARY KEY, owner TEXT NOT NULL, fence INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL);`;
+
+export interface SqliteCheckpointStoreOptions {
+  /** The database file; its directory is created. */
+  readonly path: string;
+  /** How long a write waits for another process's transaction. @default 5000 */
+  readonly busyTimeoutMs?: number;
+  /** Test-only: called inside a checkpoint write's transaction, after the UPDATE and before COMMIT. @default none */
+  readonly onWrite?: () => void;
+}
+
+interface LeaseRow {
+  readonly owner: string;
+  readonly fence: number;
+  readonly expires_at_ms: number;
+}
+
+/**
+ * Checkpoints in a local SQLite file (better-sqlite3, WAL). Every write is one `BEGIN IMMEDIATE`
+ * transaction that re-checks the lease fence and that since_id does not move backwards, so two
+ * processes sharing the file can neither corrupt nor regress a checkpoint.
+ */
+export class SqliteCheckpointStore implements CheckpointStore {
+  readonly #db: Database.Database;
+  #closed = false;
+  readonly #onWrite: (() => void) | undefined;
+
+  constructor(options: SqliteCheckpointStoreOptions) {
+    this.#onWrite = options.onWrite;
+    mkdirSync(dirname(options.path), { recursive: true });
+    this.#db = new Database(options.path);
+    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    try {
+      this.#migrate(options.path);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
+  }
+
+  #migrate(path: string): void {
+    this.#db
+      .transaction(() => {
+        this.#db.exec(SCHEMA);
+        // Files from before recent_ids existed (same schema version, one optional column fewer).
+        const columns = this.#db.prepare('PRAGMA table_info(checkpoints)').all() as { name: string }[];
+        if (!columns.some((c) => c.name === 'recent_ids'))
+          this.#db.exec('ALTER TABLE checkpoints ADD COLUMN recent_ids TEXT');
+        const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+          | { value: string }
+          | undefined;
+        if (row === undefined) {
+          this.#db
+            .prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)")
+            .run(String(SQLITE_STORE_SCHEMA_VERSION));
+        } else if (Number(row.value) !== SQLITE_STORE_SCHEMA_VERSION) {
+          throw new ConfigError(
+            `invalid --store: ${path} has store schema version ${row.value}; this twitter-poller reads version ${SQLITE_STORE_SCHEMA_VERSION} (upgrade twitter-poller or use another file)`,
+            '--store',
+          );
+        }
+      })
+      .immediate();
+  }
+
+  async load(stream: string): Promise<Checkpoint | null> {
+    const row = this.#db.prepare('SELECT * FROM checkpoints WHERE stream = ?').get(stream) as
+      | CheckpointRow
+      | undefined;
+    return row === undefined ? null : checkpointFromRow(row);
+  }
+
+  async save(checkpoint: Checkpoint, lease: Lease): Promise<void> {
+    const row = checkpointToRow(checkpoint);
+    this.#db
+      .transaction(() => {
+        this.#assertHeld(lease, checkpoint.stream);
+        const current = this.#db
+          .prepare('SELECT since_id FROM checkpoints WHERE stream = ?')
+          .get(checkpoint.stream) as { since_id: string } | undefined;
+        if (current !== undefined && compareIds(checkpoint.since_id, current.since_id) < 0) {
+          throw new CheckpointConflictError(
+            `refusing to move since_id of stream "${checkpoint.stream}" backwards (${current.since_id} -> ${checkpoint.since_id})`,
+            checkpoint.stream,
+          );
+        }
+        this.#db
+          .prepare(
+            `INSERT INTO checkpoints (stream, since_id, sweep_newest_id, sweep_until_id, sweep_next_token, user_id, recent_ids, schema_version, updated_at, writer)
+             VALUES (@stream, @since_id, @sweep_newest_id, @sweep_until_id, @sweep_next_token, @user_id, @recent_ids, @schema_version, @updated_at, @writer)
+             ON CONFLICT (stream) DO UPDATE SET since_id = excluded.since_id, sweep_newest_id = excluded.sweep_newest_id,
+               sweep_until_id = excluded.sweep_until_id, sweep_next_token = excluded.sweep_next_token, user_id = excluded.user_id, recent_ids = excluded.recent_ids,
+               schema_version = excluded.schema_version, updated_at = excluded.updated_at, writer = excluded.writer`,
+          )
+          .run(row);
+        this.#onWrite?.();
+      })
+      .immediate();
+  }
+
+  async acquireLease(stream: string, owner: string, ttlMs: number, nowMs: number): Promise<Lease | null> {
+    return this.#db
+      .transaction((): Lease | null => {
+        const row = this.#leaseRow(stream);
+        if (row !== undefined && row.owner !== owner && row.expires_at_ms > nowMs) return null;
+        const lease: Lease = { stream, owner, fence: (row?.fence ?? 0) + 1, expiresAtMs: nowMs + ttlMs };
+        this.#db
+          .prepare(
+            `INSERT INTO leases (stream, owner, fence, expires_at_ms) VALUES (?, ?, ?, ?)
+             ON CONFLICT (stream) DO UPDATE SET owner = excluded.owner, fence = excluded.fence, expires_at_ms = excluded.expires_at_ms`,
+          )
+          .run(stream, owner, lease.fence, lease.expiresAtMs);
+        return lease;
+      })
+      .immediate();
+  }
+
+  async renewLease(lease: Lease, ttlMs: number, nowMs: number): Promise<Lease> {
+    return this.#db
+      .transaction((): Lease => {
+        this.#assertHeld(lease, lease.stream);
+        const renewed: Lease = { ...lease, expiresAtMs: nowMs + ttlMs };
+        this.#db
+          .prepare('UPDATE leases SET expires_at_ms = ? WHERE stream = ?')
+          .run(renewed.expiresAtMs, lease.stream);
+        return renewed;
+      })
+      .immediate();
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    // The row stays (expired) so that the next acquisition still gets a larger fence.
+    this.#db
+      .prepare('UPDATE leases SET expires_at_ms = 0 WHERE stream = ? AND owner = ? AND fence = ?')
+      .run(lease.stream, lease.owner, lease.fence);
+  }
+
+  async list(): Promise<Checkpoint[]> {
+    const rows = this.#db.prepare('SELECT * FROM checkpoints ORDER BY stream').all() as CheckpointRow[];
+    return rows.map(checkpointFromRow);
+  }
+
+  async reset(stream: string): Promise<void> {
+    this.#db.prepare('DELETE FROM checkpoints WHERE stream = ?').run(stream);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  #leaseRow(stream: string): LeaseRow | undefined {
+    return this.#db.prepare('SELECT owner, fence, expires_at_ms FROM leases WHERE stream = ?').get(stream) as
+      | LeaseRow
+      | undefined;
+  }
+
+  /** A lease is still ours while its fence is current: taking it over always bumps the fence. */
+  #assertHeld(lease: Lease, stream: string): void {
+    const row = this.#leaseRow(stream);
+    if (
+      lease.stream !== stream ||
+      row === undefined ||
+      row.owner !== lease.owner ||
+      row.fence !== lease.fence
+    ) {
+      throw new CheckpointConflictError(
+        `lease of stream "${stream}" is no longer held by ${lease.owner} (fence ${lease.fence})`,
+        stream,
+      );
+    }
+  }
+}

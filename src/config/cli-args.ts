@@ -1,0 +1,240 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { ConfigError } from '../core/errors.js';
+import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../core/run-types.js';
+import type { StreamSource, StreamSpec } from '../core/stream.js';
+import { loadConfigFile } from './file.js';
+import type { ConfigFile } from './file-schema.js';
+import { parseSinkLocation, parseStoreLocation } from './locations.js';
+import { assertUniqueNames, buildStreamSpec, normalizeUser, type StreamDefaults } from './streams.js';
+import { CLI_DEFAULTS, type CliCommand, type PollConfig, type StatusConfig } from './types.js';
+import { checkBaseUrl, checkExclude, checkInitial, checkInteger, checkLogLevel, required } from './values.js';
+
+const POLL_OPTIONS = {
+  query: { type: 'string' },
+  user: { type: 'string' },
+  mentions: { type: 'string' },
+  config: { type: 'string' },
+  archive: { type: 'boolean' },
+  exclude: { type: 'string' },
+  stream: { type: 'string' },
+  store: { type: 'string' },
+  sink: { type: 'string' },
+  'max-tweets': { type: 'string' },
+  'batch-size': { type: 'string' },
+  'time-budget': { type: 'string' },
+  'min-interval': { type: 'string' },
+  initial: { type: 'string' },
+  overlap: { type: 'string' },
+  'reset-checkpoint': { type: 'boolean' },
+  'api-base': { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const STATUS_OPTIONS = {
+  store: { type: 'string' },
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Validates a command line (`argv` without node and the script) and the environment. Throws a
+ * ConfigError naming the setting for anything invalid; the CLI prints it and exits 2.
+ */
+export async function parseCliArgs(argv: readonly string[], env: Env): Promise<CliCommand> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    return { command: 'help', topic: 'main' };
+  }
+  if (command === '--version' || command === '-V' || command === 'version') return { command: 'version' };
+  if (command === 'poll') {
+    const values = parse(rest, POLL_OPTIONS);
+    return values.help ? { command: 'help', topic: 'poll' } : parsePoll(values, env);
+  }
+  if (command === 'status') {
+    const values = parse(rest, STATUS_OPTIONS);
+    return values.help ? { command: 'help', topic: 'status' } : parseStatus(values);
+  }
+  throw new ConfigError(
+    `invalid command: unknown command "${command}" (expected poll, status, emulator or demo)`,
+    'command',
+  );
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? 'option';
+    const why = /argument missing/.test(message)
+      ? 'needs a value'
+      : /ambiguous/.test(message)
+        ? `needs a value (write ${flag}=<value> for a value starting with -)`
+        : /Unexpected argument/.test(message)
+          ? `unexpected argument (${message.split('\n')[0]})`
+          : 'unknown option';
+    throw new ConfigError(`invalid ${flag}: ${why}`, flag, { cause });
+  }
+}
+
+type PollValues = ReturnType<typeof parse<typeof POLL_OPTIONS>>;
+
+async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
+  const sourceFlags = (['query', 'user', 'mentions', 'config'] as const).filter((k) => v[k] !== undefined);
+  if (sourceFlags.length !== 1) {
+    const why =
+      sourceFlags.length === 0
+        ? 'poll needs a source'
+        : `${sourceFlags.map((f) => `--${f}`).join(' and ')} conflict`;
+    throw new ConfigError(
+      `invalid --query: ${why}: give exactly one of --query, --user, --mentions or --config`,
+      '--query',
+    );
+  }
+  if (v.archive && v.query === undefined)
+    throw new ConfigError('invalid --archive: only applies to --query', '--archive');
+  if (v.exclude !== undefined && v.user === undefined) {
+    throw new ConfigError('invalid --exclude: only applies to --user', '--exclude');
+  }
+  const file: ConfigFile | undefined = v.config === undefined ? undefined : await loadConfigFile(v.config);
+
+  const int = (
+    flag: string,
+    raw: string | undefined,
+    fileValue: number | undefined,
+    fallback: number,
+    min: 0 | 1,
+  ) => (raw === undefined ? (fileValue ?? fallback) : required(checkInteger(raw, min), flag));
+
+  const defaults: StreamDefaults = {
+    initial:
+      v.initial === undefined
+        ? (file?.initial ?? { kind: 'now' })
+        : required(checkInitial(v.initial), '--initial'),
+    overlapSeconds: int('--overlap', v.overlap, file?.overlap_seconds, CLI_DEFAULTS.overlapSeconds, 0),
+  };
+  const streams = selectStreams(v, file, defaults);
+  const timeBudgetMs =
+    int('--time-budget', v['time-budget'], file?.time_budget_seconds, CLI_DEFAULTS.timeBudgetSeconds, 1) *
+    1000;
+  const run: RunOptions = {
+    ...DEFAULT_RUN_OPTIONS,
+    maxTweets: int('--max-tweets', v['max-tweets'], file?.max_tweets, CLI_DEFAULTS.maxTweets, 1),
+    batchSize: int('--batch-size', v['batch-size'], file?.batch_size, CLI_DEFAULTS.batchSize, 1),
+    minIntervalMs: int(
+      '--min-interval',
+      v['min-interval'],
+      file?.min_interval_ms,
+      CLI_DEFAULTS.minIntervalMs,
+      0,
+    ),
+    timeBudgetMs,
+    // A short budget (tests, manual runs) keeps a quarter in hand rather than the full 5 s.
+    safetyMarginMs: Math.min(DEFAULT_RUN_OPTIONS.safetyMarginMs, Math.floor(timeBudgetMs / 4)),
+  };
+  const store = parseStoreLocation(
+    v.store ?? file?.store ?? CLI_DEFAULTS.store,
+    v.store === undefined && file?.store ? 'store' : '--store',
+  );
+  const sink = parseSinkLocation(
+    v.sink ?? file?.sink ?? CLI_DEFAULTS.sink,
+    v.sink === undefined && file?.sink ? 'sink' : '--sink',
+  );
+  const apiBaseUrl =
+    v['api-base'] !== undefined
+      ? required(checkBaseUrl(v['api-base']), '--api-base')
+      : env.X_API_BASE_URL
+        ? required(checkBaseUrl(env.X_API_BASE_URL), 'X_API_BASE_URL')
+        : (file?.api_base ?? CLI_DEFAULTS.apiBaseUrl);
+  const logLevel =
+    v['log-level'] === undefined
+      ? (file?.log_level ?? CLI_DEFAULTS.logLevel)
+      : required(checkLogLevel(v['log-level']), '--log-level');
+  const bearerToken = env.X_BEARER_TOKEN?.trim() ?? '';
+  if (bearerToken === '') {
+    throw new ConfigError(
+      'invalid X_BEARER_TOKEN: the environment variable must hold the app bearer token',
+      'X_BEARER_TOKEN',
+    );
+  }
+  return {
+    command: 'poll',
+    streams,
+    run,
+    store,
+    sink,
+    apiBaseUrl,
+    bearerToken,
+    resetCheckpoint: v['reset-checkpoint'] ?? false,
+    logLevel,
+  };
+}
+
+function selectStreams(v: PollValues, file: ConfigFile | undefined, defaults: StreamDefaults): StreamSpec[] {
+  if (file === undefined) {
+    const source: StreamSource =
+      v.query !== undefined
+        ? { kind: 'search', query: required(nonEmpty(v.query), '--query'), archive: v.archive ?? false }
+        : v.user !== undefined
+          ? {
+              kind: 'timeline',
+              user: normalizeUser(required(nonEmpty(v.user), '--user')),
+              exclude: v.exclude === undefined ? [] : required(checkExclude(v.exclude), '--exclude'),
+            }
+          : { kind: 'mentions', user: normalizeUser(required(nonEmpty(v.mentions), '--mentions')) };
+    const name = v.stream === undefined ? undefined : required(nonEmpty(v.stream), '--stream');
+    return [buildStreamSpec({ name, source }, defaults)];
+  }
+  const all = file.streams.map((entry) =>
+    buildStreamSpec(
+      {
+        name: entry.name,
+        source:
+          entry.query !== undefined
+            ? { kind: 'search', query: entry.query, archive: entry.archive ?? false }
+            : entry.user !== undefined
+              ? { kind: 'timeline', user: normalizeUser(entry.user), exclude: entry.exclude ?? [] }
+              : { kind: 'mentions', user: normalizeUser(entry.mentions ?? '') },
+        tweetFields: entry.tweet_fields,
+        userFields: entry.user_fields,
+        expansions: entry.expansions,
+        initial: v.initial === undefined ? entry.initial : undefined,
+        overlapSeconds: v.overlap === undefined ? entry.overlap_seconds : undefined,
+      },
+      defaults,
+    ),
+  );
+  assertUniqueNames(all, (i) => `streams[${i}].name`);
+  if (v.stream === undefined) return all;
+  const chosen = all.filter((s) => s.name === v.stream);
+  if (chosen.length === 0) {
+    const names = all.map((s) => s.name).join(', ');
+    throw new ConfigError(
+      `invalid --stream: no stream named "${v.stream}" in ${v.config} (have: ${names})`,
+      '--stream',
+    );
+  }
+  return chosen;
+}
+
+function nonEmpty(raw: string | undefined) {
+  const value = raw?.trim() ?? '';
+  return value === ''
+    ? ({ ok: false, reason: 'must not be empty' } as const)
+    : ({ ok: true, value } as const);
+}
+
+type StatusValues = ReturnType<typeof parse<typeof STATUS_OPTIONS>>;
+
+async function parseStatus(v: StatusValues): Promise<StatusConfig> {
+  const file = v.config === undefined ? undefined : await loadConfigFile(v.config);
+  const store = parseStoreLocation(
+    v.store ?? file?.store ?? CLI_DEFAULTS.store,
+    v.store === undefined && file?.store ? 'store' : '--store',
+  );
+  return { command: 'status', store, json: v.json ?? false };
+}

@@ -1,0 +1,62 @@
+import type { LogLevel } from '../core/ports/observability.js';
+import type { RunOptions } from '../core/run-types.js';
+import type { StreamSpec } from '../core/stream.js';
+
+/** Where checkpoints live, from `--store <scheme>:<target>`. */
+export type StoreLocation =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'dynamodb'; readonly table: string };
+
+/** Where posts go, from `--sink <scheme>:<target>`. */
+export type SinkLocation =
+  | { readonly kind: 'jsonl'; readonly path: string }
+  | { readonly kind: 'stdout' }
+  | { readonly kind: 'lambda'; readonly functionName: string }
+  | { readonly kind: 'sqs'; readonly queueUrl: string };
+
+/** A validated `twitter-poller poll`. */
+export interface PollConfig {
+  readonly command: 'poll';
+  readonly streams: readonly StreamSpec[];
+  readonly run: RunOptions;
+  readonly store: StoreLocation;
+  readonly sink: SinkLocation;
+  /** @default 'https://api.x.com' */
+  readonly apiBaseUrl: string;
+  /** From X_BEARER_TOKEN; never logged. */
+  readonly bearerToken: string;
+  /** Delete the selected streams' checkpoints before polling. @default false */
+  readonly resetCheckpoint: boolean;
+  /** @default 'info' */
+  readonly logLevel: LogLevel;
+}
+
+/** A validated `twitter-poller status`. */
+export interface StatusConfig {
+  readonly command: 'status';
+  readonly store: StoreLocation;
+  /** JSON output even on a TTY. @default false (table on a TTY, JSON otherwise) */
+  readonly json: boolean;
+}
+
+/** Every command line the CLI understands, validated. */
+export type CliCommand =
+  | PollConfig
+  | StatusConfig
+  | { readonly command: 'help'; readonly topic: 'main' | 'poll' | 'status' }
+  | { readonly command: 'version' };
+
+/** The defaults of every setting; the CLI help and docs/configuration.md repeat them. */
+export const CLI_DEFAULTS = {
+  store: 'sqlite:.twitter-poller/state.db',
+  sink: 'jsonl:-',
+  apiBaseUrl: 'https://api.x.com',
+  maxTweets: 1000,
+  batchSize: 25,
+  timeBudgetSeconds: 840,
+  minIntervalMs: 1000,
+  initial: 'now',
+  overlapSeconds: 0,
+  logLevel: 'info',
+} as const;

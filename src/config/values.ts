@@ -1,0 +1,70 @@
+import { ConfigError } from '../core/errors.js';
+import { isValidId } from '../core/ids.js';
+import type { LogLevel } from '../core/ports/observability.js';
+import type { InitialPosition } from '../core/stream.js';
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** Why a value is wrong, without the setting's name; callers prefix it (`invalid --x: ...`). */
+export type Check<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** An integer >= `min`, from a CLI string or a config-file number. */
+export function checkInteger(raw: unknown, min: 0 | 1): Check<number> {
+  const reason = min === 1 ? 'must be a positive integer' : 'must be a non-negative integer';
+  const n = typeof raw === 'string' && /^[0-9]+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) return { ok: false, reason };
+  return { ok: true, value: n };
+}
+
+/**
+ * `now`, a look-back duration (`90m`, `36h`, `7d`, `30s`) or a post id to start after.
+ * @default 'now'
+ */
+export function checkInitial(raw: unknown): Check<InitialPosition> {
+  const reason = 'must be now, a duration like 7d, 36h or 90m, or a post id';
+  if (typeof raw !== 'string') return { ok: false, reason };
+  const value = raw.trim();
+  if (value === 'now') return { ok: true, value: { kind: 'now' } };
+  const duration = /^([0-9]{1,6})([smhd])$/.exec(value);
+  if (duration) {
+    const ms = Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
+    return ms > 0 ? { ok: true, value: { kind: 'lookback', ms } } : { ok: false, reason };
+  }
+  if (isValidId(value)) return { ok: true, value: { kind: 'since_id', id: value } };
+  return { ok: false, reason };
+}
+
+/** An http(s) URL, without a trailing slash. */
+export function checkBaseUrl(raw: unknown): Check<string> {
+  const reason = 'must be an http(s) URL such as https://api.x.com';
+  if (typeof raw !== 'string' || !URL.canParse(raw)) return { ok: false, reason };
+  const url = new URL(raw);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, reason };
+  return { ok: true, value: raw.replace(/\/+$/, '') };
+}
+
+export function checkLogLevel(raw: unknown): Check<LogLevel> {
+  return LOG_LEVELS.includes(raw as LogLevel)
+    ? { ok: true, value: raw as LogLevel }
+    : { ok: false, reason: `must be one of ${LOG_LEVELS.join(', ')}` };
+}
+
+/** `replies`, `retweets` or both, comma separated (CLI) or as a list (config file). */
+export function checkExclude(raw: unknown): Check<('replies' | 'retweets')[]> {
+  const reason = 'must be replies, retweets or replies,retweets';
+  const parts = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()) : raw;
+  if (!Array.isArray(parts) || parts.length === 0) return { ok: false, reason };
+  const out: ('replies' | 'retweets')[] = [];
+  for (const part of parts) {
+    if (part !== 'replies' && part !== 'retweets') return { ok: false, reason };
+    if (!out.includes(part)) out.push(part);
+  }
+  return { ok: true, value: out };
+}
+
+/** Unwraps a check or throws the ConfigError naming `setting`. */
+export function required<T>(check: Check<T>, setting: string): T {
+  if (!check.ok) throw new ConfigError(`invalid ${setting}: ${check.reason}`, setting);
+  return check.value;
+}

@@ -1,0 +1,59 @@
+/**
+ * The `twitter-poller` command line (poll, status, --help, --version). Thin: parse, compose, run,
+ * report. `main` never calls process.exit; bin/twitter-poller.ts does, with the code it returns.
+ */
+import type { Writable } from 'node:stream';
+import pkg from '../../package.json' with { type: 'json' };
+import { parseCliArgs } from '../config/cli-args.js';
+import type { CliCommand } from '../config/types.js';
+import { ConfigError } from '../core/errors.js';
+import { HELP } from './help.js';
+import { ExitCode, runPoll } from './poll-command.js';
+import { runStatus } from './status-command.js';
+
+/** The process streams and environment the CLI uses; injectable for tests. */
+export interface CliIo {
+  /** @default process.stdout */
+  readonly stdout?: Writable & { isTTY?: boolean };
+  /** @default process.stderr */
+  readonly stderr?: Writable & { isTTY?: boolean };
+  /** @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Runs one command; resolves with the process exit code. `argv` excludes node and the script. */
+export async function main(argv: readonly string[], io: CliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  let command: CliCommand;
+  try {
+    command = await parseCliArgs(argv, io.env ?? process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    stderr.write(
+      `twitter-poller: ${error.message}\nRun "twitter-poller ${argv[0] === 'status' ? 'status ' : argv[0] === 'poll' ? 'poll ' : ''}--help" for usage.\n`,
+    );
+    return ExitCode.usage;
+  }
+  try {
+    switch (command.command) {
+      case 'help':
+        stdout.write(HELP[command.topic]);
+        return ExitCode.ok;
+      case 'version':
+        stdout.write(`${pkg.version}\n`);
+        return ExitCode.ok;
+      case 'status':
+        return await runStatus(command, stdout);
+      case 'poll':
+        return await runPoll(command, { stderr, stdout });
+    }
+  } catch (error) {
+    // Settings that only fail once used (an unreadable store file, a newer store schema) are still usage errors.
+    if (error instanceof ConfigError) {
+      stderr.write(`twitter-poller: ${error.message}\n`);
+      return ExitCode.usage;
+    }
+    throw error;
+  }
+}

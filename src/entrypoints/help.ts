@@ -1,0 +1,67 @@
+import { CLI_DEFAULTS } from '../config/types.js';
+
+const D = CLI_DEFAULTS;
+
+/** `twitter-poller --help`, `poll --help`, `status --help`. */
+export const HELP = {
+  main: `twitter-poller: lossless, rate-limit-aware incremental poller for the X API v2
+
+Usage:
+  twitter-poller poll (--query <q> | --user <name|id> | --mentions <name|id> | --config <file>) [options]
+  twitter-poller status [--store <store>] [--json]
+  twitter-poller emulator [options]      run the bundled X API v2 emulator (see: emulator --help)
+  twitter-poller demo                    poll the bundled emulator end to end (no token needed)
+  twitter-poller --help | --version
+
+Run "twitter-poller <command> --help" for the options of a command.
+Exit codes: 0 ok (caught up or stopped by a budget, state saved), 1 failure after retries,
+2 bad usage or configuration, 130/143 interrupted by SIGINT/SIGTERM (state saved).
+`,
+  poll: `Usage: twitter-poller poll <source> [options]
+
+Polls the X API v2 once: finishes any pending sweep, then fetches every post newer than the
+checkpoint, delivers it to the sink and moves the checkpoint only after the sink acknowledged it.
+Logs are JSON lines on stderr; the last one is {"event":"execution_end",...}.
+
+Source (exactly one):
+  --query <q>              recent search (last 7 days)
+  --archive                with --query: full-archive search (/2/tweets/search/all)
+  --user <name|id>         the user's timeline
+  --exclude <list>         with --user: replies, retweets or replies,retweets
+  --mentions <name|id>     posts mentioning the user
+  --config <file>          streams and defaults from a JSON or YAML file
+  --stream <name>          the stream's name (checkpoint key); with --config: run only that stream
+                           (default: search:<q>, archive:<q>, timeline:<user>, mentions:<user>)
+
+Options:
+  --store <store>          sqlite:<path> | memory: | dynamodb:<table>   (default ${D.store})
+  --sink <sink>            jsonl:<path> | jsonl:- (stdout) | lambda:<function> | sqs:<queue-url>
+                           (default ${D.sink})
+  --max-tweets <n>         posts delivered per run, all streams together (default ${D.maxTweets})
+  --batch-size <n>         posts per sink write and checkpoint step (default ${D.batchSize})
+  --time-budget <seconds>  wall time of the run (default ${D.timeBudgetSeconds})
+  --min-interval <ms>      minimum time between two API requests (default ${D.minIntervalMs})
+  --initial <start>        where a stream without checkpoint starts: now, a look-back such as
+                           7d, 36h or 90m, or a post id (default ${D.initial})
+  --overlap <seconds>      re-read this far behind the checkpoint for late posts (default ${D.overlapSeconds})
+  --reset-checkpoint       delete the selected streams' checkpoints first
+  --api-base <url>         API base URL (default $X_API_BASE_URL, else ${D.apiBaseUrl})
+  --log-level <level>      debug | info | warn | error (default ${D.logLevel})
+  -h, --help
+
+Environment:
+  X_BEARER_TOKEN           app bearer token (required; never printed)
+  X_API_BASE_URL           API base URL when --api-base is not given
+`,
+  status: `Usage: twitter-poller status [--store <store>] [--config <file>] [--json]
+
+Prints every stream's checkpoint: since_id, the pending sweep (posts still owed) and who wrote it.
+A table on a terminal, JSON otherwise (or with --json).
+
+Options:
+  --store <store>          sqlite:<path> | memory: | dynamodb:<table>   (default ${D.store})
+  --config <file>          take the store from a config file
+  --json                   JSON even on a terminal
+  -h, --help
+`,
+} as const;

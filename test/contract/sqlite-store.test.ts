@@ -1,0 +1,124 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteCheckpointStore } from '../../src/adapters/stores/sqlite.js';
+import { ConfigError, CorruptCheckpointError } from '../../src/core/errors.js';
+import { CHECKPOINT_SCHEMA_VERSION } from '../../src/core/ports/checkpoint-store.js';
+
+describe('SqliteCheckpointStore (beyond the contract)', () => {
+  let dir: string;
+  let path: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tp-sqlite-'));
+    path = join(dir, 'state.db');
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const writeRow = (row: Record<string, unknown>): void => {
+    const db = new Database(path);
+    db.prepare(
+      `INSERT INTO checkpoints (stream, since_id, sweep_newest_id, sweep_until_id, sweep_next_token, user_id, recent_ids, schema_version, updated_at, writer)
+       VALUES (@stream, @since_id, @sweep_newest_id, @sweep_until_id, NULL, NULL, @recent_ids, @schema_version, 'now', 'test')`,
+    ).run({
+      sweep_newest_id: null,
+      sweep_until_id: null,
+      recent_ids: null,
+      schema_version: CHECKPOINT_SCHEMA_VERSION,
+      ...row,
+    });
+    db.close();
+  };
+
+  it('keeps checkpoints across close and reopen, in WAL mode', async () => {
+    const first = new SqliteCheckpointStore({ path });
+    const lease = (await first.acquireLease('s', 'a', 1000, 0))!;
+    await first.save(
+      {
+        stream: 's',
+        schema_version: CHECKPOINT_SCHEMA_VERSION,
+        since_id: '1578516068309794817',
+        sweep: null,
+        updated_at: 'x',
+        writer: 'a',
+      },
+      lease,
+    );
+    await first.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    const second = new SqliteCheckpointStore({ path });
+    expect((await second.load('s'))?.since_id).toBe('1578516068309794817');
+    await second.close();
+  });
+
+  it.each([
+    ['a since_id that is not a number', { since_id: '12a4' }, /since_id that is not a post id/],
+    [
+      'an until_id above the sweep newest_id',
+      { since_id: '10', sweep_newest_id: '50', sweep_until_id: '51' },
+      /sweep_until_id above/,
+    ],
+    [
+      'a since_id above the sweep newest_id',
+      { since_id: '60', sweep_newest_id: '50' },
+      /since_id above sweep_newest_id/,
+    ],
+    ['an unknown schema_version', { since_id: '10', schema_version: 99 }, /unknown schema_version 99/],
+    ['an until_id without a sweep', { since_id: '10', sweep_until_id: '5' }, /without sweep_newest_id/],
+    ['recent_ids that are not ids', { since_id: '10', recent_ids: '["9","x"]' }, /recent_ids/],
+  ])('refuses to load a checkpoint with %s, naming the stream', async (_label, row, message) => {
+    new SqliteCheckpointStore({ path }).close();
+    writeRow({ stream: 'search:bad', ...row });
+    const store = new SqliteCheckpointStore({ path });
+    const error = await store.load('search:bad').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptCheckpointError);
+    expect((error as CorruptCheckpointError).stream).toBe('search:bad');
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain('"search:bad"');
+    await store.close();
+  });
+
+  it('round-trips recent_ids (the overlap window) exactly', async () => {
+    const store = new SqliteCheckpointStore({ path });
+    const lease = (await store.acquireLease('s', 'a', 1000, 0))!;
+    const recent_ids = ['9223372036854775807', '1578516068309794817'];
+    const base = {
+      stream: 's',
+      schema_version: CHECKPOINT_SCHEMA_VERSION,
+      sweep: null,
+      updated_at: 'x',
+      writer: 'a',
+    } as const;
+    await store.save({ ...base, since_id: '1578516068309794817', recent_ids }, lease);
+    expect((await store.load('s'))?.recent_ids).toEqual(recent_ids);
+    await store.save({ ...base, since_id: '1578516068309794817' }, lease);
+    expect(await store.load('s')).not.toHaveProperty('recent_ids');
+    await store.close();
+  });
+
+  it('refuses a file written by a future version of the store', async () => {
+    new SqliteCheckpointStore({ path }).close();
+    const db = new Database(path);
+    db.prepare("UPDATE meta SET value = '7' WHERE key = 'schema_version'").run();
+    db.close();
+    expect(() => new SqliteCheckpointStore({ path })).toThrow(ConfigError);
+    expect(() => new SqliteCheckpointStore({ path })).toThrow(/schema version 7/);
+  });
+
+  it('lets only one of two connections on the same file hold a stream', async () => {
+    const a = new SqliteCheckpointStore({ path });
+    const b = new SqliteCheckpointStore({ path });
+    const [la, lb] = await Promise.all([
+      a.acquireLease('s', 'exec-a', 60_000, 0),
+      b.acquireLease('s', 'exec-b', 60_000, 0),
+    ]);
+    expect([la, lb].filter((l) => l !== null)).toHaveLength(1);
+    await a.close();
+    await b.close();
+  });
+});
