@@ -133,8 +133,8 @@ async function pollStream(
     state.checkpoint = loaded ?? checkpoint;
     await saveCheckpoint({ ex, lease, logger }, state, checkpoint);
   }
-  // A first run starting at "now" has nothing to read yet: no request spent on an empty page.
-  if (loaded === null && spec.initial.kind === 'now') return 'caught_up';
+  // A first run starting at "now" still makes its request: it can only return posts newer than now (no
+  // old post is billed), and it proves the token and the query on the first run, not the second.
   const ctx: SweepContext = { ex, spec, userId, logger, lease, floorSinceId: floor };
   // A pending sweep is finished first; only a new sweep that completes means "caught up".
   if (state.checkpoint.sweep !== null) {

@@ -104,11 +104,12 @@ describe('runExecution frontier', () => {
     expect(dupes).toEqual(ids.slice(20, 30));
   });
 
-  it('starts at now without a read on a first run with initial position now', async () => {
+  it('starts at now on a first run with initial position now, reading nothing older', async () => {
     const h = harness(recentIds(START, 20));
     const summary = await runExecution(h.deps, [searchStream()], testOptions());
     expect(h.sink.ids).toHaveLength(0);
-    expect(h.api.requests).toHaveLength(0);
+    expect(h.api.requests).toHaveLength(1);
+    expect(h.api.requests[0]?.params.since_id).toBe(timeMsToId(START));
     expect(summary.caught_up).toBe(true);
     expect((await h.store.load('search-a'))?.since_id).toBe(timeMsToId(START));
   });
