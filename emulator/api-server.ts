@@ -115,5 +115,5 @@ export function serveApi(
   }
   const { response, rate, served = 0, fault, wire } = outcome;
   controller.record({ ...entry, status: response.status, served, ...(fault ? { fault } : {}) });
-  send(req, res, response, rate, wire);
+  send(req, res, response, rate, wire, controller.now());
 }

@@ -37,12 +37,21 @@ export class EmulatorController {
   private seq = 0;
   private seed: number;
   private postCount: number;
+  /** Limits and cap given at start: `reset()` restores them (setLimits changes do not survive it). */
+  private readonly startLimits: RateLimiter['options'];
+  private readonly startUsage: UsageMeter['options'];
 
   constructor(private readonly options: EmulatorOptions) {
     const o = { ...EMULATOR_DEFAULTS, ...options };
     const clock = new EmulatorClock(options.now, options.frozenClock ?? false);
     this.seed = o.seed;
     this.postCount = o.posts;
+    this.startLimits = {
+      limits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
+      windowSeconds: o.windowSeconds,
+      searchAllPerSecond: o.searchAllPerSecond,
+    };
+    this.startUsage = { cap: o.usageCap };
     const world = generateWorld({
       seed: o.seed,
       posts: o.posts,
@@ -52,12 +61,8 @@ export class EmulatorController {
     this.state = new EmulatorState(
       world,
       clock,
-      new RateLimiter({
-        limits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
-        windowSeconds: o.windowSeconds,
-        searchAllPerSecond: o.searchAllPerSecond,
-      }),
-      new UsageMeter({ cap: o.usageCap }),
+      new RateLimiter(this.startLimits),
+      new UsageMeter(this.startUsage),
       new FaultPlan(options.faults),
       {
         lateArrivalFraction: o.lateArrivalFraction,
@@ -191,7 +196,9 @@ export class EmulatorController {
     const s = this.state;
     s.clock.reset();
     s.limiter.reset();
+    s.limiter.options = this.startLimits;
     s.usage.reset();
+    s.usage.options = this.startUsage;
     s.faults.configure(this.options.faults ?? {});
     this.log.length = 0;
     this.statusCounts.clear();

@@ -9,9 +9,12 @@ export type WireFault = 'truncated' | 'invalid-json' | undefined;
 let dateSecond = 0;
 let dateText = '';
 
-/** The `date` header value, formatted once per second. */
-function httpDate(): string {
-  const second = Math.floor(Date.now() / 1000);
+/**
+ * The `date` header value, formatted once per second. It follows the emulated clock, like
+ * `x-rate-limit-reset`: a client measures the reset as `reset - date`, so both must share one clock.
+ */
+function httpDate(nowMs: number): string {
+  const second = Math.floor(nowMs / 1000);
   if (second !== dateSecond) {
     dateSecond = second;
     dateText = new Date(second * 1000).toUTCString();
@@ -34,6 +37,7 @@ export function send(
   response: ApiResponse,
   rate: RateLimitState | undefined,
   wire: WireFault = undefined,
+  nowMs: number = Date.now(),
 ): void {
   const text = wire === 'invalid-json' ? `${response.body.slice(0, -1)},}` : response.body;
   const gzip = acceptsGzip(req);
@@ -41,7 +45,7 @@ export function send(
   const body = gzip ? gzipSync(text) : text;
   const headers: Record<string, string> = {
     'content-type': `${response.contentType ?? 'application/json'}; charset=utf-8`,
-    date: httpDate(),
+    date: httpDate(nowMs),
     'api-version': '2.166',
     'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length),
   };

@@ -74,9 +74,13 @@ export class RateLimiter {
    * measured as `reset - serverDate` from now, which cancels any skew between the two clocks.
    */
   record(bucket: string, snapshot: RateLimitSnapshot | undefined, serverDateMs?: number): void {
-    if (snapshot === undefined) return;
     const state = this.#bucket(bucket);
     const now = this.#clock.now();
+    // search/all's 1 request per second is counted where requests arrive. The request arrived before
+    // this response did, so a second measured from here holds even when the request was slow on its
+    // way (a new connection, a busy host) and the next one is quick.
+    if (bucket.startsWith(Endpoint.searchAll)) state.lastRequestMs = now;
+    if (snapshot === undefined) return;
     const offset = serverDateMs === undefined ? 0 : now - serverDateMs;
     state.snapshot = snapshot;
     state.resetLocalMs = snapshot.resetAtMs + offset;

@@ -2,6 +2,8 @@
  * One stream of an execution: lease, checkpoint, user id, the pending sweep, a new sweep; the outcome.
  * Failures end this stream only; the lease is released whatever happens.
  */
+
+import { RECENT_WINDOW_MARGIN_MS } from './endpoints.js';
 import {
   CorruptCheckpointError,
   DeadlineError,
@@ -11,7 +13,7 @@ import {
 } from './errors.js';
 import type { Execution } from './execution.js';
 import type { WriteStamp } from './frontier.js';
-import { compareIds, maxId } from './ids.js';
+import { compareIds, idToTimeMs, maxId, timeMsToId } from './ids.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { Lease } from './ports/checkpoint-store.js';
 import { LogEvent, type Logger, MetricName } from './ports/observability.js';
@@ -153,7 +155,12 @@ async function sweepWithStaleRecovery(ctx: SweepContext, state: StreamState): Pr
     } catch (err) {
       if (!(err instanceof StaleSinceIdError) || attempt >= STALE_RETRIES) throw err;
       const now = ctx.ex.deps.clock.now();
-      const suggested = err.suggestedSinceId ?? oldestRecentSinceId(now);
+      // The suggested id is the window's edge at the moment the API answered: by the next request it
+      // is already too old, so step a margin past it (the posts in that margin are part of the gap).
+      const suggested =
+        err.suggestedSinceId === undefined
+          ? oldestRecentSinceId(now)
+          : timeMsToId(idToTimeMs(err.suggestedSinceId) + RECENT_WINDOW_MARGIN_MS);
       const floor = maxId(suggested, oldestRecentSinceId(now));
       if (compareIds(floor, state.checkpoint.since_id) <= 0) throw err;
       const next = skipGap(
