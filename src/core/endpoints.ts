@@ -16,6 +16,11 @@ export type PagedEndpoint = keyof typeof PAGE_SIZE_LIMITS;
 export const RECENT_SEARCH_WINDOW_MS = 7 * 24 * 3600 * 1000;
 /** Kept inside the 7-day window so a request is not refused because a minute passed on the way. */
 export const RECENT_WINDOW_MARGIN_MS = 60_000;
+/**
+ * A sweep's since_id counts as overtaken by the window once it is less than this far inside the edge:
+ * room for the request's own latency and a little clock skew.
+ */
+export const RECENT_EDGE_SLACK_MS = 10_000;
 
 /** The paged endpoint a stream's source reads. */
 export function pagedEndpoint(source: StreamSource): PagedEndpoint {

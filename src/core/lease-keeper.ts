@@ -5,6 +5,7 @@ import type { Clock } from './ports/clock.js';
 /** The lease of the stream being polled, kept alive for as long as the poll needs it. */
 export class LeaseKeeper {
   #lease: Lease;
+  #renewing: Promise<void> | undefined;
 
   constructor(
     private readonly store: CheckpointStore,
@@ -25,9 +26,18 @@ export class LeaseKeeper {
    * A lost lease rejects with CheckpointConflictError (from the store).
    */
   async ensure(forMs = 0): Promise<void> {
+    // The page read ahead and the batch being saved may both ask: one renewal at a time.
+    while (this.#renewing !== undefined) await this.#renewing;
     const now = this.clock.now();
     if (now + forMs + this.ttlMs / 2 < this.#lease.expiresAtMs) return;
-    this.#lease = await this.store.renewLease(this.#lease, forMs + this.ttlMs, now);
+    this.#renewing = this.store.renewLease(this.#lease, forMs + this.ttlMs, now).then((lease) => {
+      this.#lease = lease;
+    });
+    try {
+      await this.#renewing;
+    } finally {
+      this.#renewing = undefined;
+    }
   }
 
   async release(): Promise<void> {

@@ -47,6 +47,19 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = {
   leaseTtlMs: 60_000,
 };
 
+/**
+ * Labelled points of the poll loop where a test can stop the process (docs/architecture.md,
+ * "Failpoints"). Test-only: production never sets `RunDependencies.failpoint`.
+ */
+export const Failpoint = {
+  afterFetch: 'after_fetch',
+  afterDeliveryBeforeAck: 'after_delivery_before_ack',
+  afterAckBeforeCheckpoint: 'after_ack_before_checkpoint',
+  duringCheckpointWrite: 'during_checkpoint_write',
+  afterCheckpoint: 'after_checkpoint',
+} as const;
+export type FailpointLabel = (typeof Failpoint)[keyof typeof Failpoint];
+
 /** Ports the execution runs on. compose.ts builds them. */
 export interface RunDependencies {
   readonly api: XApi;
@@ -61,6 +74,11 @@ export interface RunDependencies {
    * @default a new RateLimiter per execution, built from the RunOptions
    */
   readonly rateLimiter?: RateLimiter;
+  /**
+   * Test-only hook called at each {@link Failpoint} the core reaches (after_fetch,
+   * after_ack_before_checkpoint, after_checkpoint); adapters call the other two. @default none
+   */
+  readonly failpoint?: (label: FailpointLabel) => void | Promise<void>;
 }
 
 export type StreamOutcome =

@@ -3,7 +3,7 @@
  * Failures end this stream only; the lease is released whatever happens.
  */
 
-import { RECENT_WINDOW_MARGIN_MS } from './endpoints.js';
+import { RECENT_EDGE_SLACK_MS, RECENT_SEARCH_WINDOW_MS, RECENT_WINDOW_MARGIN_MS } from './endpoints.js';
 import {
   CorruptCheckpointError,
   DeadlineError,
@@ -137,7 +137,16 @@ async function pollStream(
   }
   // A first run starting at "now" still makes its request: it can only return posts newer than now (no
   // old post is billed), and it proves the token and the query on the first run, not the second.
-  const ctx: SweepContext = { ex, spec, userId, logger, lease, floorSinceId: floor };
+  const ctx: SweepContext = {
+    ex,
+    spec,
+    userId,
+    logger,
+    lease,
+    floorSinceId: () => (recent ? oldestRecentSinceId(clock.now()) : undefined),
+    edgeSinceId: () =>
+      recent ? timeMsToId(clock.now() - RECENT_SEARCH_WINDOW_MS + RECENT_EDGE_SLACK_MS) : undefined,
+  };
   // A pending sweep is finished first; only a new sweep that completes means "caught up".
   if (state.checkpoint.sweep !== null) {
     const end = await sweepWithStaleRecovery(ctx, state);
@@ -147,30 +156,40 @@ async function pollStream(
   return end === 'done' ? 'caught_up' : end;
 }
 
-/** A 400 "since_id too old" the early check missed (clock skew): restart from the suggested id, log the gap. */
+/** Rounds of one sweep in a run (each resumes after the 7-day edge overtook since_id). Bounds the loop. */
+const MAX_SWEEP_ROUNDS = 1_000;
+
+/**
+ * Runs the sweep to its end, moving since_id up when recent search's 7-day edge overtakes it: before a
+ * request (the sweep outlived the margin) or on the API's 400 (clock skew). Logs the gap each time.
+ */
 async function sweepWithStaleRecovery(ctx: SweepContext, state: StreamState): Promise<SweepEnd> {
-  for (let attempt = 0; ; attempt++) {
+  let staleErrors = 0;
+  for (let round = 0; round < MAX_SWEEP_ROUNDS; round++) {
+    let stale: StaleSinceIdError | undefined;
     try {
-      return await runSweep(ctx, state);
+      const end = await runSweep(ctx, state);
+      if (end !== 'aged_out') return end;
     } catch (err) {
-      if (!(err instanceof StaleSinceIdError) || attempt >= STALE_RETRIES) throw err;
-      const now = ctx.ex.deps.clock.now();
-      // The suggested id is the window's edge at the moment the API answered: by the next request it
-      // is already too old, so step a margin past it (the posts in that margin are part of the gap).
-      const suggested =
-        err.suggestedSinceId === undefined
-          ? oldestRecentSinceId(now)
-          : timeMsToId(idToTimeMs(err.suggestedSinceId) + RECENT_WINDOW_MARGIN_MS);
-      const floor = maxId(suggested, oldestRecentSinceId(now));
-      if (compareIds(floor, state.checkpoint.since_id) <= 0) throw err;
-      const next = skipGap(
-        state.checkpoint,
-        floor,
-        { nowMs: now, writer: ctx.ex.correlationId },
-        ctx.ex,
-        ctx.logger,
-      );
-      await saveCheckpoint(ctx, state, next);
+      if (!(err instanceof StaleSinceIdError) || ++staleErrors > STALE_RETRIES) throw err;
+      stale = err;
     }
+    const now = ctx.ex.deps.clock.now();
+    let floor = oldestRecentSinceId(now);
+    // The suggested id is the window's edge at the moment the API answered: by the next request it
+    // is already too old, so step a margin past it (the posts in that margin are part of the gap).
+    if (stale?.suggestedSinceId !== undefined) {
+      floor = maxId(floor, timeMsToId(idToTimeMs(stale.suggestedSinceId) + RECENT_WINDOW_MARGIN_MS));
+    }
+    if (stale !== undefined && compareIds(floor, state.checkpoint.since_id) <= 0) throw stale;
+    const next = skipGap(
+      state.checkpoint,
+      floor,
+      { nowMs: now, writer: ctx.ex.correlationId },
+      ctx.ex,
+      ctx.logger,
+    );
+    if (next !== state.checkpoint) await saveCheckpoint(ctx, state, next);
   }
+  throw new PollerError(`stream ${ctx.spec.name}: the sweep was overtaken by the 7-day window too often`);
 }

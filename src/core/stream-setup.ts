@@ -95,9 +95,12 @@ export function skipGap(
   });
   ex.deps.metrics.add(MetricName.gapSeconds, gapSeconds, 'Seconds');
   const sweep = cp.sweep;
-  if (sweep !== null && sweep.until_id !== null && compareIds(sweep.until_id, floor) <= 0) {
-    return completeSweep(cp, at);
-  }
-  if (sweep !== null && compareIds(sweep.newest_id, floor) <= 0) return completeSweep(cp, at);
-  return { ...cp, since_id: floor, updated_at: new Date(at.nowMs).toISOString(), writer: at.writer };
+  const owedGone =
+    sweep !== null &&
+    (compareIds(sweep.newest_id, floor) <= 0 ||
+      (sweep.until_id !== null && compareIds(sweep.until_id, floor) <= 0));
+  const next = owedGone ? completeSweep(cp, at) : cp;
+  // A completed sweep's newest id can itself be below the window: since_id never stays below the floor.
+  if (compareIds(next.since_id, floor) >= 0) return next;
+  return { ...next, since_id: floor, updated_at: new Date(at.nowMs).toISOString(), writer: at.writer };
 }

@@ -14,8 +14,9 @@ import { overlapSinceId, recordRecent, withoutRedelivered } from './overlap.js';
 import { validatePage } from './page-validation.js';
 import type { Checkpoint } from './ports/checkpoint-store.js';
 import { LogEvent, type Logger, MetricName } from './ports/observability.js';
-import type { TweetPage } from './ports/x-api.js';
+import type { ApiResponse, TweetPage } from './ports/x-api.js';
 import { withRetry } from './retry.js';
+import { Failpoint } from './run-types.js';
 import type { StreamSpec } from './stream.js';
 
 /** Empty pages in a row that may repeat an earlier next_token before the cursor counts as broken. */
@@ -23,6 +24,12 @@ const MAX_EMPTY_REPEATS = 3;
 
 /** How a sweep ended: 'done' means it ran out of pages (everything it covered is delivered). */
 export type SweepEnd = 'done' | StopReason;
+
+/**
+ * The 7-day edge of recent search moved past the sweep's since_id while it was paging: the next request
+ * would get a 400. The caller moves since_id up (a gap) and resumes the sweep below until_id.
+ */
+export type SweepAgedOut = 'aged_out';
 
 /** The mutable state of one stream's poll. */
 export interface StreamState {
@@ -38,8 +45,10 @@ export interface SweepContext {
   readonly userId: string | undefined;
   readonly logger: Logger;
   readonly lease: LeaseKeeper;
-  /** Lowest since_id the API still serves (recent search), else undefined. */
-  readonly floorSinceId: string | undefined;
+  /** Where since_id moves up to when the window overtakes it (edge plus a margin), else undefined. */
+  readonly floorSinceId: () => string | undefined;
+  /** The lowest since_id a request may still carry now (recent search's moving 7-day edge), else undefined. */
+  readonly edgeSinceId: () => string | undefined;
 }
 
 function stampOf(ctx: SweepContext): WriteStamp {
@@ -55,6 +64,7 @@ export async function saveCheckpoint(
   await ctx.lease.ensure();
   await ctx.ex.deps.store.save(next, ctx.lease.lease);
   state.checkpoint = next;
+  await ctx.ex.deps.failpoint?.(Failpoint.afterCheckpoint);
   ctx.logger.log('info', LogEvent.checkpointUpdate, {
     stream: next.stream,
     since_id: next.since_id,
@@ -67,7 +77,7 @@ export async function saveCheckpoint(
  * Runs one sweep: the pending one when the checkpoint holds it, else a new one from since_id.
  * `(since, until)` stay fixed for all pages of the sweep in this run; pages are chained by next_token.
  */
-export async function runSweep(ctx: SweepContext, state: StreamState): Promise<SweepEnd> {
+export async function runSweep(ctx: SweepContext, state: StreamState): Promise<SweepEnd | SweepAgedOut> {
   const { ex, spec } = ctx;
   const endpoint = pagedEndpoint(spec.source);
   const bounds = sweepBounds(state.checkpoint);
@@ -80,23 +90,38 @@ export async function runSweep(ctx: SweepContext, state: StreamState): Promise<S
     await saveCheckpoint(ctx, state, completeSweep(state.checkpoint, stampOf(ctx)));
     return 'done';
   }
-  const sinceId = overlapSinceId(bounds.sinceId, spec.overlapSeconds, ctx.floorSinceId);
+  const sinceId = overlapSinceId(bounds.sinceId, spec.overlapSeconds, ctx.floorSinceId());
+  const agedOut = (): boolean => {
+    const edge = ctx.edgeSinceId();
+    return edge !== undefined && compareIds(sinceId, edge) < 0;
+  };
   let token: string | undefined;
   // The lowest id seen so far this sweep: every later page must lie below it (no page is read twice).
   let below = bounds.untilId;
   const seenTokens = new Set<string>();
   let emptyRepeats = 0;
+  // The next page, requested while this one is delivered (see below).
+  let prefetched: Promise<ApiResponse<unknown>> | undefined;
+  const fetchPage = (pageToken: string | undefined, budget: number): Promise<ApiResponse<unknown>> =>
+    callApi<unknown>(
+      ex,
+      pageRequest(spec, ctx.userId, {
+        sinceId,
+        untilId: bounds.untilId,
+        maxResults: pageSize(endpoint, budget),
+        token: pageToken,
+      }),
+      ctx.logger,
+      ctx.lease,
+    );
   for (;;) {
     const stop = ex.stopReason();
     if (stop !== null) return stop;
-    const request = pageRequest(spec, ctx.userId, {
-      sinceId,
-      untilId: bounds.untilId,
-      maxResults: pageSize(endpoint, ex.remainingBudget),
-      token,
-    });
-    const response = await callApi<unknown>(ex, request, ctx.logger, ctx.lease);
+    if (prefetched === undefined && agedOut()) return 'aged_out';
+    const response = await (prefetched ?? fetchPage(token, ex.remainingBudget));
+    prefetched = undefined;
     const page: TweetPage = validatePage(response.body, endpoint, { sinceId, untilId: below });
+    await ex.deps.failpoint?.(Failpoint.afterFetch);
     const posts = page.data ?? [];
     const nextToken = page.meta.next_token;
     if (nextToken !== undefined && seenTokens.has(nextToken)) {
@@ -120,6 +145,13 @@ export async function runSweep(ctx: SweepContext, state: StreamState): Promise<S
       compareIds(first.id, state.checkpoint.since_id) > 0
     ) {
       state.checkpoint = startSweep(state.checkpoint, first.id); // saved with the first batch
+    }
+    // Read ahead: the next page is requested while this one is written and checkpointed, so the
+    // network wait overlaps the sink's fsync. Only when the budget will surely want that page; a run
+    // stopped by its deadline may leave one page read and not delivered (it stays owed, nothing lost).
+    if (nextToken !== undefined && ex.remainingBudget > posts.length && !agedOut()) {
+      prefetched = fetchPage(nextToken, ex.remainingBudget - posts.length);
+      prefetched.catch(() => undefined); // observed when awaited on the next turn
     }
     const end = await deliverPage(ctx, state, page, token, nextToken === undefined);
     if (end !== null) return end;
@@ -171,6 +203,7 @@ async function deliverPage(
         });
       },
     });
+    await ex.deps.failpoint?.(Failpoint.afterAckBeforeCheckpoint);
     const count = batch.tweets.length;
     ex.delivered += count;
     state.delivered += count;

@@ -4,6 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import pkg from '../../package.json' with { type: 'json' };
+import { redact } from '../adapters/observability/json-logger.js';
 import { parseCliArgs } from '../config/cli-args.js';
 import type { CliCommand } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
@@ -25,13 +26,15 @@ export interface CliIo {
 export async function main(argv: readonly string[], io: CliIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
+  // A setting may quote the token back (e.g. a path that contains it): usage errors are redacted too.
+  const secrets = [(io.env ?? process.env).X_BEARER_TOKEN?.trim() ?? ''];
   let command: CliCommand;
   try {
     command = await parseCliArgs(argv, io.env ?? process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     stderr.write(
-      `twitter-poller: ${error.message}\nRun "twitter-poller ${argv[0] === 'status' ? 'status ' : argv[0] === 'poll' ? 'poll ' : ''}--help" for usage.\n`,
+      `twitter-poller: ${redact(error.message, secrets)}\nRun "twitter-poller ${argv[0] === 'status' ? 'status ' : argv[0] === 'poll' ? 'poll ' : ''}--help" for usage.\n`,
     );
     return ExitCode.usage;
   }
@@ -51,7 +54,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
   } catch (error) {
     // Settings that only fail once used (an unreadable store file, a newer store schema) are still usage errors.
     if (error instanceof ConfigError) {
-      stderr.write(`twitter-poller: ${error.message}\n`);
+      stderr.write(`twitter-poller: ${redact(error.message, secrets)}\n`);
       return ExitCode.usage;
     }
     throw error;

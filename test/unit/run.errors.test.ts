@@ -219,3 +219,39 @@ describe('runExecution 7-day window with a pending sweep', () => {
     expect(h.sink.ids).toEqual(ids.slice(3));
   });
 });
+
+describe('runExecution sweep overtaken by the 7-day window', () => {
+  it('moves since_id up before a request would fall outside the window, and delivers the rest', async () => {
+    // 500 posts spread over the 7 days (newest first); each request takes 30 s, so the window's edge
+    // moves past the sweep's since_id while it pages.
+    const ids = Array.from({ length: 500 }, (_, i) => recentIds(START - i * 20 * 60_000, 1, 60_000)[0]!);
+    const h = harness(ids);
+    const edgeAtRequest: string[] = [];
+    h.api.transform = (body, request) => {
+      edgeAtRequest.push(timeMsToId(h.clock.now() - 7 * DAY));
+      expect(request.params.since_id).toBeDefined();
+      h.clock.advance(30_000);
+      return body;
+    };
+    const summary = await runExecution(
+      h.deps,
+      [searchStream({ initial: { kind: 'lookback', ms: 7 * DAY } })],
+      testOptions(),
+    );
+    expect(summary.streams[0]?.outcome).toBe('caught_up');
+    // Every request's since_id was inside the window the moment it was sent.
+    h.api.requests.forEach((request, i) => {
+      expect(BigInt(request.params.since_id ?? '0')).toBeGreaterThanOrEqual(BigInt(edgeAtRequest[i] ?? '0'));
+    });
+    expect(h.logger.events('gap').length).toBeGreaterThan(0);
+    // Nothing above the final since_id is missing, nothing delivered twice.
+    const finalSince = BigInt((await h.store.load('search-a'))?.since_id ?? '0');
+    const delivered = new Set(h.sink.ids);
+    expect(delivered.size).toBe(h.sink.ids.length);
+    const missing = ids.filter(
+      (id) => !delivered.has(id) && BigInt(id) > BigInt(edgeAtRequest.at(-1) ?? '0'),
+    );
+    expect(missing).toEqual([]);
+    expect(finalSince).toBe(BigInt(ids[0]!));
+  });
+});

@@ -68,6 +68,9 @@ export function decodeItem(stream: string, item: Item | undefined): DecodedItem 
   if (newest === undefined && (until !== null || token !== null)) {
     throw corrupt(stream, 'sweep fields without sweep_newest_id');
   }
+  if (newest !== undefined && compareIds(sinceId, newest) > 0) {
+    throw corrupt(stream, 'since_id is above sweep_newest_id');
+  }
   if (newest !== undefined && until !== null && compareIds(until, newest) > 0) {
     throw corrupt(stream, 'sweep_until_id is above sweep_newest_id');
   }

@@ -6,14 +6,17 @@ import type { Batch } from '../../core/ports/sink.js';
  * author was expanded. Keys starting with `_` are never API fields.
  */
 export function formatBatchLines(batch: Batch): string {
-  const users = new Map<string, Record<string, unknown>>();
+  // Each author is serialized once per batch and spliced in, rather than copying every post object.
+  const authors = new Map<string, string>();
   for (const user of batch.includes?.users ?? []) {
-    if (typeof user.id === 'string') users.set(user.id, user);
+    if (typeof user.id === 'string') authors.set(user.id, JSON.stringify(user));
   }
   let out = '';
   for (const tweet of batch.tweets) {
-    const author = typeof tweet.author_id === 'string' ? users.get(tweet.author_id) : undefined;
-    out += `${JSON.stringify(author === undefined ? tweet : { ...tweet, _author: author })}\n`;
+    const line = JSON.stringify(tweet);
+    const author = typeof tweet.author_id === 'string' ? authors.get(tweet.author_id) : undefined;
+    // A post object always serializes as `{...}` with at least its id, so the splice keeps valid JSON.
+    out += author === undefined ? `${line}\n` : `${line.slice(0, -1)},"_author":${author}}\n`;
   }
   return out;
 }

@@ -49,7 +49,9 @@ export class SqliteCheckpointStore implements CheckpointStore {
     this.#db = new Database(options.path);
     this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
+    // WAL + NORMAL: a commit survives a process crash; only a power loss may roll back the last commits,
+    // and a rolled-back checkpoint re-delivers posts (the sink fsyncs first), it never skips them.
+    this.#db.pragma('synchronous = NORMAL');
     try {
       this.#migrate(options.path);
     } catch (error) {
@@ -63,16 +65,16 @@ export class SqliteCheckpointStore implements CheckpointStore {
       .transaction(() => {
         this.#db.exec(SCHEMA);
         // Files from before recent_ids existed (same schema version, one optional column fewer).
-        const columns = this.#db.prepare('PRAGMA table_info(checkpoints)').all() as { name: string }[];
+        const columns = this.#stmt('PRAGMA table_info(checkpoints)').all() as { name: string }[];
         if (!columns.some((c) => c.name === 'recent_ids'))
           this.#db.exec('ALTER TABLE checkpoints ADD COLUMN recent_ids TEXT');
-        const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+        const row = this.#stmt("SELECT value FROM meta WHERE key = 'schema_version'").get() as
           | { value: string }
           | undefined;
         if (row === undefined) {
-          this.#db
-            .prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)")
-            .run(String(SQLITE_STORE_SCHEMA_VERSION));
+          this.#stmt("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(
+            String(SQLITE_STORE_SCHEMA_VERSION),
+          );
         } else if (Number(row.value) !== SQLITE_STORE_SCHEMA_VERSION) {
           throw new ConfigError(
             `invalid --store: ${path} has store schema version ${row.value}; this twitter-poller reads version ${SQLITE_STORE_SCHEMA_VERSION} (upgrade twitter-poller or use another file)`,
@@ -84,7 +86,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   async load(stream: string): Promise<Checkpoint | null> {
-    const row = this.#db.prepare('SELECT * FROM checkpoints WHERE stream = ?').get(stream) as
+    const row = this.#stmt('SELECT * FROM checkpoints WHERE stream = ?').get(stream) as
       | CheckpointRow
       | undefined;
     return row === undefined ? null : checkpointFromRow(row);
@@ -95,24 +97,22 @@ export class SqliteCheckpointStore implements CheckpointStore {
     this.#db
       .transaction(() => {
         this.#assertHeld(lease, checkpoint.stream);
-        const current = this.#db
-          .prepare('SELECT since_id FROM checkpoints WHERE stream = ?')
-          .get(checkpoint.stream) as { since_id: string } | undefined;
+        const current = this.#stmt('SELECT since_id FROM checkpoints WHERE stream = ?').get(
+          checkpoint.stream,
+        ) as { since_id: string } | undefined;
         if (current !== undefined && compareIds(checkpoint.since_id, current.since_id) < 0) {
           throw new CheckpointConflictError(
             `refusing to move since_id of stream "${checkpoint.stream}" backwards (${current.since_id} -> ${checkpoint.since_id})`,
             checkpoint.stream,
           );
         }
-        this.#db
-          .prepare(
-            `INSERT INTO checkpoints (stream, since_id, sweep_newest_id, sweep_until_id, sweep_next_token, user_id, recent_ids, schema_version, updated_at, writer)
+        this.#stmt(
+          `INSERT INTO checkpoints (stream, since_id, sweep_newest_id, sweep_until_id, sweep_next_token, user_id, recent_ids, schema_version, updated_at, writer)
              VALUES (@stream, @since_id, @sweep_newest_id, @sweep_until_id, @sweep_next_token, @user_id, @recent_ids, @schema_version, @updated_at, @writer)
              ON CONFLICT (stream) DO UPDATE SET since_id = excluded.since_id, sweep_newest_id = excluded.sweep_newest_id,
                sweep_until_id = excluded.sweep_until_id, sweep_next_token = excluded.sweep_next_token, user_id = excluded.user_id, recent_ids = excluded.recent_ids,
                schema_version = excluded.schema_version, updated_at = excluded.updated_at, writer = excluded.writer`,
-          )
-          .run(row);
+        ).run(row);
         this.#onWrite?.();
       })
       .immediate();
@@ -124,12 +124,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
         const row = this.#leaseRow(stream);
         if (row !== undefined && row.owner !== owner && row.expires_at_ms > nowMs) return null;
         const lease: Lease = { stream, owner, fence: (row?.fence ?? 0) + 1, expiresAtMs: nowMs + ttlMs };
-        this.#db
-          .prepare(
-            `INSERT INTO leases (stream, owner, fence, expires_at_ms) VALUES (?, ?, ?, ?)
+        this.#stmt(
+          `INSERT INTO leases (stream, owner, fence, expires_at_ms) VALUES (?, ?, ?, ?)
              ON CONFLICT (stream) DO UPDATE SET owner = excluded.owner, fence = excluded.fence, expires_at_ms = excluded.expires_at_ms`,
-          )
-          .run(stream, owner, lease.fence, lease.expiresAtMs);
+        ).run(stream, owner, lease.fence, lease.expiresAtMs);
         return lease;
       })
       .immediate();
@@ -140,9 +138,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
       .transaction((): Lease => {
         this.#assertHeld(lease, lease.stream);
         const renewed: Lease = { ...lease, expiresAtMs: nowMs + ttlMs };
-        this.#db
-          .prepare('UPDATE leases SET expires_at_ms = ? WHERE stream = ?')
-          .run(renewed.expiresAtMs, lease.stream);
+        this.#stmt('UPDATE leases SET expires_at_ms = ? WHERE stream = ?').run(
+          renewed.expiresAtMs,
+          lease.stream,
+        );
         return renewed;
       })
       .immediate();
@@ -150,18 +149,20 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   async releaseLease(lease: Lease): Promise<void> {
     // The row stays (expired) so that the next acquisition still gets a larger fence.
-    this.#db
-      .prepare('UPDATE leases SET expires_at_ms = 0 WHERE stream = ? AND owner = ? AND fence = ?')
-      .run(lease.stream, lease.owner, lease.fence);
+    this.#stmt('UPDATE leases SET expires_at_ms = 0 WHERE stream = ? AND owner = ? AND fence = ?').run(
+      lease.stream,
+      lease.owner,
+      lease.fence,
+    );
   }
 
   async list(): Promise<Checkpoint[]> {
-    const rows = this.#db.prepare('SELECT * FROM checkpoints ORDER BY stream').all() as CheckpointRow[];
+    const rows = this.#stmt('SELECT * FROM checkpoints ORDER BY stream').all() as CheckpointRow[];
     return rows.map(checkpointFromRow);
   }
 
   async reset(stream: string): Promise<void> {
-    this.#db.prepare('DELETE FROM checkpoints WHERE stream = ?').run(stream);
+    this.#stmt('DELETE FROM checkpoints WHERE stream = ?').run(stream);
   }
 
   async close(): Promise<void> {
@@ -170,8 +171,20 @@ export class SqliteCheckpointStore implements CheckpointStore {
     this.#db.close();
   }
 
+  /** Prepared statements, compiled once per store (a save runs several per batch). */
+  readonly #statements = new Map<string, Database.Statement>();
+
+  #stmt(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   #leaseRow(stream: string): LeaseRow | undefined {
-    return this.#db.prepare('SELECT owner, fence, expires_at_ms FROM leases WHERE stream = ?').get(stream) as
+    return this.#stmt('SELECT owner, fence, expires_at_ms FROM leases WHERE stream = ?').get(stream) as
       | LeaseRow
       | undefined;
   }
