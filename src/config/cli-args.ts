@@ -23,6 +23,10 @@ const POLL_OPTIONS = {
   'batch-size': { type: 'string' },
   'time-budget': { type: 'string' },
   'min-interval': { type: 'string' },
+  'retry-base': { type: 'string' },
+  'retry-max': { type: 'string' },
+  'retry-attempts': { type: 'string' },
+  'lease-ttl': { type: 'string' },
   initial: { type: 'string' },
   overlap: { type: 'string' },
   'reset-checkpoint': { type: 'boolean' },
@@ -132,6 +136,19 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
       CLI_DEFAULTS.minIntervalMs,
       0,
     ),
+    retry: {
+      baseDelayMs: int('--retry-base', v['retry-base'], file?.retry_base_ms, CLI_DEFAULTS.retryBaseMs, 1),
+      maxDelayMs: int('--retry-max', v['retry-max'], file?.retry_max_ms, CLI_DEFAULTS.retryMaxMs, 1),
+      maxAttempts: int(
+        '--retry-attempts',
+        v['retry-attempts'],
+        file?.retry_attempts,
+        CLI_DEFAULTS.retryAttempts,
+        1,
+      ),
+    },
+    leaseTtlMs:
+      int('--lease-ttl', v['lease-ttl'], file?.lease_ttl_seconds, CLI_DEFAULTS.leaseTtlSeconds, 1) * 1000,
     timeBudgetMs,
     // A short budget (tests, manual runs) keeps a quarter in hand rather than the full 5 s.
     safetyMarginMs: Math.min(DEFAULT_RUN_OPTIONS.safetyMarginMs, Math.floor(timeBudgetMs / 4)),

@@ -41,6 +41,10 @@ Options:
   --batch-size <n>         posts per sink write and checkpoint step (default ${D.batchSize})
   --time-budget <seconds>  wall time of the run (default ${D.timeBudgetSeconds})
   --min-interval <ms>      minimum time between two API requests (default ${D.minIntervalMs})
+  --retry-base <ms>        first backoff delay, full jitter (default ${D.retryBaseMs})
+  --retry-max <ms>         longest backoff delay (default ${D.retryMaxMs})
+  --retry-attempts <n>     attempts per request, the first included (default ${D.retryAttempts})
+  --lease-ttl <seconds>    how long a crashed run keeps its streams locked (default ${D.leaseTtlSeconds})
   --initial <start>        where a stream without checkpoint starts: now, a look-back such as
                            7d, 36h or 90m, or a post id (default ${D.initial})
   --overlap <seconds>      re-read this far behind the checkpoint for late posts (default ${D.overlapSeconds})

@@ -20,6 +20,27 @@ describe('parseCliArgs', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('takes the retry policy and lease TTL from flags, with the documented defaults otherwise', async () => {
+    const defaults = await poll(['poll', '--query', 'x']);
+    expect(defaults.run.retry).toEqual({ baseDelayMs: 1000, maxDelayMs: 300_000, maxAttempts: 5 });
+    expect(defaults.run.leaseTtlMs).toBe(60_000);
+    const set = await poll([
+      'poll',
+      '--query',
+      'x',
+      '--retry-base',
+      '20',
+      '--retry-max',
+      '500',
+      '--retry-attempts',
+      '3',
+      '--lease-ttl',
+      '5',
+    ]);
+    expect(set.run.retry).toEqual({ baseDelayMs: 20, maxDelayMs: 500, maxAttempts: 3 });
+    expect(set.run.leaseTtlMs).toBe(5_000);
+  });
+
   it('fills every default for a single query', async () => {
     const config = await poll(['poll', '--query', 'from:XDevelopers -is:retweet']);
     expect(config).toMatchObject({
