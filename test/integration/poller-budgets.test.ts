@@ -4,8 +4,7 @@
  * (deadline: state saved, the next run resumes) and the per-run max_tweets (the rest stays owed and
  * the next run fills it). In every case the runs together deliver the ground truth exactly once.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { timeMsToId } from '../../src/core/ids.js';
 import {
   compareDelivery,
@@ -15,36 +14,20 @@ import {
   paramsOf,
   publishMatching,
   repeatedPages,
-  resetEmulator,
-  startPollerEmulator,
   stream,
+  usePollerEmulator,
 } from './support-poller/rig.js';
 
 const WORD = 'budgetary';
 
 describe('poller against the emulator: usage cap, 401, time budget, max_tweets', () => {
-  let emu: RunningEmulator;
-  const rigs: PollerRig[] = [];
-  const rig = (api: ConstructorParameters<typeof PollerRig>[1] = {}) => {
-    const r = new PollerRig(emu, api);
-    rigs.push(r);
-    return r;
-  };
-  beforeAll(async () => {
-    emu = await startPollerEmulator();
-  });
-  afterEach(() => {
-    resetEmulator(emu);
-    for (const r of rigs.splice(0)) r.remove();
-  });
-  afterAll(async () => {
-    await emu.close();
-  });
+  const env = usePollerEmulator();
+  const rig: typeof env.rig = (api) => env.rig(api);
 
   /** `count` matching posts published just now, and a stream starting right before them. */
   const world = (name: string, count: number) => {
-    const since = timeMsToId(emu.now() - 1_000);
-    const published = publishMatching(emu, WORD, count);
+    const since = timeMsToId(env.emu.now() - 1_000);
+    const published = publishMatching(env.emu, WORD, count);
     const spec = stream(
       name,
       { kind: 'search', query: WORD, archive: false },
@@ -65,9 +48,9 @@ describe('poller against the emulator: usage cap, 401, time budget, max_tweets',
   it('usage cap: stops at once (one capped request, no retry), saves state, skips later streams', async () => {
     const r = rig();
     const { spec, published } = world('capped', 450);
-    const user = [...emu.users()].sort((a, b) => b.mentions - a.mentions)[0]!;
+    const user = [...env.emu.users()].sort((a, b) => b.mentions - a.mentions)[0]!;
     const later = stream('later', { kind: 'mentions', user: user.id });
-    emu.setLimits({ usageCap: 250 }); // pages of 100: the 4th request is past the cap
+    env.emu.setLimits({ usageCap: 250 }); // pages of 100: the 4th request is past the cap
 
     const run = await r.run([spec, later], { batchSize: 40 });
 
@@ -87,7 +70,7 @@ describe('poller against the emulator: usage cap, 401, time budget, max_tweets',
     expect(run.summary.streams[0]?.pending_until_id).toBe(r.delivered().at(-1));
 
     // Next month (a higher cap): the next run delivers the rest, nothing twice.
-    emu.setLimits({ usageCap: 10_000_000 });
+    env.emu.setLimits({ usageCap: 10_000_000 });
     const next = await r.run([spec]);
     expect(next.summary.caught_up).toBe(true);
     expectExact(published, r.delivered());
@@ -100,10 +83,10 @@ describe('poller against the emulator: usage cap, 401, time budget, max_tweets',
     const before = await good.checkpoint('auth');
     const delivered = good.delivered();
     expectExact(published, delivered);
-    publishMatching(emu, WORD, 10);
+    publishMatching(env.emu, WORD, 10);
 
     // Same store and sink files, another (revoked) token.
-    const bad = new PollerRig(emu, { bearerToken: 'a-revoked-token-0000' }, good);
+    const bad = new PollerRig(env.emu, { bearerToken: 'a-revoked-token-0000' }, good);
     const run = await bad.run([spec]);
 
     expect(run.summary.streams[0]?.outcome).toBe('failed');
@@ -121,7 +104,7 @@ describe('poller against the emulator: usage cap, 401, time budget, max_tweets',
     const r = rig();
     const { spec, published } = world('deadline', 430);
     // Two requests per minute: the third would have to wait past a 5-second budget.
-    emu.setLimits({ rateLimits: { search_recent: 2 }, windowSeconds: 60 });
+    env.emu.setLimits({ rateLimits: { search_recent: 2 }, windowSeconds: 60 });
 
     const run1 = await r.run([spec], { timeBudgetMs: 5_000, batchSize: 30 });
 
@@ -132,7 +115,7 @@ describe('poller against the emulator: usage cap, 401, time budget, max_tweets',
     expect(cp?.sweep?.until_id).toBe(r.delivered().at(-1));
     expect(cp?.sweep?.newest_id).toBe(published.at(-1));
 
-    emu.setLimits({ rateLimits: { search_recent: 450 } });
+    env.emu.setLimits({ rateLimits: { search_recent: 450 } });
     const run2 = await r.run([spec], { batchSize: 30 });
 
     expect(run2.summary.caught_up).toBe(true);

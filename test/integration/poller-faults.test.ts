@@ -4,55 +4,41 @@
  * the reset, proactive pacing in a short window, and a since_id older than recent search's 7 days.
  * Every scenario ends with the ground truth delivered exactly once.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { timeMsToId } from '../../src/core/ids.js';
 import { CHECKPOINT_SCHEMA_VERSION } from '../../src/core/ports/checkpoint-store.js';
 import {
   compareDelivery,
   eventsOf,
-  PollerRig,
   pageRequests,
   paramsOf,
   publishMatching,
   repeatedPages,
-  resetEmulator,
-  startPollerEmulator,
   stream,
+  usePollerEmulator,
 } from './support-poller/rig.js';
 
 const QUERY = 'music OR coffee';
 const PATH = '/2/tweets/search/recent';
 
 describe('poller against the emulator: faults, rate limits and the 7-day window', () => {
-  let emu: RunningEmulator;
-  const rigs: PollerRig[] = [];
-  const rig = (api: ConstructorParameters<typeof PollerRig>[1] = {}) => {
-    const r = new PollerRig(emu, api);
-    rigs.push(r);
-    return r;
-  };
-  beforeAll(async () => {
-    emu = await startPollerEmulator();
-  });
-  afterEach(() => {
-    resetEmulator(emu);
-    for (const r of rigs.splice(0)) r.remove();
-  });
-  afterAll(async () => {
-    await emu.close();
-  });
+  const env = usePollerEmulator();
+  const rig: typeof env.rig = (api) => env.rig(api);
 
   const recentSpec = (name: string, sinceMs = 6 * 86_400_000) =>
     stream(
       name,
       { kind: 'search', query: QUERY, archive: false },
       {
-        initial: { kind: 'since_id', id: timeMsToId(emu.now() - sinceMs) },
+        initial: { kind: 'since_id', id: timeMsToId(env.emu.now() - sinceMs) },
       },
     );
   const truthSince = (sinceMs = 6 * 86_400_000) =>
-    emu.groundTruth({ endpoint: 'search_recent', query: QUERY, since_id: timeMsToId(emu.now() - sinceMs) });
+    env.emu.groundTruth({
+      endpoint: 'search_recent',
+      query: QUERY,
+      since_id: timeMsToId(env.emu.now() - sinceMs),
+    });
 
   const expectExact = (truth: readonly string[], delivered: readonly string[]) => {
     const d = compareDelivery(truth, delivered);
@@ -85,7 +71,7 @@ describe('poller against the emulator: faults, rate limits and the 7-day window'
     ],
   ] as const)('retries %s and delivers every post once', async (_name, scripted) => {
     const r = rig();
-    emu.setFaults({ scripted });
+    env.emu.setFaults({ scripted });
     const truth = truthSince();
 
     const run = await r.run([recentSpec('faulty')], { batchSize: 20 });
@@ -103,7 +89,7 @@ describe('poller against the emulator: faults, rate limits and the 7-day window'
 
   it('a hung response is abandoned after the response timeout (300 ms) and retried', async () => {
     const r = rig({ responseTimeoutMs: 300 });
-    emu.setFaults({
+    env.emu.setFaults({
       scripted: [
         { path: PATH, nth: 2, count: 2, fault: 'hang' },
         { path: PATH, nth: 5, fault: 'hang' },
@@ -122,8 +108,8 @@ describe('poller against the emulator: faults, rate limits and the 7-day window'
 
   it('a 429 storm is answered by waiting for the announced reset, not by hammering', async () => {
     const r = rig();
-    emu.setLimits({ windowSeconds: 1 });
-    emu.setFaults({ scripted: [{ path: PATH, nth: 2, count: 2, fault: '429' }] });
+    env.emu.setLimits({ windowSeconds: 1 });
+    env.emu.setFaults({ scripted: [{ path: PATH, nth: 2, count: 2, fault: '429' }] });
     const truth = truthSince();
 
     const run = await r.run([recentSpec('storm')]);
@@ -140,10 +126,10 @@ describe('poller against the emulator: faults, rate limits and the 7-day window'
 
   it('a real 429 (window used up by an earlier run) is retried after x-rate-limit-reset', async () => {
     const r = rig();
-    emu.setLimits({ rateLimits: { search_recent: 2 }, windowSeconds: 2 });
+    env.emu.setLimits({ rateLimits: { search_recent: 2 }, windowSeconds: 2 });
     const word = 'windowful';
-    const since = timeMsToId(emu.now() - 1_000);
-    const published = publishMatching(emu, word, 250); // three pages
+    const since = timeMsToId(env.emu.now() - 1_000);
+    const published = publishMatching(env.emu, word, 250); // three pages
     const spec = stream(
       'reset',
       { kind: 'search', query: word, archive: false },
@@ -171,10 +157,10 @@ describe('poller against the emulator: faults, rate limits and the 7-day window'
 
   it('paces itself in a short window (10 requests per 2 s): zero 429s, waits logged', async () => {
     const r = rig();
-    emu.setLimits({ rateLimits: { search_recent: 10 }, windowSeconds: 2 });
+    env.emu.setLimits({ rateLimits: { search_recent: 10 }, windowSeconds: 2 });
     const word = 'pacing';
-    const since = timeMsToId(emu.now() - 1_000);
-    publishMatching(emu, word, 1_250); // 13 pages
+    const since = timeMsToId(env.emu.now() - 1_000);
+    publishMatching(env.emu, word, 1_250); // 13 pages
     const spec = stream(
       'paced',
       { kind: 'search', query: word, archive: false },
@@ -186,7 +172,10 @@ describe('poller against the emulator: faults, rate limits and the 7-day window'
     const run = await r.run([spec], { batchSize: 100 });
 
     expect(run.summary.caught_up).toBe(true);
-    expectExact(emu.groundTruth({ endpoint: 'search_recent', query: word, since_id: since }), r.delivered());
+    expectExact(
+      env.emu.groundTruth({ endpoint: 'search_recent', query: word, since_id: since }),
+      r.delivered(),
+    );
     expect(pageRequests(run.requests)).toHaveLength(13);
     expect(run.requests.filter((q) => q.status === 429)).toEqual([]);
     const waits = eventsOf(run, 'rate_limit_encounter');
@@ -198,11 +187,11 @@ describe('poller against the emulator: faults, rate limits and the 7-day window'
 
   it('measures resets against the server Date: a server clock an hour ahead still paces, no 429', async () => {
     const r = rig();
-    emu.advanceClock(3_600_000); // the server's clock (Date and x-rate-limit-reset) runs an hour ahead
-    emu.setLimits({ rateLimits: { search_recent: 3 }, windowSeconds: 2 });
+    env.emu.advanceClock(3_600_000); // the server's clock (Date and x-rate-limit-reset) runs an hour ahead
+    env.emu.setLimits({ rateLimits: { search_recent: 3 }, windowSeconds: 2 });
     const word = 'skewed';
-    const since = timeMsToId(emu.now() - 1_000);
-    const published = publishMatching(emu, word, 500); // five pages: two windows
+    const since = timeMsToId(env.emu.now() - 1_000);
+    const published = publishMatching(env.emu, word, 500); // five pages: two windows
     const spec = stream(
       'skew',
       { kind: 'search', query: word, archive: false },
@@ -224,13 +213,13 @@ describe('poller against the emulator: faults, rate limits and the 7-day window'
 
   it('stale since_id (checkpoint older than 7 days): gap logged, moved up, then polls on', async () => {
     const r = rig();
-    const old = timeMsToId(emu.now() - 8 * 86_400_000);
+    const old = timeMsToId(env.emu.now() - 8 * 86_400_000);
     await r.seed({
       stream: 'stale',
       schema_version: CHECKPOINT_SCHEMA_VERSION,
       since_id: old,
       sweep: null,
-      updated_at: new Date(emu.now() - 8 * 86_400_000).toISOString(),
+      updated_at: new Date(env.emu.now() - 8 * 86_400_000).toISOString(),
       writer: 'an-old-run',
     });
     const spec = recentSpec('stale');
@@ -248,7 +237,10 @@ describe('poller against the emulator: faults, rate limits and the 7-day window'
     expect(Number(gaps[0]?.gap_seconds)).toBeLessThan(86_400 + 120);
     expect(run.metrics.GapSeconds).toBe(gaps[0]?.gap_seconds);
     expect(run.requests.filter((q) => q.status === 400)).toEqual([]);
-    expectExact(emu.groundTruth({ endpoint: 'search_recent', query: QUERY, since_id: floor }), r.delivered());
+    expectExact(
+      env.emu.groundTruth({ endpoint: 'search_recent', query: QUERY, since_id: floor }),
+      r.delivered(),
+    );
   });
 
   it('stale since_id found by the API (emulated clock 8 days ahead): the 400 is turned into a gap', async () => {
@@ -261,8 +253,8 @@ describe('poller against the emulator: faults, rate limits and the 7-day window'
     // clock lagging the server by more than the early check's one-minute margin). The API's suggested
     // id is the window's edge when it answered; asked again verbatim it is already too old.
     // Fails until src/core/stream-runner.ts sweepWithStaleRecovery keeps a margin above that id.
-    emu.advanceClock(8 * 86_400_000);
-    const fresh = publishMatching(emu, 'coffee', 30);
+    env.emu.advanceClock(8 * 86_400_000);
+    const fresh = publishMatching(env.emu, 'coffee', 30);
 
     const run = await r.run([spec]);
 

@@ -3,49 +3,31 @@
  * over loopback, one stream kind at a time: every ground-truth id delivered exactly once, every page
  * asked at the endpoint's largest size, no page asked twice, the checkpoint at the newest id.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { timeMsToId } from '../../src/core/ids.js';
 import {
   compareDelivery,
   eventsOf,
-  PollerRig,
   pageRequests,
   paramsOf,
   publishMatching,
   type RunResult,
   repeatedPages,
-  resetEmulator,
-  startPollerEmulator,
   stream,
+  usePollerEmulator,
 } from './support-poller/rig.js';
 
 const QUERY = 'music OR coffee';
 
 describe('poller against the emulator: stream kinds and pagination', () => {
-  let emu: RunningEmulator;
-  const rigs: PollerRig[] = [];
-  const rig = (api: ConstructorParameters<typeof PollerRig>[1] = {}) => {
-    const r = new PollerRig(emu, api);
-    rigs.push(r);
-    return r;
-  };
-  beforeAll(async () => {
-    emu = await startPollerEmulator();
-  });
-  afterEach(() => {
-    resetEmulator(emu);
-    for (const r of rigs.splice(0)) r.remove();
-  });
-  afterAll(async () => {
-    await emu.close();
-  });
+  const env = usePollerEmulator();
+  const rig: typeof env.rig = (api) => env.rig(api);
 
   const allRequests = (runs: readonly RunResult[]) => runs.flatMap((r) => r.requests);
 
   it('recent search: pages through the backlog at max_results=100, each page once, checkpoint at the newest id', async () => {
     const r = rig();
-    const since = timeMsToId(emu.now() - 6 * 86_400_000);
+    const since = timeMsToId(env.emu.now() - 6 * 86_400_000);
     const spec = stream(
       'recent',
       { kind: 'search', query: QUERY, archive: false },
@@ -53,7 +35,7 @@ describe('poller against the emulator: stream kinds and pagination', () => {
         initial: { kind: 'since_id', id: since },
       },
     );
-    const truth = emu.groundTruth({ endpoint: 'search_recent', query: QUERY, since_id: since });
+    const truth = env.emu.groundTruth({ endpoint: 'search_recent', query: QUERY, since_id: since });
     expect(truth.length).toBeGreaterThan(300); // several pages
 
     const run = await r.run([spec], { batchSize: 30 });
@@ -77,7 +59,7 @@ describe('poller against the emulator: stream kinds and pagination', () => {
   it('recent search: short and empty pages (with next_token) neither lose nor repeat a post', async () => {
     const r = rig();
     const path = '/2/tweets/search/recent';
-    emu.setFaults({
+    env.emu.setFaults({
       scripted: [
         { path, nth: 1, fault: 'short-page' },
         { path, nth: 2, count: 2, fault: 'empty-page' }, // twice in a row: the same token handed back
@@ -87,7 +69,7 @@ describe('poller against the emulator: stream kinds and pagination', () => {
       kinds: ['short-page', 'empty-page'],
       seed: 5,
     });
-    const since = timeMsToId(emu.now() - 6 * 86_400_000);
+    const since = timeMsToId(env.emu.now() - 6 * 86_400_000);
     const spec = stream(
       'shaky',
       { kind: 'search', query: QUERY, archive: false },
@@ -95,7 +77,7 @@ describe('poller against the emulator: stream kinds and pagination', () => {
         initial: { kind: 'since_id', id: since },
       },
     );
-    const truth = emu.groundTruth({ endpoint: 'search_recent', query: QUERY, since_id: since });
+    const truth = env.emu.groundTruth({ endpoint: 'search_recent', query: QUERY, since_id: since });
 
     const runs = await r.runUntilCaughtUp([spec], { batchSize: 17 }, 3);
 
@@ -117,7 +99,7 @@ describe('poller against the emulator: stream kinds and pagination', () => {
     const r = rig();
     const query = 'coffee OR music OR love OR news';
     const spec = stream('archive', { kind: 'search', query, archive: true });
-    const truth = emu.groundTruth({ endpoint: 'search_all', query });
+    const truth = env.emu.groundTruth({ endpoint: 'search_all', query });
     expect(truth.length).toBeGreaterThan(500); // two pages of 500
 
     const run = await r.run([spec]);
@@ -137,14 +119,14 @@ describe('poller against the emulator: stream kinds and pagination', () => {
 
   it('user timeline by username with exclude: one lookup, kept in the checkpoint; new posts next run', async () => {
     const r = rig();
-    const user = [...emu.users()].sort((a, b) => b.posts - a.posts)[0]!;
+    const user = [...env.emu.users()].sort((a, b) => b.posts - a.posts)[0]!;
     const spec = stream('timeline', {
       kind: 'timeline',
       user: user.username,
       exclude: ['replies', 'retweets'],
     });
     const truth = () =>
-      emu.groundTruth({
+      env.emu.groundTruth({
         endpoint: 'user_tweets',
         user_id: user.id,
         exclude: 'replies,retweets',
@@ -155,8 +137,8 @@ describe('poller against the emulator: stream kinds and pagination', () => {
     expect(first.length).toBeLessThan(user.posts); // the exclusion matters
 
     const run1 = await r.run([spec]);
-    emu.publish({ posts: [{ text: 'fresh timeline post one', author: user.username }] });
-    emu.publish({ posts: [{ text: 'fresh timeline post two', author: user.username }] });
+    env.emu.publish({ posts: [{ text: 'fresh timeline post one', author: user.username }] });
+    env.emu.publish({ posts: [{ text: 'fresh timeline post two', author: user.username }] });
     const run2 = await r.run([spec]);
 
     expect(run1.summary.caught_up && run2.summary.caught_up).toBe(true);
@@ -183,13 +165,13 @@ describe('poller against the emulator: stream kinds and pagination', () => {
 
   it('mentions by username: every mention, then the new ones only', async () => {
     const r = rig();
-    const user = [...emu.users()].sort((a, b) => b.mentions - a.mentions)[0]!;
+    const user = [...env.emu.users()].sort((a, b) => b.mentions - a.mentions)[0]!;
     const spec = stream('mentions', { kind: 'mentions', user: user.username });
-    const truth = () => emu.groundTruth({ endpoint: 'user_mentions', user_id: user.id, since_id: '1' });
+    const truth = () => env.emu.groundTruth({ endpoint: 'user_mentions', user_id: user.id, since_id: '1' });
     expect(truth().length).toBeGreaterThan(100);
 
     const run1 = await r.run([spec]);
-    emu.publish({
+    env.emu.publish({
       posts: [{ text: `hello @${user.username} again` }, { text: `and @${user.username} too` }],
     });
     const run2 = await r.run([spec]);
@@ -213,12 +195,12 @@ describe('poller against the emulator: stream kinds and pagination', () => {
       'live',
       { kind: 'search', query, archive: false },
       {
-        initial: { kind: 'since_id', id: timeMsToId(emu.now() - 1_000) },
+        initial: { kind: 'since_id', id: timeMsToId(env.emu.now() - 1_000) },
       },
     );
     const published: string[] = [];
     for (let round = 0; round < 4; round++) {
-      published.push(...publishMatching(emu, query, 60 + round * 47));
+      published.push(...publishMatching(env.emu, query, 60 + round * 47));
       const run = await r.run([spec], { batchSize: 13 });
       expect(run.summary.caught_up).toBe(true);
       expect(run.summary.tweets_delivered).toBe(60 + round * 47);
@@ -238,9 +220,9 @@ describe('poller against the emulator: stream kinds and pagination', () => {
     const query = 'latecomer';
     /** A late post L, then a normal post N with a higher id; returns both ids. */
     const publishLateThenNormal = () => {
-      const [late] = publishMatching(emu, query, 1, true);
-      emu.advanceClock(1_000);
-      const [normal] = publishMatching(emu, query, 1);
+      const [late] = publishMatching(env.emu, query, 1, true);
+      env.emu.advanceClock(1_000);
+      const [normal] = publishMatching(env.emu, query, 1);
       return { late: late!, normal: normal! };
     };
 
@@ -250,15 +232,19 @@ describe('poller against the emulator: stream kinds and pagination', () => {
         'late-plain',
         { kind: 'search', query, archive: false },
         {
-          initial: { kind: 'since_id', id: timeMsToId(emu.now() - 1_000) },
+          initial: { kind: 'since_id', id: timeMsToId(env.emu.now() - 1_000) },
         },
       );
       const { late, normal } = publishLateThenNormal();
       await r.run([spec]);
       expect(r.delivered()).toEqual([normal]);
-      emu.advanceClock(61_000); // the late post becomes visible
+      env.emu.advanceClock(61_000); // the late post becomes visible
       expect(
-        emu.groundTruth({ endpoint: 'search_recent', query, since_id: timeMsToId(emu.now() - 300_000) }),
+        env.emu.groundTruth({
+          endpoint: 'search_recent',
+          query,
+          since_id: timeMsToId(env.emu.now() - 300_000),
+        }),
       ).toContain(late);
       const run2 = await r.run([spec]);
       expect(run2.summary.caught_up).toBe(true);
@@ -272,14 +258,14 @@ describe('poller against the emulator: stream kinds and pagination', () => {
         'late-overlap',
         { kind: 'search', query, archive: false },
         {
-          initial: { kind: 'since_id', id: timeMsToId(emu.now() - 1_000) },
+          initial: { kind: 'since_id', id: timeMsToId(env.emu.now() - 1_000) },
           overlapSeconds: 120,
         },
       );
       const { late, normal } = publishLateThenNormal();
       await r.run([spec]);
       expect(r.delivered()).toEqual([normal]);
-      emu.advanceClock(61_000);
+      env.emu.advanceClock(61_000);
       const run2 = await r.run([spec]);
       expect(run2.summary.caught_up).toBe(true);
       expect(r.delivered()).toEqual([normal, late]);

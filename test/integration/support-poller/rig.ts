@@ -3,10 +3,12 @@
  * a temp file, JsonlFileSink on a temp file, SystemClock and the JSON logger (its lines captured and
  * parsed). Nothing of the poller is replaced; only the settings are small so that tests stay fast.
  */
+
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   type EmulatorOptions,
   type RequestLogEntry,
@@ -284,4 +286,37 @@ export function publishMatching(emu: RunningEmulator, word: string, count: numbe
   return emu
     .publish({ posts: Array.from({ length: count }, (_, i) => ({ text: `${word} live post ${i}`, late })) })
     .map((p) => p.id);
+}
+
+/**
+ * One emulator per test file (started before all tests, reset after each, closed after all) and a
+ * factory of rigs that are removed after each test. Call inside a `describe`.
+ */
+export function usePollerEmulator(): {
+  readonly emu: RunningEmulator;
+  rig(api?: ConstructorParameters<typeof PollerRig>[1]): PollerRig;
+} {
+  let emu: RunningEmulator | undefined;
+  const rigs: PollerRig[] = [];
+  beforeAll(async () => {
+    emu = await startPollerEmulator();
+  });
+  afterEach(() => {
+    if (emu !== undefined) resetEmulator(emu);
+    for (const r of rigs.splice(0)) r.remove();
+  });
+  afterAll(async () => {
+    await emu?.close();
+  });
+  return {
+    get emu(): RunningEmulator {
+      if (emu === undefined) throw new Error('the emulator starts in beforeAll');
+      return emu;
+    },
+    rig(api = {}) {
+      const r = new PollerRig(this.emu, api);
+      rigs.push(r);
+      return r;
+    },
+  };
 }
