@@ -1,11 +1,20 @@
 /**
- * XApi over the global fetch (undici): keep-alive by default, gzip requested and decoded by fetch,
- * timeouts for the response headers and for the body, every failure mapped to core/errors.ts.
+ * XApi over node:http / node:https with one keep-alive Agent per client (cheaper per request than
+ * the global fetch): gzip requested and decoded with node:zlib, timeouts for the response headers
+ * and for the body, every failure mapped to core/errors.ts.
  * The bearer token goes into one header and nowhere else: not into errors, not into logs.
  */
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { InvalidResponseError, NetworkError, type ResponseMeta, TimeoutError } from '../../core/errors.js';
 import type { ApiRequest, ApiResponse, XApi } from '../../core/ports/x-api.js';
-import { parseHttpDate, parseRateLimitHeaders, parseRetryAfter } from '../../core/rate-limit-headers.js';
+import {
+  type HeaderReader,
+  parseHttpDate,
+  parseRateLimitHeaders,
+  parseRetryAfter,
+} from '../../core/rate-limit-headers.js';
 import { mapHttpError } from './error-mapping.js';
 
 /** Options of HttpXApi. */
@@ -20,8 +29,6 @@ export interface HttpXApiOptions {
   readonly responseTimeoutMs?: number;
   /** Reading the whole body once headers arrived. @default 30000 */
   readonly bodyTimeoutMs?: number;
-  /** For tests. @default globalThis.fetch */
-  readonly fetch?: typeof fetch;
   /** Epoch ms, to turn an HTTP-date Retry-After into a delay. @default Date.now */
   readonly now?: () => number;
 }
@@ -29,15 +36,26 @@ export interface HttpXApiOptions {
 /** The API's base URL (api.twitter.com answers too). */
 export const DEFAULT_BASE_URL = 'https://api.x.com';
 
-/** The production XApi: one fetch per request, errors typed, headers parsed. */
+/** Sockets per client: the poller keeps at most a couple of requests in flight. */
+const MAX_SOCKETS = 16;
+
+/** Status, headers and the raw (still encoded) body of one response. */
+interface RawResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** The production XApi: one request per call over a keep-alive agent, errors typed, headers parsed. */
 export class HttpXApi implements XApi {
   readonly #token: string;
   readonly #baseUrl: string;
   readonly #userAgent: string;
   readonly #responseTimeoutMs: number;
   readonly #bodyTimeoutMs: number;
-  readonly #fetch: typeof fetch;
   readonly #now: () => number;
+  readonly #agent: HttpAgent;
+  readonly #request: typeof httpRequest;
 
   constructor(options: HttpXApiOptions) {
     this.#token = options.bearerToken;
@@ -45,8 +63,12 @@ export class HttpXApi implements XApi {
     this.#userAgent = options.userAgent ?? 'twitter-poller/0.1';
     this.#responseTimeoutMs = options.responseTimeoutMs ?? 30_000;
     this.#bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
-    this.#fetch = options.fetch ?? globalThis.fetch;
     this.#now = options.now ?? Date.now;
+    const plain = new URL(this.#baseUrl).protocol === 'http:';
+    this.#agent = plain
+      ? new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS })
+      : new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+    this.#request = plain ? httpRequest : httpsRequest;
   }
 
   /** The request URL (no credentials in it), exposed for logs and tests. */
@@ -59,83 +81,115 @@ export class HttpXApi implements XApi {
   async get<T>(request: ApiRequest, signal?: AbortSignal): Promise<ApiResponse<T>> {
     const endpoint = request.endpoint;
     signal?.throwIfAborted();
-    const controller = new AbortController();
-    let phase: 'response' | 'body' = 'response';
-    let timedOut = false;
-    const arm = (ms: number) =>
-      setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, ms);
-    let timer = arm(this.#responseTimeoutMs);
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const failure = (err: unknown): Error => {
-      if (signal?.aborted) return signal.reason instanceof Error ? signal.reason : new Error('aborted');
-      if (timedOut) {
-        const ms = phase === 'response' ? this.#responseTimeoutMs : this.#bodyTimeoutMs;
-        return new TimeoutError(`${endpoint}: no complete ${phase} within ${ms} ms`, endpoint, {
-          cause: err,
-        });
-      }
-      return new NetworkError(`${endpoint}: ${networkReason(err)}`, endpoint, { cause: err });
-    };
+    const response = await this.#send(this.url(request), endpoint, signal);
+    const meta = this.#meta(headerReader(response.headers));
+    const ok = response.status >= 200 && response.status <= 299;
+    let text: string;
     try {
-      let response: Response;
-      try {
-        response = await this.#fetch(this.url(request), {
+      text = decodeText(decodeBody(response.body, response.headers['content-encoding']));
+    } catch (err) {
+      // A corrupt compressed error page still says which status it was.
+      if (!ok) throw mapHttpError(response.status, endpoint, '', contentType(response.headers), meta);
+      // The page never arrived whole: nothing was delivered, so asking again is safe.
+      throw new InvalidResponseError(
+        `${endpoint}: HTTP ${response.status} body could not be decompressed`,
+        endpoint,
+        { cause: err, retryable: true },
+      );
+    }
+    if (!ok) throw mapHttpError(response.status, endpoint, text, contentType(response.headers), meta);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      // The page never arrived whole: nothing was delivered, so asking again is safe.
+      throw new InvalidResponseError(
+        `${endpoint}: HTTP ${response.status} body is not valid JSON`,
+        endpoint,
+        {
+          cause: err,
+          retryable: true,
+        },
+      );
+    }
+    return {
+      status: response.status,
+      body: body as T,
+      ...(meta.rateLimit === undefined ? {} : { rateLimit: meta.rateLimit }),
+      ...(meta.serverDateMs === undefined ? {} : { serverDateMs: meta.serverDateMs }),
+    };
+  }
+
+  /** One GET: resolves with the whole raw body, rejects with a typed error or the caller's abort reason. */
+  #send(url: URL, endpoint: string, signal: AbortSignal | undefined): Promise<RawResponse> {
+    return new Promise<RawResponse>((resolve, reject) => {
+      let phase: 'response' | 'body' = 'response';
+      let settled = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const settle = (err: Error | undefined, value?: RawResponse) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (err === undefined) {
+          resolve(value as RawResponse);
+        } else {
+          req.destroy();
+          reject(err);
+        }
+      };
+      const fail = (err: unknown) => {
+        if (signal?.aborted) return settle(abortReason(signal));
+        settle(new NetworkError(`${endpoint}: ${networkReason(err)}`, endpoint, { cause: err }));
+      };
+      const onAbort = () => settle(abortReason(signal as AbortSignal));
+      const arm = (ms: number) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          settle(new TimeoutError(`${endpoint}: no complete ${phase} within ${ms} ms`, endpoint));
+        }, ms);
+      };
+      const req = this.#request(
+        url,
+        {
           method: 'GET',
+          agent: this.#agent,
           headers: {
             authorization: `Bearer ${this.#token}`,
             accept: 'application/json',
             'accept-encoding': 'gzip',
             'user-agent': this.#userAgent,
           },
-          signal: controller.signal,
-        });
-      } catch (err) {
-        throw failure(err);
-      }
-      clearTimeout(timer);
-      phase = 'body';
-      timer = arm(this.#bodyTimeoutMs);
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (err) {
-        throw failure(err);
-      }
-      const meta = this.#meta(response.headers);
-      if (!response.ok) {
-        throw mapHttpError(response.status, endpoint, text, response.headers.get('content-type'), meta);
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (err) {
-        // The page never arrived whole: nothing was delivered, so asking again is safe.
-        throw new InvalidResponseError(
-          `${endpoint}: HTTP ${response.status} body is not valid JSON`,
-          endpoint,
-          {
-            cause: err,
-            retryable: true,
-          },
-        );
-      }
-      return {
-        status: response.status,
-        body: body as T,
-        ...(meta.rateLimit === undefined ? {} : { rateLimit: meta.rateLimit }),
-        ...(meta.serverDateMs === undefined ? {} : { serverDateMs: meta.serverDateMs }),
-      };
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
+        },
+        (res) => {
+          phase = 'body';
+          arm(this.#bodyTimeoutMs);
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', fail);
+          // A socket closed mid-body ends the message incomplete (content-length not met, no last chunk).
+          res.on('aborted', () => fail(new Error('response body cut short')));
+          res.on('close', () => {
+            if (!res.complete) fail(new Error('response body cut short'));
+          });
+          res.on('end', () => {
+            if (!res.complete) return fail(new Error('response body cut short'));
+            settle(undefined, {
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+            });
+          });
+        },
+      );
+      req.on('error', fail);
+      arm(this.#responseTimeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.end();
+    });
   }
 
-  #meta(headers: Headers): ResponseMeta {
+  #meta(headers: HeaderReader): ResponseMeta {
     const rateLimit = parseRateLimitHeaders(headers);
     const serverDateMs = parseHttpDate(headers.get('date'));
     const retryAfterMs = parseRetryAfter(headers.get('retry-after'), serverDateMs ?? this.#now());
@@ -147,11 +201,56 @@ export class HttpXApi implements XApi {
   }
 }
 
-/** A short reason from undici's error chain (`fetch failed` hides the real one in `cause`). */
+/** The caller's abort reason, as fetch rejected with it. */
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}
+
+/** A `get(name)` view of node's lowercase header object (repeated headers joined like fetch's Headers). */
+function headerReader(headers: IncomingHttpHeaders): HeaderReader {
+  return {
+    get(name: string): string | null {
+      const value = headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+function contentType(headers: IncomingHttpHeaders): string | null {
+  return headers['content-type'] ?? null;
+}
+
+/** The body with its content-encoding undone (gzip is what we ask for); throws on a corrupt stream. */
+function decodeBody(body: Buffer, encoding: string | undefined): Buffer {
+  if (body.length === 0 || encoding === undefined) return body;
+  switch (encoding.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return gunzipSync(body);
+    case 'deflate':
+      return inflateSync(body);
+    case 'br':
+      return brotliDecompressSync(body);
+    default:
+      return body;
+  }
+}
+
+/** UTF-8 text, a leading BOM dropped (as fetch's `text()` does). */
+function decodeText(body: Buffer): string {
+  const text = body.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** A short reason with the error code (`ECONNRESET socket hang up`, `ECONNREFUSED connect ...`). */
 function networkReason(err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown; message?: unknown } })?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  const message =
-    typeof cause?.message === 'string' ? cause.message : err instanceof Error ? err.message : String(err);
-  return code === undefined ? message : `${code} ${message}`;
+  const e = err as { code?: unknown; message?: unknown; errors?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  let message = typeof e?.message === 'string' ? e.message : String(err);
+  // Happy eyeballs gives an AggregateError with an empty message: use the first attempt's.
+  if (message === '' && Array.isArray(e?.errors) && e.errors[0] instanceof Error)
+    message = e.errors[0].message;
+  if (code === undefined) return message;
+  return message.includes(code) ? message : `${code} ${message}`;
 }
