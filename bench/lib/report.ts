@@ -152,24 +152,28 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   const d = r.drain;
   if (d) {
     const by = (id: string) => d.summaries.find((x) => x.contender.id === id);
-    const cli = by('cli');
     const bare = by('bare');
-    if (cli && bare) {
-      const ratio = cli.wallMs / bare.wallMs;
-      out.push({
-        target: 'drain: CLI within 1.3x of the bare loop (wall)',
-        met: cli.okRuns > 0 && ratio <= 1.3,
-        detail: `${fmt(ratio, 2)}x (${s(cli.wallMs)} s vs ${s(bare.wallMs)} s)`,
-      });
-    }
-    for (const lib of ['twitter-api-v2', 'tweepy', 'twitter-api-v2@10', 'tweepy@10']) {
-      const other = by(lib);
-      if (cli && other && other.okRuns > 0) {
+    // The CLI with its defaults, and each CLI variant (e.g. its best drain settings), are held to the same targets.
+    const clis = d.summaries.filter((x) => x.contender.id === 'cli' || x.contender.id.startsWith('cli:'));
+    for (const cli of clis) {
+      const name = cli.contender.id === 'cli' ? 'CLI' : `CLI ${cli.contender.id.slice(4)}`;
+      if (bare) {
+        const ratio = cli.wallMs / bare.wallMs;
         out.push({
-          target: `drain: CLI never slower than ${lib}`,
-          met: cli.okRuns > 0 && cli.wallMs <= other.wallMs,
-          detail: `${s(cli.wallMs)} s vs ${s(other.wallMs)} s`,
+          target: `drain: ${name} within 1.3x of the bare loop (wall)`,
+          met: cli.okRuns > 0 && ratio <= 1.3,
+          detail: `${fmt(ratio, 2)}x (${s(cli.wallMs)} s vs ${s(bare.wallMs)} s)`,
         });
+      }
+      for (const lib of ['twitter-api-v2', 'tweepy', 'twitter-api-v2@10', 'tweepy@10']) {
+        const other = by(lib);
+        if (other && other.okRuns > 0) {
+          out.push({
+            target: `drain: ${name} never slower than ${lib}`,
+            met: cli.okRuns > 0 && cli.wallMs <= other.wallMs,
+            detail: `${s(cli.wallMs)} s vs ${s(other.wallMs)} s`,
+          });
+        }
       }
     }
   }
