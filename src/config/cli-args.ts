@@ -5,7 +5,13 @@ import type { StreamSource, StreamSpec } from '../core/stream.js';
 import { loadConfigFile } from './file.js';
 import type { ConfigFile } from './file-schema.js';
 import { parseSinkLocation, parseStoreLocation } from './locations.js';
-import { assertUniqueNames, buildStreamSpec, normalizeUser, type StreamDefaults } from './streams.js';
+import {
+  assertUniqueNames,
+  buildStreamSpec,
+  entrySource,
+  normalizeUser,
+  type StreamDefaults,
+} from './streams.js';
 import { CLI_DEFAULTS, type CliCommand, type PollConfig, type StatusConfig } from './types.js';
 import { checkBaseUrl, checkExclude, checkInitial, checkInteger, checkLogLevel, required } from './values.js';
 
@@ -210,12 +216,7 @@ function selectStreams(v: PollValues, file: ConfigFile | undefined, defaults: St
     buildStreamSpec(
       {
         name: entry.name,
-        source:
-          entry.query !== undefined
-            ? { kind: 'search', query: entry.query, archive: entry.archive ?? false }
-            : entry.user !== undefined
-              ? { kind: 'timeline', user: normalizeUser(entry.user), exclude: entry.exclude ?? [] }
-              : { kind: 'mentions', user: normalizeUser(entry.mentions ?? '') },
+        source: entrySource(entry),
         tweetFields: entry.tweet_fields,
         userFields: entry.user_fields,
         expansions: entry.expansions,

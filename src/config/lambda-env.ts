@@ -9,7 +9,7 @@ import type { LogLevel } from '../core/ports/observability.js';
 import type { StreamSpec } from '../core/stream.js';
 import { formatPath, StreamEntrySchema } from './file-schema.js';
 import { parseSinkLocation } from './locations.js';
-import { assertUniqueNames, buildStreamSpec, normalizeUser } from './streams.js';
+import { assertUniqueNames, buildStreamSpec, entrySource } from './streams.js';
 import { checkBaseUrl, checkLogLevel } from './values.js';
 
 /** Every variable this module reads. */
@@ -134,12 +134,7 @@ export function parseStreamsJson(json: string, setting: string): StreamSpec[] {
     buildStreamSpec(
       {
         name: entry.name,
-        source:
-          entry.query !== undefined
-            ? { kind: 'search', query: entry.query, archive: entry.archive ?? false }
-            : entry.user !== undefined
-              ? { kind: 'timeline', user: normalizeUser(entry.user), exclude: entry.exclude ?? [] }
-              : { kind: 'mentions', user: normalizeUser(entry.mentions ?? '') },
+        source: entrySource(entry),
         tweetFields: entry.tweet_fields,
         userFields: entry.user_fields,
         expansions: entry.expansions,

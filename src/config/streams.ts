@@ -6,6 +6,7 @@ import {
   type StreamSource,
   type StreamSpec,
 } from '../core/stream.js';
+import type { StreamEntry } from './file-schema.js';
 
 /** What one stream is made of before defaults: a config-file entry or the single-source flags. */
 export interface StreamDraft {
@@ -73,4 +74,14 @@ export function assertUniqueNames(streams: readonly StreamSpec[], setting: (inde
 /** A username without its `@`; an id stays digits. */
 export function normalizeUser(user: string): string {
   return user.trim().replace(/^@/, '');
+}
+
+/** The source of a config-file (or STREAMS) entry; the schema guarantees exactly one of query/user/mentions. */
+export function entrySource(entry: StreamEntry): StreamSource {
+  if (entry.query !== undefined)
+    return { kind: 'search', query: entry.query, archive: entry.archive ?? false };
+  if (entry.user !== undefined) {
+    return { kind: 'timeline', user: normalizeUser(entry.user), exclude: entry.exclude ?? [] };
+  }
+  return { kind: 'mentions', user: normalizeUser(entry.mentions ?? '') };
 }
