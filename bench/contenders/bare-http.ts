@@ -1,19 +1,6 @@
-/**
- * A second limit: the bare loop on node:http with a keep-alive agent instead of global fetch
- * (undici's fetch costs more CPU per response than http.request). Same work: fetch a page (gzip),
- * parse it, write its posts, follow next_token; same retries as bare-loop.ts; no checkpoint.
- */
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { readArgs, TWEET_FIELDS } from './common.js';
-
-interface Page {
-  data?: Record<string, unknown>[];
-  includes?: { users?: { id: string }[] };
-  meta?: { next_token?: string };
-}
+import { type Page, runBareLoop, runContender } from './common.js';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const MAX_ATTEMPTS = 30;
@@ -63,45 +50,7 @@ async function fetchPage(url: string, token: string): Promise<Page> {
   }
 }
 
-const PREFIX = 'bare http loop';
-
-async function main(): Promise<void> {
-  const args = readArgs();
-  const out = createWriteStream(args.out);
-  const base = new URL('/2/tweets/search/recent', args.url);
-  base.searchParams.set('query', args.query);
-  if (args.maxResults !== undefined) base.searchParams.set('max_results', String(args.maxResults));
-  base.searchParams.set('tweet.fields', TWEET_FIELDS.join(','));
-  base.searchParams.set('expansions', 'author_id');
-  let token: string | undefined;
-  let posts = 0;
-  for (let pages = 0; pages < 10_000_000; pages++) {
-    const url = new URL(base);
-    if (token !== undefined) url.searchParams.set('next_token', token);
-    const page = await fetchPage(url.href, args.token);
-    const users = new Map((page.includes?.users ?? []).map((u) => [u.id, u]));
-    let chunk = '';
-    for (const post of page.data ?? []) {
-      chunk += `${JSON.stringify({ ...post, _author: users.get(post.author_id as string) })}\n`;
-      posts++;
-    }
-    if (chunk !== '' && !out.write(chunk)) await once(out, 'drain');
-    token = page.meta?.next_token;
-    if (token === undefined) break;
-  }
-  out.end();
-  await once(out, 'finish');
+await runContender('bare http loop', async () => {
+  await runBareLoop(fetchPage);
   agent.destroy();
-  process.stdout.write(`${JSON.stringify({ posts })}\n`);
-}
-
-try {
-  await main();
-} catch (error) {
-  // One line the harness can quote: what a user of this loop would see.
-  const e = error as { name?: string; message?: string; code?: unknown };
-  process.stderr.write(
-    `${PREFIX} failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}${e.code === undefined ? '' : ` (code ${String(e.code)})`}\n`,
-  );
-  process.exit(1);
-}
+});

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import { type TweetSearchRecentV2Paginator, TwitterApi } from 'twitter-api-v2';
-import { readArgs, TWEET_FIELDS } from './common.js';
+import { readArgs, runContender, TWEET_FIELDS } from './common.js';
 
 const PREFIX = 'twitter-api-v2';
 
@@ -42,13 +42,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ posts })}\n`);
 }
 
-try {
-  await main();
-} catch (error) {
-  // One line the harness can quote: what a user of this loop would see.
-  const e = error as { name?: string; message?: string; code?: unknown };
-  process.stderr.write(
-    `${PREFIX} failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}${e.code === undefined ? '' : ` (code ${String(e.code)})`}\n`,
-  );
-  process.exit(1);
-}
+await runContender(PREFIX, main);
