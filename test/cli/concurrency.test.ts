@@ -1,11 +1,20 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { timeMsToId } from '../../src/core/ids.js';
-import { type CliResult, cliBundle, collect, logEvents, runCli, spawnCli } from './run-cli.js';
+import {
+  type CliResult,
+  cliBundle,
+  collect,
+  logEvents,
+  readIds,
+  runCli,
+  sortedIds,
+  spawnCli,
+} from './run-cli.js';
 
 const TOKEN = 'cli-concurrency-token-81d2';
 /** The unrelated stream uses its own token, so its requests do not share the first run's rate-limit window. */
@@ -27,15 +36,6 @@ function waitForEvent(child: ChildProcess, event: string): Promise<void> {
     child.once('exit', () => reject(new Error(`exited before logging ${event}: ${text}`)));
   });
 }
-
-const ids = async (path: string): Promise<string[]> =>
-  (await readFile(path, 'utf8'))
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => (JSON.parse(l) as { id: string }).id);
-
-const sorted = (list: readonly string[]): string[] =>
-  [...list].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
 
 describe('two CLI processes on one SQLite file', () => {
   let emulator: RunningEmulator;
@@ -116,14 +116,14 @@ describe('two CLI processes on one SQLite file', () => {
       caught_up: true,
       tweets_delivered: truth.length,
     });
-    expect(sorted(await ids(join(cwd, 'first.jsonl')))).toEqual(sorted(truth));
+    expect(sortedIds(await readIds(join(cwd, 'first.jsonl')))).toEqual(sortedIds(truth));
     const status = JSON.parse(
       (await runCli(['status', '--store', 'sqlite:shared/state.db'], { cwd })).stdout,
     ) as {
       streams: { stream: string; since_id: string; pending_sweep: unknown }[];
     };
     expect(status.streams.find((s) => s.stream === `search:${QUERY}`)).toMatchObject({
-      since_id: sorted(truth).at(-1),
+      since_id: sortedIds(truth).at(-1),
       pending_sweep: null,
     });
   });
@@ -150,9 +150,9 @@ describe('two CLI processes on one SQLite file', () => {
     );
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(logEvents(resumed.stderr).at(-1)).toMatchObject({ caught_up: true });
-    const delivered = await ids(join(cwd, 'interrupted.jsonl'));
+    const delivered = await readIds(join(cwd, 'interrupted.jsonl'));
     // Every post arrives; only the batch in flight at the signal may arrive twice.
-    expect(sorted([...new Set(delivered)])).toEqual(sorted(truth));
+    expect(sortedIds([...new Set(delivered)])).toEqual(sortedIds(truth));
     expect(delivered.length - new Set(delivered).size).toBeLessThanOrEqual(20);
   });
 });

@@ -4,19 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { timeMsToId } from '../../src/core/ids.js';
-import { cliBundle, logEvents, runCli } from './run-cli.js';
+import { cliBundle, logEvents, readIds, runCli, sortedIds } from './run-cli.js';
 
 const TOKEN = 'cli-test-token-5b1e0c';
 const QUERY = 'coffee OR music';
-
-const readIds = async (path: string): Promise<string[]> =>
-  (await readFile(path, 'utf8'))
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => (JSON.parse(l) as { id: string }).id);
-
-const sorted = (ids: readonly string[]): string[] =>
-  [...ids].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
 
 describe('twitter-poller poll against the emulator', () => {
   let emulator: RunningEmulator;
@@ -75,7 +66,7 @@ describe('twitter-poller poll against the emulator', () => {
     expect(typeof ends[0]?.duration_ms).toBe('number');
     const ids = await readIds(join(cwd, 'a/posts.jsonl'));
     expect(ids).toHaveLength(truth.length);
-    expect(sorted(ids)).toEqual(sorted(truth));
+    expect(sortedIds(ids)).toEqual(sortedIds(truth));
 
     // Act: more posts, a second run
     emulator.publish({ posts: Array.from({ length: 7 }, (_, i) => ({ text: `coffee number ${i}` })) });
@@ -91,7 +82,7 @@ describe('twitter-poller poll against the emulator', () => {
       tweets_delivered: 7,
     });
     const all = await readIds(join(cwd, 'a/posts.jsonl'));
-    expect(sorted(all)).toEqual(sorted(truthAfter));
+    expect(sortedIds(all)).toEqual(sortedIds(truthAfter));
     expect(new Set(all).size).toBe(all.length);
   });
 
@@ -104,7 +95,7 @@ describe('twitter-poller poll against the emulator', () => {
 
   it('status prints each stream checkpoint as JSON when stdout is not a terminal', async () => {
     const ids = await readIds(join(cwd, 'a/posts.jsonl'));
-    const newest = sorted(ids).at(-1);
+    const newest = sortedIds(ids).at(-1);
     const result = await runCli(['status', '--store', 'sqlite:a/state.db'], { cwd });
     expect(result.code, result.stderr).toBe(0);
     const status = JSON.parse(result.stdout) as { streams: Record<string, unknown>[] };
@@ -138,7 +129,7 @@ describe('twitter-poller poll against the emulator', () => {
     };
     expect(status.streams[0]?.since_id).toBe(since);
     expect(status.streams[0]?.pending_sweep?.until_id).toBe(
-      sorted(await readIds(join(cwd, 'b/posts.jsonl')))[0],
+      sortedIds(await readIds(join(cwd, 'b/posts.jsonl')))[0],
     );
 
     const second = await runCli(args('b'), { cwd, env });
@@ -148,11 +139,11 @@ describe('twitter-poller poll against the emulator', () => {
       tweets_delivered: truth.length - 60,
     });
     const ids = await readIds(join(cwd, 'b/posts.jsonl'));
-    expect(sorted(ids)).toEqual(sorted(truth));
+    expect(sortedIds(ids)).toEqual(sortedIds(truth));
   });
 
   it('--reset-checkpoint forgets the stream and starts again from --initial, logged', async () => {
-    const newest = sorted(await readIds(join(cwd, 'a/posts.jsonl'))).at(-1)!;
+    const newest = sortedIds(await readIds(join(cwd, 'a/posts.jsonl'))).at(-1)!;
     const result = await runCli(args('a', '--reset-checkpoint', '--initial', newest), { cwd, env });
     expect(result.code, result.stderr).toBe(0);
     expect(logEvents(result.stderr)).toContainEqual(
@@ -191,6 +182,6 @@ describe('twitter-poller poll against the emulator', () => {
       .split('\n')
       .filter((l) => l !== '')
       .map((l) => (JSON.parse(l) as { id: string }).id);
-    expect(sorted(ids)).toEqual(sorted(truth));
+    expect(sortedIds(ids)).toEqual(sortedIds(truth));
   });
 });

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -112,3 +113,14 @@ export function logEvents(stderr: string): Record<string, unknown>[] {
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/** The post ids of a JSONL output file, in file order. */
+export const readIds = async (path: string): Promise<string[]> =>
+  (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => (JSON.parse(l) as { id: string }).id);
+
+/** Ids in ascending numeric order (BigInt), for set comparisons. */
+export const sortedIds = (ids: readonly string[]): string[] =>
+  [...ids].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
