@@ -5,7 +5,7 @@
  * self-time functions (file:line function) and the share of idle time, from the .cpuprofile.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -148,14 +148,18 @@ async function main(): Promise<void> {
     });
     const profDir = join(dir, 'prof');
     const started = performance.now();
+    // stderr goes to a file: the CLI logs a line per batch, more than spawnSync's pipe buffer holds.
+    const logFile = join(dir, 'cli.log');
+    const logFd = openSync(logFile, 'w');
     const r = spawnSync(cmd.command, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, ...cmd.args], {
       env: { ...process.env, ...cmd.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'ignore', logFd],
       timeout: cmd.timeoutMs,
-      encoding: 'utf8',
     });
+    closeSync(logFd);
     const wall = performance.now() - started;
-    if (r.status !== 0) throw new Error(`CLI exited ${r.status}: ${r.stderr.slice(-500)}`);
+    if (r.status !== 0)
+      throw new Error(`CLI exited ${r.status}: ${readFileSync(logFile, 'utf8').slice(-500)}`);
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (file === undefined) throw new Error('no .cpuprofile written');
     const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile;

@@ -35,8 +35,6 @@ import { budgetScenario, drainScenario, faultsScenario, scaleScenario } from './
 import type { SeriesOptions } from './lib/series.js';
 import { scaleSvg } from './lib/svg.js';
 
-/** The CLI's best settings for a drain: one batch (one fsync, one checkpoint) per 100-post page. */
-const BEST_CLI_VARIANT = 'batch100=dist/cli.js --batch-size 100';
 
 const USAGE = `usage: npm run bench -- [options]
   (default)               ~10 minutes: drain 100k (3 reps + warm-up; library defaults 1 rep), budget 100k,
@@ -63,8 +61,8 @@ const USAGE = `usage: npm run bench -- [options]
   --cli PATH              benchmark this cli.js instead of dist/cli.js (before/after comparisons)
   --cli-flags="FLAGS"     extra flags for every CLI run, e.g. --cli-flags="--batch-size 100" (with =)
   --cli-variant SPEC      extra CLI contender (drain, budget, faults), repeatable: NAME=PATH [FLAGS...]
-                          (default: "${BEST_CLI_VARIANT}")
-                          e.g. --cli-variant "batch100=dist/cli.js --batch-size 100" (before/after in one run)
+                          e.g. --cli-variant "batch100=dist/cli.js --batch-size 100" (before/after in one run;
+                          none by default: the CLI's defaults are its best drain settings, max_results=100)
   --timeout S             per contender run, killed after (default 900)
   --no-write              print only; do not write bench/results/ or bench/README.md
   --no-readme             write bench/results/ but leave bench/README.md alone`;
@@ -209,7 +207,7 @@ async function main(): Promise<void> {
     !(tweepyNote && c.id.startsWith('tweepy'));
   // Our CLI with its defaults (durable batches of 25: four fsyncs per page) and with its best
   // settings for a drain (one batch per page: one fsync per page), as the libraries run at page 100.
-  const variants = (flags['cli-variant'] ?? [BEST_CLI_VARIANT]).map(cliVariant);
+  const variants = (flags['cli-variant'] ?? []).map(cliVariant);
   const best = [CLI, ...variants, BARE, BARE_HTTP, TAV2, TWEEPY].filter(
     (c) => variants.includes(c) || usable(c),
   );

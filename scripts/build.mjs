@@ -27,7 +27,10 @@ await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   packages: 'external',
-  banner: { js: '#!/usr/bin/env node' },
+  // The young generation capped at 2 x 2 MB semispaces: V8 otherwise grows it to 2 x 16 MB under a
+  // long drain's allocation rate, which was most of the CLI's peak RSS growth from 10k to 100k posts
+  // (bench/README.md). Same CPU measured. `env -S` passes the flag (GNU coreutils, macOS, BSD).
+  banner: { js: '#!/usr/bin/env -S node --max-semi-space-size=2' },
 });
 chmodSync('dist/cli.js', 0o755);
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,11 +61,22 @@ export function currentCliPath(): string {
   return cliPath;
 }
 
-/** Our CLI, exactly as in the issue (it always asks for max_results=100). */
+/**
+ * The node flags a script's `#!/usr/bin/env -S node <flags>` line carries, so that the CLI runs as
+ * installed (`twitter-poller ...` through its bin) while the harness still picks this node binary.
+ */
+export function shebangNodeFlags(script: string): string[] {
+  const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\S*env\s+(?:-S\s+)?node\b(.*)$/.exec(first);
+  return (m?.[1] ?? '').split(' ').filter((x) => x !== '');
+}
+
+/** Our CLI, exactly as in the issue (it always asks for max_results=100), as its bin runs it. */
 function cliCommand(path: () => string, extra: () => readonly string[]): Contender['command'] {
   return (ctx) => ({
     command: process.execPath,
     args: [
+      ...shebangNodeFlags(path()),
       path(),
       'poll',
       '--query',

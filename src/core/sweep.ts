@@ -1,6 +1,6 @@
 /**
- * The page loop of one sweep: fetch newest first, deliver in batches, save the frontier after every
- * acknowledged batch. Returns how the sweep ended; the checkpoint it leaves behind is always saved.
+ * The page loop of one sweep: fetch newest first, deliver in batches, make each page durable and save
+ * the frontier after it. Returns how the sweep ended; the checkpoint it leaves behind is always saved.
  */
 import { callApi } from './api-caller.js';
 import { splitIntoBatches } from './batching.js';
@@ -14,8 +14,8 @@ import { overlapSinceId, recordRecent, withoutRedelivered } from './overlap.js';
 import { validatePage } from './page-validation.js';
 import type { Checkpoint } from './ports/checkpoint-store.js';
 import { LogEvent, type Logger, MetricName } from './ports/observability.js';
-import type { ApiResponse, TweetPage } from './ports/x-api.js';
-import { withRetry } from './retry.js';
+import type { ApiResponse, Tweet, TweetPage } from './ports/x-api.js';
+import { type WithRetryOptions, withRetry } from './retry.js';
 import { Failpoint } from './run-types.js';
 import type { StreamSpec } from './stream.js';
 
@@ -165,7 +165,11 @@ export async function runSweep(ctx: SweepContext, state: StreamState): Promise<S
 }
 
 /**
- * Delivers one page's posts (up to the remaining budget) batch by batch, saving after each.
+ * Delivers one page's posts (up to the remaining budget) batch by batch, then commits them once:
+ * `sink.flush` makes them durable and the checkpoint moves past them. The batch is the unit of
+ * delivery (what a consumer receives), the page the unit of durability (one fsync, one checkpoint
+ * write): a crash re-delivers at most one page. It stops between batches on the deadline or the usage
+ * cap, and a batch that fails for good still lets the batches acknowledged before it be committed.
  * Returns a stop reason when it stops before the page is fully delivered, else null.
  */
 async function deliverPage(
@@ -176,51 +180,90 @@ async function deliverPage(
   lastPage: boolean,
 ): Promise<StopReason | null> {
   const { ex, spec, logger } = ctx;
-  const { sink, clock, metrics } = ex.deps;
+  const { sink, metrics } = ex.deps;
   const fresh = withoutRedelivered(page.data ?? [], state.checkpoint);
   const take = fresh.slice(0, ex.remainingBudget);
-  const pageDone = take.length === fresh.length;
   const batches = splitIntoBatches(take, page.includes, {
     stream: spec.name,
     correlationId: ex.correlationId,
     batchSize: ex.options.batchSize,
   });
-  for (const [index, batch] of batches.entries()) {
-    const stop = ex.stopReason();
-    if (stop === 'deadline' || stop === 'usage_capped') return stop;
-    await withRetry(() => sink.write(batch, ex.signal), {
-      retry: ex.options.retry,
-      clock,
-      deadlineMs: ex.deadlineMs,
-      ...(ex.signal === undefined ? {} : { signal: ex.signal }),
-      onRetry: async (e) => {
-        await ctx.lease.ensure(e.delayMs);
-        logger.log('warn', LogEvent.retry, {
-          stream: spec.name,
-          attempt: e.attempt,
-          delay_ms: e.delayMs,
-          code: 'sink',
-        });
-      },
-    });
-    await ex.deps.failpoint?.(Failpoint.afterAckBeforeCheckpoint);
-    const count = batch.tweets.length;
-    ex.delivered += count;
-    state.delivered += count;
-    state.batches++;
-    metrics.add(MetricName.tweetsProcessed, count, 'Count');
-    metrics.add(MetricName.batchesDelivered, 1, 'Count');
-    logger.log('info', LogEvent.batch, { stream: spec.name, batch_id: batch.batch_id, count });
-    const isLast = index === batches.length - 1;
-    const lowestId = batch.tweets[count - 1]?.id ?? state.checkpoint.since_id;
-    // The token after the page only once the whole page is delivered; before that, the page's own token.
-    const token = isLast && pageDone ? (page.meta.next_token ?? null) : (tokenOfPage ?? null);
-    const sweepDone = isLast && pageDone && lastPage;
-    const next =
-      state.checkpoint.sweep === null
-        ? state.checkpoint // overlap-only delivery: only recent_ids change
-        : afterBatch(state.checkpoint, lowestId, token, sweepDone, stampOf(ctx));
-    await saveCheckpoint(ctx, state, recordRecent(next, batch.tweets, spec.overlapSeconds));
+  const delivered: Tweet[] = [];
+  let stop: StopReason | null = null;
+  let failure: unknown;
+  try {
+    for (const batch of batches) {
+      const reason = ex.stopReason();
+      if (reason === 'deadline' || reason === 'usage_capped') {
+        stop = reason;
+        break;
+      }
+      await withRetry(() => sink.write(batch, ex.signal), sinkRetry(ctx));
+      const count = batch.tweets.length;
+      delivered.push(...batch.tweets);
+      ex.delivered += count;
+      state.delivered += count;
+      state.batches++;
+      metrics.add(MetricName.tweetsProcessed, count, 'Count');
+      metrics.add(MetricName.batchesDelivered, 1, 'Count');
+      logger.log('info', LogEvent.batch, { stream: spec.name, batch_id: batch.batch_id, count });
+    }
+  } catch (error) {
+    failure = error;
   }
-  return pageDone ? null : 'budget_exhausted';
+  const pageDone = failure === undefined && stop === null && take.length === fresh.length;
+  if (delivered.length > 0) {
+    const commit = commitDelivered(ctx, state, delivered, pageDone ? page.meta.next_token : tokenOfPage, {
+      pageDone,
+      lastPage,
+    });
+    // The batch's own failure is the one worth reporting; an unsaved checkpoint only re-delivers.
+    await (failure === undefined ? commit : commit.catch(() => undefined));
+  }
+  if (failure !== undefined) throw failure;
+  return stop ?? (pageDone ? null : 'budget_exhausted');
+}
+
+/**
+ * Makes the delivered posts durable in the sink, then moves the checkpoint below the lowest of them.
+ * `token` is the page's own token until the whole page is delivered, then the token after it.
+ */
+async function commitDelivered(
+  ctx: SweepContext,
+  state: StreamState,
+  delivered: readonly Tweet[],
+  token: string | undefined,
+  page: { readonly pageDone: boolean; readonly lastPage: boolean },
+): Promise<void> {
+  const { ex, spec } = ctx;
+  // Not abortable: a stop (SIGTERM, the deadline) lands here to save what was delivered before it.
+  const { signal: _signal, ...retry } = sinkRetry(ctx);
+  await withRetry(() => ex.deps.sink.flush(), retry);
+  await ex.deps.failpoint?.(Failpoint.afterAckBeforeCheckpoint);
+  const lowestId = (delivered[delivered.length - 1] as Tweet).id;
+  const next =
+    state.checkpoint.sweep === null
+      ? state.checkpoint // overlap-only delivery: only recent_ids change
+      : afterBatch(state.checkpoint, lowestId, token ?? null, page.pageDone && page.lastPage, stampOf(ctx));
+  await saveCheckpoint(ctx, state, recordRecent(next, delivered, spec.overlapSeconds));
+}
+
+/** Retries of a sink call: backoff as for the API, the lease kept through the wait, logged. */
+function sinkRetry(ctx: SweepContext): WithRetryOptions {
+  const { ex, spec, logger } = ctx;
+  return {
+    retry: ex.options.retry,
+    clock: ex.deps.clock,
+    deadlineMs: ex.deadlineMs,
+    ...(ex.signal === undefined ? {} : { signal: ex.signal }),
+    onRetry: async (e) => {
+      await ctx.lease.ensure(e.delayMs);
+      logger.log('warn', LogEvent.retry, {
+        stream: spec.name,
+        attempt: e.attempt,
+        delay_ms: e.delayMs,
+        code: 'sink',
+      });
+    },
+  };
 }

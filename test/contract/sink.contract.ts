@@ -53,6 +53,15 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkF
       expect((await fixture.delivered()).map((t) => t.id)).toEqual(ids);
     });
 
+    it('flushes what was written before, in order, with or without anything pending', async () => {
+      await fixture.sink.flush();
+      const writes = [fixture.sink.write(batch('s', ['3', '2'])), fixture.sink.write(batch('s', ['1']))];
+      await fixture.sink.flush();
+      await Promise.all(writes);
+      await fixture.sink.flush();
+      expect((await fixture.delivered()).map((t) => t.id)).toEqual(['3', '2', '1']);
+    });
+
     it('delivers each post unchanged, fields and text included', async () => {
       const post: Tweet = {
         id: '1578516068309794817',

@@ -29,6 +29,7 @@ class CountingSink implements Sink {
       peakLive = Math.max(peakLive, process.memoryUsage().heapUsed);
     }
   }
+  async flush(): Promise<void> {}
   async close(): Promise<void> {}
 }
 

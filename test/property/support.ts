@@ -137,6 +137,7 @@ export class CollectingSink implements Sink {
     for (const t of batch.tweets) this.ids.push(t.id);
     await this.afterWrite?.(batch);
   }
+  async flush(): Promise<void> {}
   async close(): Promise<void> {}
 }
 

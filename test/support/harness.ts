@@ -47,17 +47,26 @@ export class RecordingMetrics implements Metrics {
   }
 }
 
-/** A sink that keeps every batch; `failWith` makes the next writes throw. */
+/** A sink that keeps every batch; `failures` makes the next writes throw, `flushFailures` the next flushes. */
 export class MemorySink implements Sink {
   readonly batches: Batch[] = [];
   readonly failures: Error[] = [];
+  readonly flushFailures: Error[] = [];
+  /** Every call in order: `write:<posts>` or `flush`. */
+  readonly calls: string[] = [];
   /** Called after a write is acknowledged (to simulate a crash right after it). */
   afterWrite: ((batch: Batch) => void) | undefined;
   async write(batch: Batch): Promise<void> {
     const failure = this.failures.shift();
     if (failure !== undefined) throw failure;
     this.batches.push(batch);
+    this.calls.push(`write:${batch.tweets.length}`);
     this.afterWrite?.(batch);
+  }
+  async flush(): Promise<void> {
+    const failure = this.flushFailures.shift();
+    if (failure !== undefined) throw failure;
+    this.calls.push('flush');
   }
   async close(): Promise<void> {}
   get ids(): string[] {

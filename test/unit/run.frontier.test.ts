@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SinkError } from '../../src/core/errors.js';
 import { timeMsToId } from '../../src/core/ids.js';
 import { runExecution } from '../../src/core/run.js';
 import { harness, recentIds, searchStream, testOptions } from '../support/harness.js';
@@ -102,6 +103,52 @@ describe('runExecution frontier', () => {
     expect(new Set(delivered)).toEqual(new Set(ids));
     const dupes = delivered.filter((id, i) => delivered.indexOf(id) !== i);
     expect(dupes).toEqual(ids.slice(20, 30));
+  });
+
+  it('commits a page at a time: its batches written, one flush, then one checkpoint write', async () => {
+    const ids = recentIds(START, 250);
+    const h = harness(ids);
+    const saved: (string | null)[] = [];
+    const save = h.store.save.bind(h.store);
+    h.store.save = async (cp, lease) => {
+      saved.push(cp.sweep?.until_id ?? null);
+      h.sink.calls.push('save');
+      return save(cp, lease);
+    };
+    await runExecution(h.deps, [stream], testOptions({ batchSize: 40 }));
+    // The stream's first checkpoint, then pages of 100, 100, 50: 3 + 3 + 2 batches of at most 40.
+    const page = (...sizes: number[]) => [...sizes.map((n) => `write:${n}`), 'flush', 'save'];
+    expect(h.sink.calls).toEqual(['save', ...page(40, 40, 20), ...page(40, 40, 20), ...page(40, 10)]);
+    // Below the lowest id of each page; the last save completes the sweep.
+    expect(saved).toEqual([null, ids[99], ids[199], null]);
+  });
+
+  it('keeps the checkpoint where it was when the flush fails, and delivers the page again next run', async () => {
+    const ids = recentIds(START, 30);
+    const h = harness(ids);
+    h.sink.flushFailures.push(new SinkError('fsync failed', false));
+    const first = await runExecution(h.deps, [stream], testOptions({ batchSize: 10 }));
+    expect(first.streams[0]?.outcome).toBe('failed');
+    expect((await h.store.load(stream.name))?.since_id).toBe(since);
+    const second = await runExecution(h.deps, [stream], testOptions({ batchSize: 10 }));
+    expect(second.caught_up).toBe(true);
+    expect(h.sink.ids).toEqual([...ids, ...ids]);
+    expect((await h.store.load(stream.name))?.since_id).toBe(ids[0]);
+  });
+
+  it('commits the batches acknowledged before a batch that fails for good', async () => {
+    const ids = recentIds(START, 50);
+    const h = harness(ids);
+    h.sink.afterWrite = () => {
+      if (h.sink.batches.length === 3) h.sink.failures.push(new SinkError('rejected', false));
+    };
+    const first = await runExecution(h.deps, [stream], testOptions({ batchSize: 10 }));
+    expect(first.streams[0]?.outcome).toBe('failed');
+    expect(first.tweets_delivered).toBe(30);
+    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ newest_id: ids[0], until_id: ids[29] });
+    h.sink.afterWrite = undefined;
+    await runExecution(h.deps, [stream], testOptions({ batchSize: 10 }));
+    expect(h.sink.ids).toEqual(ids);
   });
 
   it('starts at now on a first run with initial position now, reading nothing older', async () => {

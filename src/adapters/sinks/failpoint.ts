@@ -17,6 +17,10 @@ export class FailpointSink implements Sink {
     await this.failpoint(Failpoint.afterDeliveryBeforeAck);
   }
 
+  flush(signal?: AbortSignal): Promise<void> {
+    return this.inner.flush(signal);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

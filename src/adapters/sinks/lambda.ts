@@ -52,6 +52,9 @@ export class LambdaInvokeSink implements Sink {
     });
   }
 
+  /** An accepted Event invocation is durable on Lambda's side: nothing left to flush. */
+  async flush(): Promise<void> {}
+
   async close(): Promise<void> {
     if ((await this.#writes.close()) && this.#ownsClient) this.#client.destroy();
   }

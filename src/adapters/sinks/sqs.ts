@@ -68,6 +68,9 @@ export class SqsSink implements Sink {
     return this.#writes.run(() => this.#deliver(batch, signal));
   }
 
+  /** A message SQS accepted is stored: nothing left to flush. */
+  async flush(): Promise<void> {}
+
   async close(): Promise<void> {
     if ((await this.#writes.close()) && this.#ownsClient) this.#client.destroy();
   }

@@ -49,6 +49,11 @@ export class StdoutSink implements Sink {
     }
   }
 
+  /** A pipe has nothing to fsync: a written batch is the reader's once the write callback ran. */
+  flush(): Promise<void> {
+    return this.#tail;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

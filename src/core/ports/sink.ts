@@ -14,10 +14,15 @@ export interface Batch {
 }
 
 /**
- * Where posts go. `write` resolves only once the batch is durably accepted (fsynced, acknowledged by
- * SQS or Lambda): the checkpoint moves after that and never before.
+ * Where posts go. `write` resolves once the sink has the batch (appended to the file, acknowledged by
+ * SQS or Lambda); `flush` resolves once everything written so far is durable (fsynced). The poller
+ * writes a page's batches in order, flushes, and only then moves the checkpoint past them: one fsync
+ * and one checkpoint write per page, never a checkpoint ahead of what the sink holds.
  */
 export interface Sink {
+  /** Delivers one batch; calls made without awaiting the previous one land in call order. */
   write(batch: Batch, signal?: AbortSignal): Promise<void>;
+  /** Makes every batch written so far durable. A sink whose writes are durable when acknowledged resolves at once. */
+  flush(signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
