@@ -114,53 +114,73 @@ export async function runSweep(ctx: SweepContext, state: StreamState): Promise<S
       ctx.logger,
       ctx.lease,
     );
-  for (;;) {
-    const stop = ex.stopReason();
-    if (stop !== null) return stop;
-    if (prefetched === undefined && agedOut()) return 'aged_out';
-    const response = await (prefetched ?? fetchPage(token, ex.remainingBudget));
-    prefetched = undefined;
-    const page: TweetPage = validatePage(response.body, endpoint, { sinceId, untilId: below });
-    await ex.deps.failpoint?.(Failpoint.afterFetch);
-    const posts = page.data ?? [];
-    const nextToken = page.meta.next_token;
-    if (nextToken !== undefined && seenTokens.has(nextToken)) {
-      // An empty page may hand back the token it was asked with ("try again from here"): tolerated a
-      // few times in a row, never as a loop. A page with posts repeating a token is a broken cursor.
-      emptyRepeats = posts.length === 0 ? emptyRepeats + 1 : MAX_EMPTY_REPEATS + 1;
-      if (emptyRepeats > MAX_EMPTY_REPEATS) {
-        throw new InvalidResponseError(`${endpoint}: next_token repeated`, endpoint);
+  // The previous page's commit (fsync, checkpoint write), left running while the next page is awaited
+  // and the one after it requested: the disk and the API work at the same time. Awaited before the next
+  // page is written, so at most one page is ever written and not yet committed.
+  let committing: Promise<void> | undefined;
+  const settle = async (): Promise<void> => {
+    const pending = committing;
+    committing = undefined;
+    await pending;
+  };
+  try {
+    for (;;) {
+      const stop = ex.stopReason();
+      if (stop !== null) return stop;
+      if (prefetched === undefined && agedOut()) return 'aged_out';
+      const response = await (prefetched ?? fetchPage(token, ex.remainingBudget));
+      prefetched = undefined;
+      const page: TweetPage = validatePage(response.body, endpoint, { sinceId, untilId: below });
+      await ex.deps.failpoint?.(Failpoint.afterFetch);
+      const posts = page.data ?? [];
+      const nextToken = page.meta.next_token;
+      if (nextToken !== undefined && seenTokens.has(nextToken)) {
+        // An empty page may hand back the token it was asked with ("try again from here"): tolerated a
+        // few times in a row, never as a loop. A page with posts repeating a token is a broken cursor.
+        emptyRepeats = posts.length === 0 ? emptyRepeats + 1 : MAX_EMPTY_REPEATS + 1;
+        if (emptyRepeats > MAX_EMPTY_REPEATS) {
+          throw new InvalidResponseError(`${endpoint}: next_token repeated`, endpoint);
+        }
+      } else {
+        emptyRepeats = 0;
       }
-    } else {
-      emptyRepeats = 0;
+      if (nextToken !== undefined) seenTokens.add(nextToken);
+      const lowest = posts[posts.length - 1];
+      if (lowest !== undefined) below = below === undefined ? lowest.id : minId(below, lowest.id);
+      // Read ahead: the next page is requested while this one is written and committed, so the
+      // network wait overlaps the sink's fsync. Only when the budget will surely want that page; a run
+      // stopped by its deadline may leave one page read and not delivered (it stays owed, nothing lost).
+      if (nextToken !== undefined && ex.remainingBudget > posts.length && !agedOut()) {
+        prefetched = fetchPage(nextToken, ex.remainingBudget - posts.length);
+        prefetched.catch(() => undefined); // observed when awaited on the next turn
+      }
+      await settle();
+      const first = posts[0];
+      // Only posts above since_id start a sweep: an overlap re-read of older ids alone owes nothing.
+      if (
+        state.checkpoint.sweep === null &&
+        first !== undefined &&
+        compareIds(first.id, state.checkpoint.since_id) > 0
+      ) {
+        state.checkpoint = startSweep(state.checkpoint, first.id); // saved with the first page
+      }
+      const delivery = await deliverPage(ctx, state, page, token, nextToken === undefined);
+      committing = delivery.commit;
+      if (delivery.end !== null) return delivery.end;
+      if (nextToken === undefined) {
+        await settle();
+        if (state.checkpoint.sweep !== null)
+          await saveCheckpoint(ctx, state, completeSweep(state.checkpoint, stampOf(ctx)));
+        return 'done';
+      }
+      token = nextToken;
     }
-    if (nextToken !== undefined) seenTokens.add(nextToken);
-    const lowest = posts[posts.length - 1];
-    if (lowest !== undefined) below = below === undefined ? lowest.id : minId(below, lowest.id);
-    const first = posts[0];
-    // Only posts above since_id start a sweep: an overlap re-read of older ids alone owes nothing.
-    if (
-      state.checkpoint.sweep === null &&
-      first !== undefined &&
-      compareIds(first.id, state.checkpoint.since_id) > 0
-    ) {
-      state.checkpoint = startSweep(state.checkpoint, first.id); // saved with the first batch
-    }
-    // Read ahead: the next page is requested while this one is written and checkpointed, so the
-    // network wait overlaps the sink's fsync. Only when the budget will surely want that page; a run
-    // stopped by its deadline may leave one page read and not delivered (it stays owed, nothing lost).
-    if (nextToken !== undefined && ex.remainingBudget > posts.length && !agedOut()) {
-      prefetched = fetchPage(nextToken, ex.remainingBudget - posts.length);
-      prefetched.catch(() => undefined); // observed when awaited on the next turn
-    }
-    const end = await deliverPage(ctx, state, page, token, nextToken === undefined);
-    if (end !== null) return end;
-    if (nextToken === undefined) {
-      if (state.checkpoint.sweep !== null)
-        await saveCheckpoint(ctx, state, completeSweep(state.checkpoint, stampOf(ctx)));
-      return 'done';
-    }
-    token = nextToken;
+  } catch (error) {
+    // The error that stopped the sweep is the one to report; the commit in flight still completes.
+    await settle().catch(() => undefined);
+    throw error;
+  } finally {
+    await settle(); // a commit that fails fails the sweep
   }
 }
 
@@ -170,7 +190,8 @@ export async function runSweep(ctx: SweepContext, state: StreamState): Promise<S
  * delivery (what a consumer receives), the page the unit of durability (one fsync, one checkpoint
  * write): a crash re-delivers at most one page. It stops between batches on the deadline or the usage
  * cap, and a batch that fails for good still lets the batches acknowledged before it be committed.
- * Returns a stop reason when it stops before the page is fully delivered, else null.
+ * Returns the commit, still running, and a stop reason when it stopped before the page was fully
+ * delivered (else null).
  */
 async function deliverPage(
   ctx: SweepContext,
@@ -178,7 +199,7 @@ async function deliverPage(
   page: TweetPage,
   tokenOfPage: string | undefined,
   lastPage: boolean,
-): Promise<StopReason | null> {
+): Promise<{ readonly end: StopReason | null; readonly commit: Promise<void> | undefined }> {
   const { ex, spec, logger } = ctx;
   const { sink, metrics } = ex.deps;
   const fresh = withoutRedelivered(page.data ?? [], state.checkpoint);
@@ -212,16 +233,20 @@ async function deliverPage(
     failure = error;
   }
   const pageDone = failure === undefined && stop === null && take.length === fresh.length;
-  if (delivered.length > 0) {
-    const commit = commitDelivered(ctx, state, delivered, pageDone ? page.meta.next_token : tokenOfPage, {
-      pageDone,
-      lastPage,
-    });
+  const commit =
+    delivered.length === 0
+      ? undefined
+      : commitDelivered(ctx, state, delivered, pageDone ? page.meta.next_token : tokenOfPage, {
+          pageDone,
+          lastPage,
+        });
+  commit?.catch(() => undefined); // observed by the caller, or below
+  if (failure !== undefined) {
     // The batch's own failure is the one worth reporting; an unsaved checkpoint only re-delivers.
-    await (failure === undefined ? commit : commit.catch(() => undefined));
+    await commit?.catch(() => undefined);
+    throw failure;
   }
-  if (failure !== undefined) throw failure;
-  return stop ?? (pageDone ? null : 'budget_exhausted');
+  return { end: stop ?? (pageDone ? null : 'budget_exhausted'), commit };
 }
 
 /**

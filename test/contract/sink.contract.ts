@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Batch, Sink } from '../../src/core/ports/sink.js';
 import type { Tweet } from '../../src/core/ports/x-api.js';
 
-/** A sink under test plus a way to read back what it durably accepted, as post objects in order. */
+/** A sink under test plus a way to read back what it durably accepted (after a flush), as post objects in order. */
 export interface SinkFixture {
   readonly sink: Sink;
   /** Every post delivered so far, in delivery order. */
@@ -28,7 +28,7 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkF
       await fixture.cleanup();
     });
 
-    it('has every post of every batch exactly once, in order, once write resolves', async () => {
+    it('has every post of every batch exactly once, in order, once flush resolves', async () => {
       const batches = [
         batch('s', ['9223372036854775807', '9223372036854775806']),
         batch('s', ['1578516068309794817']),
@@ -36,6 +36,7 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkF
         batch('s', ['30', '20', '10']),
       ];
       for (const b of batches) await fixture.sink.write(b);
+      await fixture.sink.flush();
       const ids = (await fixture.delivered()).map((t) => t.id);
       expect(ids).toEqual([
         '9223372036854775807',
@@ -50,6 +51,7 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkF
     it('keeps call order when writes are not awaited one by one', async () => {
       const ids = Array.from({ length: 20 }, (_, i) => String(1000 - i));
       await Promise.all(ids.map((id) => fixture.sink.write(batch('s', [id]))));
+      await fixture.sink.flush();
       expect((await fixture.delivered()).map((t) => t.id)).toEqual(ids);
     });
 
@@ -71,11 +73,12 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkF
         created_at: '2026-08-01T10:00:00.000Z',
       };
       await fixture.sink.write({ ...batch('s', []), tweets: [post] });
+      await fixture.sink.flush();
       const [delivered] = await fixture.delivered();
       expect(delivered).toMatchObject(post);
     });
 
-    it('closes idempotently and refuses writes after close', async () => {
+    it('closes idempotently, keeping what was written, and refuses writes after close', async () => {
       await fixture.sink.write(batch('s', ['5']));
       await fixture.sink.close();
       await fixture.sink.close();

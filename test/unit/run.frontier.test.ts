@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SinkError } from '../../src/core/errors.js';
+import { CheckpointConflictError, SinkError } from '../../src/core/errors.js';
 import { timeMsToId } from '../../src/core/ids.js';
 import { runExecution } from '../../src/core/run.js';
 import { harness, recentIds, searchStream, testOptions } from '../support/harness.js';
@@ -121,6 +121,34 @@ describe('runExecution frontier', () => {
     expect(h.sink.calls).toEqual(['save', ...page(40, 40, 20), ...page(40, 40, 20), ...page(40, 10)]);
     // Below the lowest id of each page; the last save completes the sweep.
     expect(saved).toEqual([null, ids[99], ids[199], null]);
+  });
+
+  it('fails the stream when the checkpoint write of a page fails after the next page was requested, losing nothing', async () => {
+    const ids = recentIds(START, 300);
+    const h = harness(ids);
+    const save = h.store.save.bind(h.store);
+    let saves = 0;
+    let requestsAtFailure = 0;
+    h.store.save = async (cp, lease) => {
+      saves++;
+      if (saves === 3) {
+        // The second page's checkpoint write: the third page was already asked for.
+        requestsAtFailure = h.api.requests.length;
+        throw new CheckpointConflictError('lost the lease', stream.name);
+      }
+      return save(cp, lease);
+    };
+    const first = await runExecution(h.deps, [stream], testOptions({ batchSize: 25 }));
+    expect(requestsAtFailure).toBe(3);
+    expect(first.streams[0]?.outcome).toBe('failed');
+    expect(first.tweets_delivered).toBe(200);
+    // Nothing past the first page is committed.
+    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ until_id: ids[99] });
+    h.store.save = save;
+    const second = await runExecution(h.deps, [stream], testOptions({ batchSize: 25 }));
+    expect(second.caught_up).toBe(true);
+    expect(new Set(h.sink.ids)).toEqual(new Set(ids));
+    expect(h.sink.ids).toEqual([...ids.slice(0, 200), ...ids.slice(100)]);
   });
 
   it('keeps the checkpoint where it was when the flush fails, and delivers the page again next run', async () => {
