@@ -38,7 +38,7 @@ Options:
   --sink <sink>            jsonl:<path> | jsonl:- (stdout) | lambda:<function> | sqs:<queue-url>
                            (default ${D.sink})
   --max-tweets <n>         posts delivered per run, all streams together (default ${D.maxTweets})
-  --batch-size <n>         posts per sink write and checkpoint step (default ${D.batchSize})
+  --batch-size <n>         posts per sink write (default ${D.batchSize}); the checkpoint moves per page
   --time-budget <seconds>  wall time of the run (default ${D.timeBudgetSeconds})
   --min-interval <ms>      minimum time between two API requests (default ${D.minIntervalMs})
   --retry-base <ms>        first backoff delay, full jitter (default ${D.retryBaseMs})
