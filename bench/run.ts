@@ -35,7 +35,6 @@ import { budgetScenario, drainScenario, faultsScenario, scaleScenario } from './
 import type { SeriesOptions } from './lib/series.js';
 import { scaleSvg } from './lib/svg.js';
 
-
 const USAGE = `usage: npm run bench -- [options]
   (default)               ~10 minutes: drain 100k (3 reps + warm-up; library defaults 1 rep), budget 100k,
                           faults 100k, scale 10k/100k, cold start; 1 rep where a run takes minutes

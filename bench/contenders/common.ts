@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, fsyncSync, openSync } from 'node:fs';
 import { DEFAULT_TWEET_FIELDS } from '../../src/core/stream.js';
 
 /** What every contender is given, on its command line as one JSON argument. */
@@ -61,7 +61,28 @@ export async function runBareLoop(fetchPage: (url: string, token: string) => Pro
   }
   out.end();
   await once(out, 'finish');
-  process.stdout.write(`${JSON.stringify({ posts })}\n`);
+  reportDone(posts, fsyncFile(args.out));
+}
+
+/**
+ * fsyncs a finished output file and returns how long it took (ms). Every contender ends with its
+ * output on disk, as the CLI's is (it fsyncs each page before its checkpoint moves): "written" means
+ * the same thing for everyone. The harness reports this time on its own too.
+ */
+export function fsyncFile(path: string): number {
+  const started = performance.now();
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return performance.now() - started;
+}
+
+/** The contender's last stdout line: posts written and the final fsync's duration. */
+export function reportDone(posts: number, fsyncMs: number): void {
+  process.stdout.write(`${JSON.stringify({ posts, fsync_ms: fsyncMs })}\n`);
 }
 
 /** Runs a contender's main; a failure is one stderr line the harness can quote, and exit 1. */

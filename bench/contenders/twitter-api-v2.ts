@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import { type TweetSearchRecentV2Paginator, TwitterApi } from 'twitter-api-v2';
-import { readArgs, runContender, TWEET_FIELDS } from './common.js';
+import { fsyncFile, readArgs, reportDone, runContender, TWEET_FIELDS } from './common.js';
 
 const PREFIX = 'twitter-api-v2';
 
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   }
   out.end();
   await once(out, 'finish');
-  process.stdout.write(`${JSON.stringify({ posts })}\n`);
+  reportDone(posts, fsyncFile(args.out));
 }
 
 await runContender(PREFIX, main);

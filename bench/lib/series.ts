@@ -7,6 +7,8 @@ export interface Summary {
   readonly contender: Contender;
   readonly trials: readonly TrialResult[];
   readonly wallMs: number;
+  /** Median of the contenders' own final fsync (included in wallMs). */
+  readonly finalFsyncMs: number;
   readonly cpuS: number;
   readonly peakRssMb: number;
   readonly requests: number;
@@ -74,6 +76,7 @@ export async function runSeries(
       contender,
       trials,
       wallMs: median(pick.map((t) => t.wallMs)),
+      finalFsyncMs: median(pick.map((t) => t.finalFsyncMs)),
       cpuS: median(pick.map((t) => t.cpuS)),
       peakRssMb: median(pick.map((t) => t.peakRssMb)),
       requests: median(pick.map((t) => t.requests)),
@@ -91,6 +94,7 @@ function harnessFailure(contender: Contender, world: WorldSpec, error: unknown):
   return {
     contender: contender.id,
     wallMs: Number.NaN,
+    finalFsyncMs: Number.NaN,
     cpuS: Number.NaN,
     peakRssMb: Number.NaN,
     requests: Number.NaN,

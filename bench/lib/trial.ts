@@ -26,7 +26,10 @@ export interface WorldSpec {
 /** One contender run against a fresh emulator. */
 export interface TrialResult {
   readonly contender: string;
+  /** Spawn to exit, the output on disk (every contender fsyncs it; the CLI page by page). */
   readonly wallMs: number;
+  /** The contender's own final fsync of its output, when it reports one (0 for the CLI). */
+  readonly finalFsyncMs: number;
   readonly cpuS: number;
   readonly peakRssMb: number;
   /** API requests the emulator answered (every status, faults included). */
@@ -97,6 +100,7 @@ export async function runTrial(
     return {
       contender: contender.id,
       wallMs: m.wallMs,
+      finalFsyncMs: reportedFsyncMs(m.stdout),
       cpuS: m.cpuS,
       peakRssMb: m.peakRssMb,
       requests,
@@ -112,6 +116,17 @@ export async function runTrial(
   } finally {
     await emulator.stop();
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `fsync_ms` of the contender's last stdout line (`{"posts":..,"fsync_ms":..}`), else 0. */
+function reportedFsyncMs(stdout: string): number {
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    const value = (JSON.parse(last) as { fsync_ms?: unknown }).fsync_ms;
+    return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+  } catch {
+    return 0;
   }
 }
 

@@ -21,6 +21,13 @@ import type { StreamSpec } from './stream.js';
 
 /** Empty pages in a row that may repeat an earlier next_token before the cursor counts as broken. */
 const MAX_EMPTY_REPEATS = 3;
+/**
+ * The latest next_tokens remembered to detect a cursor going round in circles. Bounded so that a sweep
+ * of millions of posts does not keep every token; pages with posts cannot repeat anyway (each must lie
+ * below the lowest id seen), so only a cycle of empty pages longer than this would go unnoticed, and
+ * the time budget still ends it.
+ */
+const SEEN_TOKENS_KEPT = 1000;
 
 /** How a sweep ended: 'done' means it ran out of pages (everything it covered is delivered). */
 export type SweepEnd = 'done' | StopReason;
@@ -144,7 +151,10 @@ export async function runSweep(ctx: SweepContext, state: StreamState): Promise<S
       } else {
         emptyRepeats = 0;
       }
-      if (nextToken !== undefined) seenTokens.add(nextToken);
+      if (nextToken !== undefined) {
+        seenTokens.add(nextToken);
+        if (seenTokens.size > SEEN_TOKENS_KEPT) seenTokens.delete(seenTokens.values().next().value as string);
+      }
       const lowest = posts[posts.length - 1];
       if (lowest !== undefined) below = below === undefined ? lowest.id : minId(below, lowest.id);
       // Read ahead: the next page is requested while this one is written and committed, so the
