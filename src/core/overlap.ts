@@ -40,16 +40,16 @@ export function withoutRedelivered(posts: readonly Tweet[], checkpoint: Checkpoi
   return posts.filter((p) => compareIds(p.id, checkpoint.since_id) > 0 || !seen.has(p.id));
 }
 
-/** The checkpoint with `tweets` added to `recent_ids`, trimmed to the overlap window and the limit. */
+/** The checkpoint with the delivered `postIds` added to `recent_ids`, trimmed to the overlap window and the limit. */
 export function recordRecent(
   checkpoint: Checkpoint,
-  tweets: readonly Tweet[],
+  postIds: readonly string[],
   overlapSeconds: number,
 ): Checkpoint {
   if (overlapSeconds <= 0) return checkpoint;
   const floor = backBy(checkpoint.since_id, overlapSeconds);
   const ids = new Set<string>();
-  for (const id of [...tweets.map((t) => t.id), ...(checkpoint.recent_ids ?? [])]) {
+  for (const id of [...postIds, ...(checkpoint.recent_ids ?? [])]) {
     if (compareIds(id, floor) > 0) ids.add(id);
   }
   const kept = [...ids].sort((a, b) => compareIds(b, a)).slice(0, RECENT_IDS_LIMIT);

@@ -14,7 +14,7 @@ import { overlapSinceId, recordRecent, withoutRedelivered } from './overlap.js';
 import { validatePage } from './page-validation.js';
 import type { Checkpoint } from './ports/checkpoint-store.js';
 import { LogEvent, type Logger, MetricName } from './ports/observability.js';
-import type { ApiResponse, Tweet, TweetPage } from './ports/x-api.js';
+import type { ApiResponse, TweetPage } from './ports/x-api.js';
 import { type WithRetryOptions, withRetry } from './retry.js';
 import { Failpoint } from './run-types.js';
 import type { StreamSpec } from './stream.js';
@@ -219,7 +219,8 @@ async function deliverPage(
     correlationId: ex.correlationId,
     batchSize: ex.options.batchSize,
   });
-  const delivered: Tweet[] = [];
+  // Ids only: the commit outlives this call (it overlaps the next page), the post objects need not.
+  const delivered: string[] = [];
   let stop: StopReason | null = null;
   let failure: unknown;
   try {
@@ -231,7 +232,7 @@ async function deliverPage(
       }
       await withRetry(() => sink.write(batch, ex.signal), sinkRetry(ctx));
       const count = batch.tweets.length;
-      delivered.push(...batch.tweets);
+      for (const tweet of batch.tweets) delivered.push(tweet.id);
       ex.delivered += count;
       state.delivered += count;
       state.batches++;
@@ -266,7 +267,7 @@ async function deliverPage(
 async function commitDelivered(
   ctx: SweepContext,
   state: StreamState,
-  delivered: readonly Tweet[],
+  delivered: readonly string[],
   token: string | undefined,
   page: { readonly pageDone: boolean; readonly lastPage: boolean },
 ): Promise<void> {
@@ -275,7 +276,7 @@ async function commitDelivered(
   const { signal: _signal, ...retry } = sinkRetry(ctx);
   await withRetry(() => ex.deps.sink.flush(), retry);
   await ex.deps.failpoint?.(Failpoint.afterAckBeforeCheckpoint);
-  const lowestId = (delivered[delivered.length - 1] as Tweet).id;
+  const lowestId = delivered[delivered.length - 1] as string;
   const next =
     state.checkpoint.sweep === null
       ? state.checkpoint // overlap-only delivery: only recent_ids change
