@@ -68,8 +68,9 @@ export function startSweep(cp: Checkpoint, newestId: string): Checkpoint {
 }
 
 /**
- * After the sink acknowledged a batch whose lowest id is `lowestId`. `sweepDone` (the last batch of the
- * last page) completes the sweep. `nextToken` is the token after the last fully delivered page.
+ * After the sink made durable the posts of a page (or of its first batches) whose lowest id is
+ * `lowestId`. `sweepDone` (the whole last page) completes the sweep. `nextToken` is the token after the
+ * last fully delivered page.
  */
 export function afterBatch(
   cp: Checkpoint,

@@ -230,7 +230,7 @@ async function deliverPage(
         stop = reason;
         break;
       }
-      await withRetry(() => sink.write(batch, ex.signal), sinkRetry(ctx));
+      await withRetry(() => sink.write(batch, ex.signal), sinkRetry(ctx, ex.signal));
       const count = batch.tweets.length;
       for (const tweet of batch.tweets) delivered.push(tweet.id);
       ex.delivered += count;
@@ -273,8 +273,7 @@ async function commitDelivered(
 ): Promise<void> {
   const { ex, spec } = ctx;
   // Not abortable: a stop (SIGTERM, the deadline) lands here to save what was delivered before it.
-  const { signal: _signal, ...retry } = sinkRetry(ctx);
-  await withRetry(() => ex.deps.sink.flush(), retry);
+  await withRetry(() => ex.deps.sink.flush(), sinkRetry(ctx, undefined));
   await ex.deps.failpoint?.(Failpoint.afterAckBeforeCheckpoint);
   const lowestId = delivered[delivered.length - 1] as string;
   const next =
@@ -284,14 +283,14 @@ async function commitDelivered(
   await saveCheckpoint(ctx, state, recordRecent(next, delivered, spec.overlapSeconds));
 }
 
-/** Retries of a sink call: backoff as for the API, the lease kept through the wait, logged. */
-function sinkRetry(ctx: SweepContext): WithRetryOptions {
+/** Retries of a sink call: backoff as for the API, the lease kept through the wait, logged; `signal` aborts the waits. */
+function sinkRetry(ctx: SweepContext, signal: AbortSignal | undefined): WithRetryOptions {
   const { ex, spec, logger } = ctx;
   return {
     retry: ex.options.retry,
     clock: ex.deps.clock,
     deadlineMs: ex.deadlineMs,
-    ...(ex.signal === undefined ? {} : { signal: ex.signal }),
+    ...(signal === undefined ? {} : { signal }),
     onRetry: async (e) => {
       await ctx.lease.ensure(e.delayMs);
       logger.log('warn', LogEvent.retry, {

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { removeStaleBundles } from '../support/stale-bundles.js';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,7 +19,7 @@ let bundle: Promise<string> | undefined;
 export function cliBundle(): Promise<string> {
   bundle ??= (async () => {
     const outdir = join(ROOT, '.tmp', `cli-test-${process.pid}`);
-    removeStaleBundles();
+    removeStaleBundles(join(ROOT, '.tmp'), 'cli-test-');
     process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
     await build({
       entryPoints: { cli: join(ROOT, 'bin/twitter-poller.ts') },
@@ -51,25 +52,6 @@ export interface CliOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Kill the child after this long; the test then fails on its exit code. @default 30000 */
   readonly timeoutMs?: number;
-}
-
-/** Test workers are not always given the chance to clean up: drop bundles of processes that are gone. */
-function removeStaleBundles(): void {
-  let names: string[] = [];
-  try {
-    names = readdirSync(join(ROOT, '.tmp'));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = Number(/^cli-test-(\d+)$/.exec(name)?.[1] ?? Number.NaN);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    try {
-      process.kill(pid, 0);
-    } catch {
-      rmSync(join(ROOT, '.tmp', name), { recursive: true, force: true });
-    }
-  }
 }
 
 /** Starts `twitter-poller <args>` as a child process (call `await cliBundle()` once first). */

@@ -4,11 +4,12 @@
  * after its n-th acknowledged batch, or some milliseconds after it started polling.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { build } from 'esbuild';
+import { removeStaleBundles } from '../../support/stale-bundles.js';
 
 /** What poll-child.ts reads from POLLER_CHILD_CONFIG. */
 export interface ChildConfig {
@@ -40,7 +41,7 @@ let bundle: Promise<string> | undefined;
 export function childBundle(): Promise<string> {
   bundle ??= (async () => {
     const outdir = join(ROOT, '.tmp', `poller-child-${process.pid}`);
-    removeStaleBundles();
+    removeStaleBundles(join(ROOT, '.tmp'), 'poller-child-');
     process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
     await build({
       entryPoints: { child: join(ROOT, 'test/integration/support-poller/poll-child.ts') },
@@ -56,25 +57,6 @@ export function childBundle(): Promise<string> {
     return join(outdir, 'child.mjs');
   })();
   return bundle;
-}
-
-/** Test workers are not always given the chance to clean up: drop bundles of processes that are gone. */
-function removeStaleBundles(): void {
-  let names: string[] = [];
-  try {
-    names = readdirSync(join(ROOT, '.tmp'));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = Number(/^poller-child-(\d+)$/.exec(name)?.[1] ?? Number.NaN);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    try {
-      process.kill(pid, 0);
-    } catch {
-      rmSync(join(ROOT, '.tmp', name), { recursive: true, force: true });
-    }
-  }
 }
 
 /** Runs one child execution, SIGKILLed at `kill` if it gets there; bounded by `timeoutMs`. */
