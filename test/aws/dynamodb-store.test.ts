@@ -52,7 +52,8 @@ describe('DynamoDbCheckpointStore', () => {
     await store.save(cp, lease!);
     expect(await store.load('big')).toEqual(cp);
     const item = await rawItem('big');
-    expect(item?.since_id).toEqual({ N: '9223372036854775000' });
+    expect(item?.frontier_since_id).toEqual({ N: '9223372036854775000' });
+    expect(item?.since_id).toEqual({ S: '9223372036854775000' });
     expect(item?.sweep_newest_id).toEqual({ N: '9223372036854775807' });
     expect(item?.lease_owner).toEqual({ S: 'exec-1' });
   });
@@ -104,7 +105,7 @@ describe('DynamoDbCheckpointStore', () => {
     expect(next.fence).toBe(lease.fence + 1);
   });
 
-  it('upgrades a legacy item (bare string since_id) in place on first load, and logs it', async () => {
+  it('adopts a legacy item (bare string since_id) on first load, numeric frontier beside the string, and logs it', async () => {
     await db.client().send(
       new PutItemCommand({
         TableName: table,
@@ -121,7 +122,8 @@ describe('DynamoDbCheckpointStore', () => {
       schema_version: 2,
     });
     const item = await rawItem('legacy');
-    expect(item?.since_id).toEqual({ N: '1578516068309794817' });
+    expect(item?.frontier_since_id).toEqual({ N: '1578516068309794817' });
+    expect(item?.since_id).toEqual({ S: '1578516068309794817' });
     expect(item?.schema_version).toEqual({ N: '2' });
     expect(logged).toContainEqual(
       expect.objectContaining({ event: 'checkpoint_migrated', stream: 'legacy' }),
@@ -131,11 +133,21 @@ describe('DynamoDbCheckpointStore', () => {
 
   it.each([
     ['a non-numeric legacy id', { since_id: { S: '12abc' } }],
-    ['a negative id', { schema_version: { N: '2' }, since_id: { N: '-5' } }],
-    ['a fractional id', { schema_version: { N: '2' }, since_id: { N: '1.5' } }],
-    ['an unknown schema_version', { schema_version: { N: '7' }, since_id: { N: '5' } }],
+    ['a negative id', { schema_version: { N: '2' }, frontier_since_id: { N: '-5' } }],
+    ['a fractional id', { schema_version: { N: '2' }, frontier_since_id: { N: '1.5' } }],
+    ['a negative numeric since_id (first layout)', { schema_version: { N: '2' }, since_id: { N: '-5' } }],
+    ['an unknown schema_version', { schema_version: { N: '7' }, frontier_since_id: { N: '5' } }],
     [
       'until_id above sweep_newest_id',
+      {
+        schema_version: { N: '2' },
+        frontier_since_id: { N: '5' },
+        sweep_newest_id: { N: '10' },
+        sweep_until_id: { N: '11' },
+      },
+    ],
+    [
+      'until_id above sweep_newest_id (first layout)',
       {
         schema_version: { N: '2' },
         since_id: { N: '5' },
@@ -143,6 +155,8 @@ describe('DynamoDbCheckpointStore', () => {
         sweep_until_id: { N: '11' },
       },
     ],
+    ['checkpoint fields but no since_id', { schema_version: { N: '2' }, sweep_newest_id: { N: '10' } }],
+    ["the old poller's fields but no since_id", { last_polled_at: { S: '2026-11-01T00:00:00Z' } }],
   ])('refuses %s with CorruptCheckpointError naming the stream', async (label, attributes) => {
     const stream = `corrupt-${label.replaceAll(' ', '-')}`;
     await db

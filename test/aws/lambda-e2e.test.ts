@@ -66,7 +66,7 @@ async function sinceIds(): Promise<Record<string, string | undefined>> {
     const item = await db
       .client()
       .send(new GetItemCommand({ TableName: table, Key: { stream: { S: name } } }));
-    out[name] = item.Item?.since_id?.N;
+    out[name] = item.Item?.frontier_since_id?.N;
   }
   return out;
 }

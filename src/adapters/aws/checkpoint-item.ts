@@ -1,36 +1,57 @@
 /**
- * The DynamoDB item of one stream and its translation to and from a Checkpoint.
+ * The DynamoDB item of one stream and its translation to and from a Checkpoint (layout:
+ * checkpoint-layout.ts).
  *
- *   stream (S, key) │ schema_version N │ since_id N │ sweep_newest_id N │ sweep_until_id N │
- *   sweep_next_token S │ user_id S │ updated_at S │ writer S │ lease_owner S │ lease_fence N │
- *   lease_expires_at_ms N
+ *   <key> S │ <legacy> S │ frontier_since_id N │ schema_version N │ sweep_newest_id N │
+ *   sweep_until_id N │ sweep_next_token S │ user_id S │ updated_at S │ writer S │
+ *   lease_owner S │ lease_fence N │ lease_expires_at_ms N
  *
  * Ids travel as the decimal strings of `N` values, never as JS numbers, so ids above 2^53 stay exact.
- * The old poller stored only `since_id` as a string (`S`): that item is "legacy" and is upgraded on load.
+ * What an item can be:
+ *
+ *   no item, or only the key and lease attributes          → empty (a new stream)
+ *   frontier_since_id N (+ the legacy string, equal)        → current
+ *   only the legacy string since_id (the old poller's)      → adopt 'legacy_string'
+ *   since_id N + schema_version (this poller's first layout)→ adopt 'numeric_since_id'
+ *   frontier_since_id N and a legacy string ABOVE it        → adopt 'rolled_back' (the old poller ran
+ *                                                             again after us and moved on)
+ *   anything else without a since_id                        → corrupt, naming what it holds
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CorruptCheckpointError } from '../../core/errors.js';
 import { compareIds, isValidId } from '../../core/ids.js';
 import { CHECKPOINT_SCHEMA_VERSION, type Checkpoint } from '../../core/ports/checkpoint-store.js';
+import {
+  CHECKPOINT_ATTRIBUTES,
+  type CheckpointLayout,
+  DEFAULT_LAYOUT,
+  FRONTIER_SINCE_ID,
+  LEASE_ATTRIBUTES,
+} from './checkpoint-layout.js';
+
+export { CHECKPOINT_ATTRIBUTES };
 
 export type Item = Record<string, AttributeValue>;
 
-/** Attributes that make up the checkpoint (the lease attributes are kept apart). */
-export const CHECKPOINT_ATTRIBUTES = [
-  'schema_version',
-  'since_id',
-  'sweep_newest_id',
-  'sweep_until_id',
-  'sweep_next_token',
-  'user_id',
-  'updated_at',
-  'writer',
-] as const;
+/** Why an item is adopted (the `from` of `checkpoint_migrated`). */
+export type AdoptionSource = 'legacy_string' | 'numeric_since_id' | 'rolled_back';
+
+/** An item to rewrite into the current layout, with the values its conditional write expects. */
+export interface Adoption {
+  readonly kind: 'adopt';
+  readonly from: AdoptionSource;
+  /** The since_id the adopted checkpoint starts from. */
+  readonly sinceId: string;
+  /** The raw attribute value the write is conditional on (legacy S, or the numeric since_id N). */
+  readonly expected: string;
+  /** For 'rolled_back': the frontier_since_id read, also part of the condition. */
+  readonly expectedFrontier?: string;
+}
 
 /** What a stored item holds. */
 export type DecodedItem =
   | { readonly kind: 'empty' }
-  | { readonly kind: 'legacy'; readonly sinceId: string }
+  | Adoption
   | { readonly kind: 'current'; readonly checkpoint: Checkpoint };
 
 function corrupt(stream: string, why: string): CorruptCheckpointError {
@@ -48,20 +69,71 @@ function readString(item: Item, name: string): string | undefined {
   return item[name]?.S;
 }
 
-/** Reads an item (or its absence) without trusting it. Throws CorruptCheckpointError naming the stream. */
-export function decodeItem(stream: string, item: Item | undefined): DecodedItem {
-  const since = item?.since_id;
-  if (item === undefined || since === undefined) return { kind: 'empty' };
-  if (since.S !== undefined) {
-    if (!isValidId(since.S)) throw corrupt(stream, 'legacy since_id is not a valid id');
-    return { kind: 'legacy', sinceId: since.S };
+/** Reads the legacy string since_id, if the item has one. */
+function readLegacy(item: Item, attribute: string, stream: string): string | undefined {
+  const value = item[attribute];
+  if (value === undefined) return undefined;
+  if (value.S === undefined || !isValidId(value.S)) {
+    throw corrupt(stream, `legacy ${attribute} is not a valid id in a string (S) attribute`);
   }
-  const version = item.schema_version?.N;
-  if (version !== String(CHECKPOINT_SCHEMA_VERSION)) {
-    throw corrupt(stream, `unknown schema_version ${version ?? '(missing)'}`);
+  return value.S;
+}
+
+/**
+ * Reads an item (or its absence) without trusting it. Throws CorruptCheckpointError naming the
+ * stream and the attribute at fault.
+ */
+export function decodeItem(
+  stream: string,
+  item: Item | undefined,
+  layout: CheckpointLayout = DEFAULT_LAYOUT,
+): DecodedItem {
+  if (item === undefined) return { kind: 'empty' };
+  const legacyName = layout.legacySinceIdAttribute;
+  const version = item.schema_version;
+  if (version !== undefined && version.N !== String(CHECKPOINT_SCHEMA_VERSION)) {
+    throw corrupt(stream, `unknown schema_version ${version.N ?? '(not a number)'}`);
   }
-  const sinceId = readId(item, 'since_id', stream);
-  if (sinceId === undefined) throw corrupt(stream, 'since_id missing');
+  if (item[FRONTIER_SINCE_ID] !== undefined) {
+    const decoded = decodeCurrent(stream, item);
+    const legacy = readLegacy(item, legacyName, stream);
+    if (legacy !== undefined && compareIds(legacy, decoded.checkpoint.since_id) > 0) {
+      return {
+        kind: 'adopt',
+        from: 'rolled_back',
+        sinceId: legacy,
+        expected: legacy,
+        expectedFrontier: item[FRONTIER_SINCE_ID]!.N!,
+      };
+    }
+    return decoded;
+  }
+  // This poller's first layout kept the numeric since_id under `since_id`.
+  if (version !== undefined && item.since_id?.N !== undefined) {
+    const sinceId = readId(item, 'since_id', stream)!;
+    // Its sweep is kept: validate it as the current layout would.
+    decodeCurrent(stream, { ...item, [FRONTIER_SINCE_ID]: { N: sinceId } });
+    return { kind: 'adopt', from: 'numeric_since_id', sinceId, expected: sinceId };
+  }
+  const own = CHECKPOINT_ATTRIBUTES.filter((name) => item[name] !== undefined);
+  const legacy = readLegacy(item, legacyName, stream);
+  if (legacy !== undefined) {
+    if (own.length > 0) throw corrupt(stream, `legacy ${legacyName} beside ${own.join(', ')}`);
+    return { kind: 'adopt', from: 'legacy_string', sinceId: legacy, expected: legacy };
+  }
+  const others = Object.keys(item)
+    .filter((name) => name !== layout.keyAttribute && !(LEASE_ATTRIBUTES as readonly string[]).includes(name))
+    .sort();
+  if (others.length === 0) return { kind: 'empty' };
+  throw corrupt(
+    stream,
+    `no since_id (neither "${legacyName}" nor "${FRONTIER_SINCE_ID}") but it holds ${others.join(', ')}`,
+  );
+}
+
+function decodeCurrent(stream: string, item: Item): { kind: 'current'; checkpoint: Checkpoint } {
+  if (item.schema_version === undefined) throw corrupt(stream, 'schema_version missing');
+  const sinceId = readId(item, FRONTIER_SINCE_ID, stream)!;
   const newest = readId(item, 'sweep_newest_id', stream);
   const until = readId(item, 'sweep_until_id', stream) ?? null;
   const token = readString(item, 'sweep_next_token') ?? null;
@@ -93,10 +165,14 @@ function canonicalId(id: string): string {
 }
 
 /** True when the stored item holds exactly `checkpoint` (used to recognise our own retried write). */
-export function itemHoldsCheckpoint(item: Item | undefined, checkpoint: Checkpoint): boolean {
+export function itemHoldsCheckpoint(
+  item: Item | undefined,
+  checkpoint: Checkpoint,
+  layout: CheckpointLayout = DEFAULT_LAYOUT,
+): boolean {
   let decoded: DecodedItem;
   try {
-    decoded = decodeItem(checkpoint.stream, item);
+    decoded = decodeItem(checkpoint.stream, item, layout);
   } catch {
     return false;
   }

@@ -15,28 +15,25 @@ export interface EnsureTableOptions {
   readonly maxPolls?: number;
   /** Delay between two polls. @default 500 */
   readonly pollIntervalMs?: number;
+  /** The partition key's name (an adopted table may use another). @default 'stream' */
+  readonly keyAttribute?: string;
 }
 
-/** Creates `tableName` (partition key `stream` S, on-demand) unless it exists; resolves once ACTIVE. */
+/** Creates `tableName` (partition key `stream` S or `keyAttribute`, on-demand) unless it exists; resolves once ACTIVE. */
 export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
   options: EnsureTableOptions = {},
 ): Promise<void> {
-  const { maxPolls = 60, pollIntervalMs = 500 } = options;
+  const { maxPolls = 60, pollIntervalMs = 500, keyAttribute = CHECKPOINT_TABLE_KEY.AttributeName } = options;
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
         AttributeDefinitions: [
-          {
-            AttributeName: CHECKPOINT_TABLE_KEY.AttributeName,
-            AttributeType: CHECKPOINT_TABLE_KEY.AttributeType,
-          },
+          { AttributeName: keyAttribute, AttributeType: CHECKPOINT_TABLE_KEY.AttributeType },
         ],
-        KeySchema: [
-          { AttributeName: CHECKPOINT_TABLE_KEY.AttributeName, KeyType: CHECKPOINT_TABLE_KEY.KeyType },
-        ],
+        KeySchema: [{ AttributeName: keyAttribute, KeyType: CHECKPOINT_TABLE_KEY.KeyType }],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );

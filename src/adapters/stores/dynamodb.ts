@@ -14,16 +14,17 @@ import {
 import { CheckpointConflictError } from '../../core/errors.js';
 import type { Checkpoint, CheckpointStore, Lease } from '../../core/ports/checkpoint-store.js';
 import type { Logger } from '../../core/ports/observability.js';
-import { decodeItem, type Item, itemHoldsCheckpoint } from '../aws/checkpoint-item.js';
+import { type Adoption, decodeItem, type Item, itemHoldsCheckpoint } from '../aws/checkpoint-item.js';
+import { type CheckpointLayout, DEFAULT_LAYOUT } from '../aws/checkpoint-layout.js';
 import {
   acquireInput,
-  migrateInput,
+  adoptInput,
   releaseInput,
   renewInput,
   resetInput,
   saveInput,
 } from '../aws/checkpoint-writes.js';
-import { toAwsServiceError } from '../aws/errors.js';
+import { AwsServiceError, awsErrorName, toAwsServiceError } from '../aws/errors.js';
 
 /** DynamoDB actions a polling execution sends (load, save, leases): the Lambda's IAM policy. */
 export const DYNAMODB_RUNTIME_ACTIONS = ['GetItem', 'UpdateItem'] as const;
@@ -35,9 +36,14 @@ export const LEGACY_MIGRATION_WRITER = 'legacy-migration';
 
 export interface DynamoDbCheckpointStoreOptions {
   readonly tableName: string;
+  /**
+   * The key attribute and the old poller's string since_id attribute (adopting an existing table).
+   * @default { keyAttribute: 'stream', legacySinceIdAttribute: 'since_id' }
+   */
+  readonly layout?: CheckpointLayout;
   /** @default a new DynamoDBClient from the SDK's standard environment (region, credentials, AWS_ENDPOINT_URL_DYNAMODB) */
   readonly client?: DynamoDBClient;
-  /** Logs legacy migrations. @default no logging */
+  /** Logs adoptions (`checkpoint_migrated`); give it the execution's correlation_id. @default no logging */
   readonly logger?: Logger;
   /** Epoch ms for the `updated_at` of a migration. @default Date.now */
   readonly now?: () => number;
@@ -52,9 +58,13 @@ function isConditionFailure(error: unknown): error is ConditionalCheckFailedExce
   );
 }
 
-/** CheckpointStore on a DynamoDB table with a string partition key `stream`. */
+/**
+ * CheckpointStore on a DynamoDB table with a string partition key (`stream` by default), adopting
+ * the items of the poller it replaces (see ../aws/checkpoint-layout.ts).
+ */
 export class DynamoDbCheckpointStore implements CheckpointStore {
   readonly tableName: string;
+  readonly layout: CheckpointLayout;
   readonly #client: DynamoDBClient;
   readonly #ownsClient: boolean;
   readonly #logger: Logger | undefined;
@@ -63,6 +73,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
 
   constructor(options: DynamoDbCheckpointStoreOptions) {
     this.tableName = options.tableName;
+    this.layout = options.layout ?? DEFAULT_LAYOUT;
     this.#ownsClient = options.client === undefined;
     this.#client = options.client ?? new DynamoDBClient({});
     this.#logger = options.logger;
@@ -76,14 +87,14 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
 
   async save(checkpoint: Checkpoint, lease: Lease): Promise<void> {
     try {
-      await this.#update('save', saveInput(this.tableName, checkpoint, lease));
+      await this.#update('save', saveInput(this.tableName, checkpoint, lease, this.layout));
       this.#onWrite?.();
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // After an SDK retry the failed condition may be our own first attempt having landed (and the
       // lease moved on since): the item then holds exactly what we wrote.
       const current = error.Item ?? (await this.#get(checkpoint.stream));
-      if (itemHoldsCheckpoint(current, checkpoint)) return;
+      if (itemHoldsCheckpoint(current, checkpoint, this.layout)) return;
       throw new CheckpointConflictError(
         `checkpoint write of stream "${checkpoint.stream}" lost: lease fence ${lease.fence} is stale or since_id would regress`,
         checkpoint.stream,
@@ -97,7 +108,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     try {
       const out = await this.#update(
         'acquireLease',
-        acquireInput(this.tableName, stream, owner, expiresAtMs, nowMs),
+        acquireInput(this.tableName, stream, owner, expiresAtMs, nowMs, this.layout),
       );
       const fence = out.Attributes?.lease_fence?.N;
       if (fence === undefined) throw new Error('UpdateItem returned no lease_fence');
@@ -111,7 +122,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   async renewLease(lease: Lease, ttlMs: number, nowMs: number): Promise<Lease> {
     const expiresAtMs = nowMs + ttlMs;
     try {
-      await this.#update('renewLease', renewInput(this.tableName, lease, expiresAtMs));
+      await this.#update('renewLease', renewInput(this.tableName, lease, expiresAtMs, this.layout));
       return { ...lease, expiresAtMs };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -123,7 +134,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
 
   async releaseLease(lease: Lease): Promise<void> {
     try {
-      await this.#update('releaseLease', releaseInput(this.tableName, lease));
+      await this.#update('releaseLease', releaseInput(this.tableName, lease, this.layout));
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -139,7 +150,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
         ),
       );
       for (const item of page.Items ?? []) {
-        const stream = item.stream?.S;
+        const stream = item[this.layout.keyAttribute]?.S;
         if (stream === undefined) continue;
         const checkpoint = await this.#fromItem(stream, item);
         if (checkpoint !== null) out.push(checkpoint);
@@ -151,7 +162,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
 
   async reset(stream: string): Promise<void> {
     try {
-      await this.#update('reset', resetInput(this.tableName, stream));
+      await this.#update('reset', resetInput(this.tableName, stream, this.layout));
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -161,32 +172,38 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     if (this.#ownsClient) this.#client.destroy();
   }
 
-  async #fromItem(stream: string, item: Item | undefined): Promise<Checkpoint | null> {
-    const decoded = decodeItem(stream, item);
-    if (decoded.kind === 'empty') return null;
-    if (decoded.kind === 'current') return decoded.checkpoint;
-    return this.#migrate(stream, decoded.sinceId);
+  /** The raw item of `stream` (for `migrate`'s plan). */
+  getItem(stream: string): Promise<Item | undefined> {
+    return this.#get(stream);
   }
 
-  async #migrate(stream: string, legacySinceId: string): Promise<Checkpoint | null> {
+  async #fromItem(stream: string, item: Item | undefined): Promise<Checkpoint | null> {
+    const decoded = decodeItem(stream, item, this.layout);
+    if (decoded.kind === 'empty') return null;
+    if (decoded.kind === 'current') return decoded.checkpoint;
+    return this.#adopt(stream, decoded);
+  }
+
+  async #adopt(stream: string, adoption: Adoption): Promise<Checkpoint | null> {
     const updatedAt = new Date(this.#now()).toISOString();
     try {
       const out = await this.#update(
         'migrate',
-        migrateInput(this.tableName, stream, legacySinceId, updatedAt, LEGACY_MIGRATION_WRITER),
+        adoptInput(this.tableName, stream, adoption, updatedAt, LEGACY_MIGRATION_WRITER, this.layout),
       );
       this.#logger?.log('info', 'checkpoint_migrated', {
         stream,
-        since_id: legacySinceId,
-        from: 'legacy_string',
+        since_id: adoption.sinceId,
+        from: adoption.from,
+        legacy_attribute: this.layout.legacySinceIdAttribute,
       });
-      const decoded = decodeItem(stream, out.Attributes);
+      const decoded = decodeItem(stream, out.Attributes, this.layout);
       return decoded.kind === 'current' ? decoded.checkpoint : null;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // Someone else changed the item first (another migrator, or a writer): read what is there now.
-      const decoded = decodeItem(stream, await this.#get(stream));
-      if (decoded.kind === 'legacy') {
+      const decoded = decodeItem(stream, await this.#get(stream), this.layout);
+      if (decoded.kind === 'adopt') {
         throw new CheckpointConflictError(
           `legacy checkpoint of stream "${stream}" changed during migration`,
           stream,
@@ -201,7 +218,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       this.#client.send(
         new GetItemCommand({
           TableName: this.tableName,
-          Key: { stream: { S: stream } },
+          Key: { [this.layout.keyAttribute]: { S: stream } },
           ConsistentRead: true,
         }),
       ),
@@ -219,6 +236,16 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       return await call();
     } catch (error) {
       if (isConditionFailure(error)) throw error;
+      if (/key element does not match the schema/i.test((error as Error)?.message ?? '')) {
+        throw new AwsServiceError(
+          `DynamoDB ${operation} failed: the partition key of table ${this.tableName} is not "${this.layout.keyAttribute}" (the configured key attribute: CHECKPOINT_KEY_ATTRIBUTE or --dynamodb-key)`,
+          'DynamoDB',
+          operation,
+          awsErrorName(error),
+          false,
+          { cause: error },
+        );
+      }
       throw toAwsServiceError('DynamoDB', operation, error);
     }
   }

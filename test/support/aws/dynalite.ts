@@ -8,8 +8,8 @@ export interface DynaliteHandle {
   readonly endpoint: string;
   /** A new client pointed at this server with dummy credentials. */
   client(config?: Partial<DynamoDBClientConfig>): DynamoDBClient;
-  /** Creates a table with the checkpoint key schema; returns its name. */
-  createTable(name?: string): Promise<string>;
+  /** Creates a table with the checkpoint key schema (`stream`, or `keyAttribute`); returns its name. */
+  createTable(name?: string, keyAttribute?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -33,8 +33,8 @@ export async function startDynalite(): Promise<DynaliteHandle> {
   return {
     endpoint,
     client: (config = {}) => new DynamoDBClient({ ...DUMMY_AWS, endpoint, ...config }),
-    async createTable(name = `checkpoints-${process.pid}-${++tables}`) {
-      await ensureTable(admin, name, { pollIntervalMs: 10 });
+    async createTable(name = `checkpoints-${process.pid}-${++tables}`, keyAttribute = 'stream') {
+      await ensureTable(admin, name, { pollIntervalMs: 10, keyAttribute });
       return name;
     },
     async close() {
