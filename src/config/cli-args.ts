@@ -2,6 +2,14 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.js';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../core/run-types.js';
 import type { StreamSource, StreamSpec } from '../core/stream.js';
+import {
+  ADOPTION_DEFAULTS,
+  buildLayout,
+  type CheckpointLayout,
+  checkAttributeName,
+  checkInvocationType,
+  checkPayloadFormat,
+} from './adoption.js';
 import { loadConfigFile } from './file.js';
 import type { ConfigFile } from './file-schema.js';
 import { parseSinkLocation, parseStoreLocation } from './locations.js';
@@ -12,7 +20,13 @@ import {
   normalizeUser,
   type StreamDefaults,
 } from './streams.js';
-import { CLI_DEFAULTS, type CliCommand, type PollConfig, type StatusConfig } from './types.js';
+import {
+  CLI_DEFAULTS,
+  type CliCommand,
+  type MigrateConfig,
+  type PollConfig,
+  type StatusConfig,
+} from './types.js';
 import { checkBaseUrl, checkExclude, checkInitial, checkInteger, checkLogLevel, required } from './values.js';
 
 const POLL_OPTIONS = {
@@ -38,6 +52,10 @@ const POLL_OPTIONS = {
   'reset-checkpoint': { type: 'boolean' },
   'api-base': { type: 'string' },
   'log-level': { type: 'string' },
+  'dynamodb-key': { type: 'string' },
+  'legacy-since-id-attribute': { type: 'string' },
+  'payload-format': { type: 'string' },
+  'invocation-type': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -45,6 +63,19 @@ const STATUS_OPTIONS = {
   store: { type: 'string' },
   config: { type: 'string' },
   json: { type: 'boolean' },
+  'dynamodb-key': { type: 'string' },
+  'legacy-since-id-attribute': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const MIGRATE_OPTIONS = {
+  store: { type: 'string' },
+  config: { type: 'string' },
+  apply: { type: 'boolean' },
+  'skip-corrupt': { type: 'boolean' },
+  json: { type: 'boolean' },
+  'dynamodb-key': { type: 'string' },
+  'legacy-since-id-attribute': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -68,8 +99,12 @@ export async function parseCliArgs(argv: readonly string[], env: Env): Promise<C
     const values = parse(rest, STATUS_OPTIONS);
     return values.help ? { command: 'help', topic: 'status' } : parseStatus(values);
   }
+  if (command === 'migrate') {
+    const values = parse(rest, MIGRATE_OPTIONS);
+    return values.help ? { command: 'help', topic: 'migrate' } : parseMigrate(values, env);
+  }
   throw new ConfigError(
-    `invalid command: unknown command "${command}" (expected poll, status, emulator or demo)`,
+    `invalid command: unknown command "${command}" (expected poll, status, migrate, emulator or demo)`,
     'command',
   );
 }
@@ -194,7 +229,38 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
     bearerToken,
     resetCheckpoint: v['reset-checkpoint'] ?? false,
     logLevel,
+    dynamodbLayout: layoutOf(v, file),
+    payloadFormat:
+      v['payload-format'] === undefined
+        ? (file?.payload_format ?? ADOPTION_DEFAULTS.payloadFormat)
+        : required(checkPayloadFormat(v['payload-format']), '--payload-format'),
+    invocationType:
+      v['invocation-type'] === undefined
+        ? (file?.invocation_type ?? ADOPTION_DEFAULTS.invocationType)
+        : required(checkInvocationType(v['invocation-type']), '--invocation-type'),
   };
+}
+
+/** The dynamodb table layout from the flags, else the config file, else the defaults. */
+function layoutOf(
+  v: { 'dynamodb-key'?: string | undefined; 'legacy-since-id-attribute'?: string | undefined },
+  file: ConfigFile | undefined,
+): CheckpointLayout {
+  const key = v['dynamodb-key'];
+  const legacy = v['legacy-since-id-attribute'];
+  return buildLayout(
+    key === undefined ? file?.dynamodb_key : required(checkAttributeName(key), '--dynamodb-key'),
+    legacy === undefined
+      ? file?.legacy_since_id_attribute
+      : required(checkAttributeName(legacy), '--legacy-since-id-attribute'),
+    {
+      key: key === undefined && file?.dynamodb_key ? 'dynamodb_key' : '--dynamodb-key',
+      legacy:
+        legacy === undefined && file?.legacy_since_id_attribute
+          ? 'legacy_since_id_attribute'
+          : '--legacy-since-id-attribute',
+    },
+  );
 }
 
 function selectStreams(v: PollValues, file: ConfigFile | undefined, defaults: StreamDefaults): StreamSpec[] {
@@ -254,5 +320,31 @@ async function parseStatus(v: StatusValues): Promise<StatusConfig> {
     v.store ?? file?.store ?? CLI_DEFAULTS.store,
     v.store === undefined && file?.store ? 'store' : '--store',
   );
-  return { command: 'status', store, json: v.json ?? false };
+  return { command: 'status', store, json: v.json ?? false, dynamodbLayout: layoutOf(v, file) };
+}
+
+type MigrateValues = ReturnType<typeof parse<typeof MIGRATE_OPTIONS>>;
+
+async function parseMigrate(v: MigrateValues, _env: Env): Promise<MigrateConfig> {
+  const file = v.config === undefined ? undefined : await loadConfigFile(v.config);
+  const raw = v.store ?? file?.store;
+  const setting = v.store === undefined && file?.store ? 'store' : '--store';
+  if (raw === undefined) {
+    throw new ConfigError('invalid --store: migrate needs --store dynamodb:<table>', '--store');
+  }
+  const store = parseStoreLocation(raw, setting);
+  if (store.kind !== 'dynamodb') {
+    throw new ConfigError(
+      `invalid ${setting}: migrate adopts a DynamoDB table (dynamodb:<table>), not ${store.kind}`,
+      setting,
+    );
+  }
+  return {
+    command: 'migrate',
+    store,
+    dynamodbLayout: layoutOf(v, file),
+    apply: v.apply ?? false,
+    skipCorrupt: v['skip-corrupt'] ?? false,
+    json: v.json ?? false,
+  };
 }

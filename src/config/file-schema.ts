@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkAttributeName, checkInvocationType, checkPayloadFormat } from './adoption.js';
 import {
   type Check,
   checkBaseUrl,
@@ -73,6 +74,10 @@ export const ConfigFileSchema = z.strictObject({
   initial: fromCheck(checkInitial).optional(),
   overlap_seconds: nonNegativeInt.optional(),
   log_level: fromCheck(checkLogLevel).optional(),
+  dynamodb_key: fromCheck(checkAttributeName).optional(),
+  legacy_since_id_attribute: fromCheck(checkAttributeName).optional(),
+  payload_format: fromCheck(checkPayloadFormat).optional(),
+  invocation_type: fromCheck(checkInvocationType).optional(),
 });
 
 export type StreamEntry = z.output<typeof StreamEntrySchema>;

@@ -7,6 +7,16 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { LogLevel } from '../core/ports/observability.js';
 import type { StreamSpec } from '../core/stream.js';
+import {
+  ADOPTION_DEFAULTS,
+  buildLayout,
+  type CheckpointLayout,
+  checkAttributeName,
+  checkInvocationType,
+  checkPayloadFormat,
+  type InvocationType,
+  type PayloadFormat,
+} from './adoption.js';
 import { formatPath, StreamEntrySchema } from './file-schema.js';
 import { parseSinkLocation } from './locations.js';
 import { assertUniqueNames, buildStreamSpec, entrySource } from './streams.js';
@@ -30,6 +40,10 @@ export const LAMBDA_ENV_VARS = [
   'PARAMETER_MAX_AGE_SECONDS',
   'LAMBDA_PAYLOAD_LIMIT_BYTES',
   'LOG_LEVEL',
+  'CHECKPOINT_KEY_ATTRIBUTE',
+  'LEGACY_SINCE_ID_ATTRIBUTE',
+  'PAYLOAD_FORMAT',
+  'INVOCATION_TYPE',
 ] as const;
 export type LambdaEnvVar = (typeof LAMBDA_ENV_VARS)[number];
 
@@ -86,6 +100,12 @@ export interface LambdaConfig {
   readonly payloadLimitBytes: number;
   /** @default 'info' */
   readonly logLevel: LogLevel;
+  /** CHECKPOINT_KEY_ATTRIBUTE and LEGACY_SINCE_ID_ATTRIBUTE. @default stream, since_id */
+  readonly layout: CheckpointLayout;
+  /** PAYLOAD_FORMAT of the Lambda sink. @default 'envelope' */
+  readonly payloadFormat: PayloadFormat;
+  /** INVOCATION_TYPE of the Lambda sink. @default 'Event' */
+  readonly invocationType: InvocationType;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -187,6 +207,23 @@ export function readLambdaEnv(env: Env): LambdaConfig {
   if (!baseUrl.ok) throw bad('X_API_BASE_URL', baseUrl.reason);
   const level = checkLogLevel(text(env, 'LOG_LEVEL')?.toLowerCase() ?? LAMBDA_DEFAULTS.logLevel);
   if (!level.ok) throw bad('LOG_LEVEL', level.reason);
+  const checked = <T>(
+    name: LambdaEnvVar,
+    check: (raw: unknown) => { ok: true; value: T } | { ok: false; reason: string },
+  ) => {
+    const raw = text(env, name);
+    if (raw === undefined) return undefined;
+    const result = check(raw);
+    if (!result.ok) throw bad(name, result.reason);
+    return result.value;
+  };
+  const layout = buildLayout(
+    checked('CHECKPOINT_KEY_ATTRIBUTE', checkAttributeName),
+    checked('LEGACY_SINCE_ID_ATTRIBUTE', checkAttributeName),
+    { key: 'CHECKPOINT_KEY_ATTRIBUTE', legacy: 'LEGACY_SINCE_ID_ATTRIBUTE' },
+  );
+  const payloadFormat = checked('PAYLOAD_FORMAT', checkPayloadFormat) ?? ADOPTION_DEFAULTS.payloadFormat;
+  const invocationType = checked('INVOCATION_TYPE', checkInvocationType) ?? ADOPTION_DEFAULTS.invocationType;
 
   return {
     tableName,
@@ -207,5 +244,8 @@ export function readLambdaEnv(env: Env): LambdaConfig {
     ),
     payloadLimitBytes: integer(env, 'LAMBDA_PAYLOAD_LIMIT_BYTES', LAMBDA_DEFAULTS.payloadLimitBytes, 1024),
     logLevel: level.value,
+    layout,
+    payloadFormat,
+    invocationType,
   };
 }

@@ -1,6 +1,7 @@
 import type { LogLevel } from '../core/ports/observability.js';
 import type { RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
+import type { CheckpointLayout, InvocationType, PayloadFormat } from './adoption.js';
 
 /** Where checkpoints live, from `--store <scheme>:<target>`. */
 export type StoreLocation =
@@ -30,13 +31,35 @@ export interface PollConfig {
   readonly resetCheckpoint: boolean;
   /** @default 'info' */
   readonly logLevel: LogLevel;
+  /** Key and legacy since_id attributes of a dynamodb store. @default stream, since_id */
+  readonly dynamodbLayout?: CheckpointLayout;
+  /** Payload shape of a lambda sink. @default 'envelope' */
+  readonly payloadFormat?: PayloadFormat;
+  /** Invoke type of a lambda sink. @default 'Event' */
+  readonly invocationType?: InvocationType;
 }
 
 /** A validated `twitter-poller status`. */
 export interface StatusConfig {
   readonly command: 'status';
   readonly store: StoreLocation;
+  /** @default stream, since_id */
+  readonly dynamodbLayout?: CheckpointLayout;
   /** JSON output even on a TTY. @default false (table on a TTY, JSON otherwise) */
+  readonly json: boolean;
+}
+
+/** A validated `twitter-poller migrate`. */
+export interface MigrateConfig {
+  readonly command: 'migrate';
+  /** Always a dynamodb store. */
+  readonly store: Extract<StoreLocation, { kind: 'dynamodb' }>;
+  readonly dynamodbLayout: CheckpointLayout;
+  /** Adopt the items; otherwise only list the plan. @default false (dry run) */
+  readonly apply: boolean;
+  /** Exit 0 despite corrupt items (they are left alone). @default false (exit 2) */
+  readonly skipCorrupt: boolean;
+  /** JSON lines instead of a table. @default false on a TTY, true otherwise */
   readonly json: boolean;
 }
 
@@ -44,7 +67,8 @@ export interface StatusConfig {
 export type CliCommand =
   | PollConfig
   | StatusConfig
-  | { readonly command: 'help'; readonly topic: 'main' | 'poll' | 'status' }
+  | MigrateConfig
+  | { readonly command: 'help'; readonly topic: 'main' | 'poll' | 'status' | 'migrate' }
   | { readonly command: 'version' };
 
 /** The defaults of every setting; the CLI help and docs/configuration.md repeat them. */

@@ -2,7 +2,7 @@
  * One paced, retried API call with its logs and metrics: RateLimiter.beforeRequest, XApi.get, record
  * the rate-limit headers (of failures too), retry what classifyError allows.
  */
-import { ApiError, RateLimitExceededError } from './errors.js';
+import { ApiError, DeadlineError, RateLimitExceededError } from './errors.js';
 import type { Execution } from './execution.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { LogEvent, type Logger, MetricName } from './ports/observability.js';
@@ -62,6 +62,11 @@ export async function callApi<T>(
         return response;
       } catch (err) {
         const rateLimit = err instanceof ApiError ? err.response.rateLimit : undefined;
+        // Every failed request is an error event (ErrorsEncountered / ApiRequests is the error rate),
+        // retried or not; a 429 of the window is a rate-limit wait instead, and a stop is no failure.
+        if (!(err instanceof RateLimitExceededError || err instanceof DeadlineError || ex.signal?.aborted)) {
+          metrics.add(MetricName.errorsEncountered, 1, 'Count');
+        }
         if (err instanceof ApiError) ex.limiter.record(bucket, rateLimit, err.response.serverDateMs);
         logger.log('warn', LogEvent.apiCall, {
           endpoint: request.endpoint,

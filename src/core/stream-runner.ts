@@ -45,10 +45,14 @@ function summary(
   };
 }
 
-function describe(err: unknown): { code: string; message: string } {
-  if (err instanceof PollerError) return { code: err.code, message: err.message };
-  if (err instanceof Error) return { code: 'internal', message: `${err.name}: ${err.message}` };
-  return { code: 'internal', message: String(err) };
+/**
+ * The `code` and `reason` of an `error` event. The text is `reason`, not `message`: Powertools
+ * reserves `message` (it holds the event name) and would drop it, and the CLI uses the same name.
+ */
+function describe(err: unknown): { code: string; reason: string } {
+  if (err instanceof PollerError) return { code: err.code, reason: err.message };
+  if (err instanceof Error) return { code: 'internal', reason: `${err.name}: ${err.message}` };
+  return { code: 'internal', reason: String(err) };
 }
 
 /** Polls one stream to its outcome; never throws (a failure is the `failed` outcome plus an `error` event). */
@@ -84,6 +88,7 @@ export async function runStream(ex: Execution, spec: StreamSpec): Promise<Stream
         retryable: false,
         during: 'release',
       });
+      ex.deps.metrics.add(MetricName.errorsEncountered, 1, 'Count');
     });
   }
 }
@@ -98,9 +103,9 @@ function failed(
   if (err instanceof DeadlineError || (ex.signal?.aborted ?? false)) {
     return summary(spec, 'deadline', state);
   }
-  const { code, message } = describe(err);
+  const { code, reason: message } = describe(err);
   const retryable = classifyError(err).retryable;
-  logger.log('error', LogEvent.error, { stream: spec.name, code, message, retryable });
+  logger.log('error', LogEvent.error, { stream: spec.name, code, reason: message, retryable });
   ex.deps.metrics.add(MetricName.errorsEncountered, 1, 'Count');
   if (err instanceof UsageCapExceededError) {
     ex.usageCapped = true;

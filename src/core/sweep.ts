@@ -293,6 +293,7 @@ function sinkRetry(ctx: SweepContext, signal: AbortSignal | undefined): WithRetr
     ...(signal === undefined ? {} : { signal }),
     onRetry: async (e) => {
       await ctx.lease.ensure(e.delayMs);
+      ex.deps.metrics.add(MetricName.errorsEncountered, 1, 'Count');
       logger.log('warn', LogEvent.retry, {
         stream: spec.name,
         attempt: e.attempt,

@@ -15,10 +15,11 @@ import { MemoryCheckpointStore } from '../adapters/stores/memory.js';
 import { SqliteCheckpointStore } from '../adapters/stores/sqlite.js';
 import { SystemClock } from '../adapters/system-clock.js';
 import { HttpXApi } from '../adapters/x-api/http-client.js';
+import type { CheckpointLayout, InvocationType, PayloadFormat } from '../config/adoption.js';
 import type { PollConfig, SinkLocation, StoreLocation } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import type { CheckpointStore } from '../core/ports/checkpoint-store.js';
-import type { Logger } from '../core/ports/observability.js';
+import { INVOCATION_METRICS, type Logger } from '../core/ports/observability.js';
 import type { Sink } from '../core/ports/sink.js';
 import { Failpoint, type RunDependencies, type RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
@@ -48,8 +49,22 @@ export interface Composition {
   close(): Promise<void>;
 }
 
+/** What a dynamodb store needs beyond its location. */
+export interface OpenStoreOptions {
+  /** Test-only crash hook inside a checkpoint write. @default none */
+  readonly onWrite?: () => void;
+  /** Key and legacy since_id attributes. @default stream, since_id */
+  readonly layout?: CheckpointLayout | undefined;
+  /** Logs adoptions (`checkpoint_migrated`). @default no logging */
+  readonly logger?: Logger;
+}
+
 /** Opens the checkpoint store a `--store` location names. */
-export async function openStore(location: StoreLocation, onWrite?: () => void): Promise<CheckpointStore> {
+export async function openStore(
+  location: StoreLocation,
+  options: OpenStoreOptions = {},
+): Promise<CheckpointStore> {
+  const { onWrite } = options;
   switch (location.kind) {
     case 'sqlite':
       try {
@@ -63,13 +78,25 @@ export async function openStore(location: StoreLocation, onWrite?: () => void): 
       return new MemoryCheckpointStore();
     case 'dynamodb': {
       const { DynamoDbCheckpointStore } = await import('../adapters/stores/dynamodb.js');
-      return new DynamoDbCheckpointStore({ tableName: location.table, ...(onWrite ? { onWrite } : {}) });
+      return new DynamoDbCheckpointStore({
+        tableName: location.table,
+        ...(onWrite ? { onWrite } : {}),
+        ...(options.layout ? { layout: options.layout } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
     }
   }
 }
 
-/** Opens the sink a `--sink` location names. */
-export async function openSink(location: SinkLocation, stdout: Writable = process.stdout): Promise<Sink> {
+/** Opens the sink a `--sink` location names; `lambda` takes the payload format and Invoke type. */
+export async function openSink(
+  location: SinkLocation,
+  stdout: Writable = process.stdout,
+  lambda: {
+    readonly payloadFormat?: PayloadFormat | undefined;
+    readonly invocationType?: InvocationType | undefined;
+  } = {},
+): Promise<Sink> {
   switch (location.kind) {
     case 'jsonl':
       return new JsonlFileSink({ path: location.path });
@@ -77,7 +104,11 @@ export async function openSink(location: SinkLocation, stdout: Writable = proces
       return new StdoutSink({ stream: stdout });
     case 'lambda': {
       const { LambdaInvokeSink } = await import('../adapters/sinks/lambda.js');
-      return new LambdaInvokeSink({ functionName: location.functionName });
+      return new LambdaInvokeSink({
+        functionName: location.functionName,
+        ...(lambda.payloadFormat ? { payloadFormat: lambda.payloadFormat } : {}),
+        ...(lambda.invocationType ? { invocationType: lambda.invocationType } : {}),
+      });
     }
     case 'sqs': {
       const { SqsSink } = await import('../adapters/sinks/sqs.js');
@@ -92,16 +123,20 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
   const correlationId = config.run.correlationId ?? randomUUID();
   const json = new JsonLogger({ stream: stderr, level: config.logLevel, secrets: [config.bearerToken] });
   const logger: Logger = (io.progress ?? stderr.isTTY === true) ? new ProgressLogger(json, stderr) : json;
-  const metrics = new SumMetrics();
+  const metrics = new SumMetrics({ alwaysReport: INVOCATION_METRICS });
   // Test-only crash switch (TWITTER_POLLER_FAILPOINT, see failpoints.ts); undefined in production.
   const failpoint = failpointFromEnv();
-  const store = await openStore(
-    config.store,
-    failpoint && (() => failpoint(Failpoint.duringCheckpointWrite)),
-  );
+  const store = await openStore(config.store, {
+    ...(failpoint ? { onWrite: () => failpoint(Failpoint.duringCheckpointWrite) } : {}),
+    layout: config.dynamodbLayout,
+    logger: logger.child({ correlation_id: correlationId }),
+  });
   let sink: Sink;
   try {
-    sink = await openSink(config.sink, io.stdout);
+    sink = await openSink(config.sink, io.stdout, {
+      payloadFormat: config.payloadFormat,
+      invocationType: config.invocationType,
+    });
     if (failpoint) sink = new FailpointSink(sink, failpoint);
   } catch (error) {
     await store.close();

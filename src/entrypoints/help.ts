@@ -1,6 +1,8 @@
+import { ADOPTION_DEFAULTS } from '../config/adoption.js';
 import { CLI_DEFAULTS } from '../config/types.js';
 
 const D = CLI_DEFAULTS;
+const A = ADOPTION_DEFAULTS;
 
 /** `twitter-poller --help`, `poll --help`, `status --help`. */
 export const HELP = {
@@ -9,6 +11,7 @@ export const HELP = {
 Usage:
   twitter-poller poll (--query <q> | --user <name|id> | --mentions <name|id> | --config <file>) [options]
   twitter-poller status [--store <store>] [--json]
+  twitter-poller migrate --store dynamodb:<table> [--apply]   adopt an old poller's table
   twitter-poller emulator [options]      run the bundled X API v2 emulator (see: emulator --help)
   twitter-poller demo                    poll the bundled emulator end to end (no token needed)
   twitter-poller --help | --version
@@ -51,6 +54,12 @@ Options:
   --reset-checkpoint       delete the selected streams' checkpoints first
   --api-base <url>         API base URL (default $X_API_BASE_URL, else ${D.apiBaseUrl})
   --log-level <level>      debug | info | warn | error (default ${D.logLevel})
+  --dynamodb-key <attr>    the dynamodb table's key attribute (default ${A.keyAttribute})
+  --legacy-since-id-attribute <attr>
+                           the old poller's string since_id, kept in step with every commit
+                           (default ${A.legacySinceIdAttribute})
+  --payload-format <f>     lambda sink payload: envelope | tweets | array (default ${A.payloadFormat})
+  --invocation-type <t>    lambda sink Invoke: Event | RequestResponse (default ${A.invocationType})
   -h, --help
 
 Environment:
@@ -66,6 +75,27 @@ Options:
   --store <store>          sqlite:<path> | memory: | dynamodb:<table>   (default ${D.store})
   --config <file>          take the store from a config file
   --json                   JSON even on a terminal
+  --dynamodb-key <attr>    the dynamodb table's key attribute (default ${A.keyAttribute})
+  --legacy-since-id-attribute <attr>
+                           the old poller's string since_id (default ${A.legacySinceIdAttribute})
+  -h, --help
+`,
+  migrate: `Usage: twitter-poller migrate --store dynamodb:<table> [--apply] [--skip-corrupt] [options]
+
+Lists every item of an existing checkpoint table and what it becomes: adopted (the old poller's
+string since_id gets the numeric fields beside it), already current, new, or corrupt and why.
+A dry run unless --apply. Exits 2 on corrupt items (writing nothing) unless --skip-corrupt.
+The runbook: docs/upgrade.md.
+
+Options:
+  --store <store>          dynamodb:<table> (required; or from --config)
+  --config <file>          take the store and the attribute names from a config file
+  --apply                  adopt the items (default: dry run)
+  --skip-corrupt           leave corrupt items alone and exit 0
+  --dynamodb-key <attr>    the table's key attribute (default ${A.keyAttribute})
+  --legacy-since-id-attribute <attr>
+                           the old poller's string since_id (default ${A.legacySinceIdAttribute})
+  --json                   JSON lines even on a terminal
   -h, --help
 `,
 } as const;

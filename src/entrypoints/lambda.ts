@@ -6,12 +6,17 @@
  * A failed stream does not stop the others and the summary is returned; the invocation throws (so
  * the on-failure destination and the Errors metric see it) only when no progress could be saved:
  * the token or streams could not be read, or every stream failed.
+ *
+ * The configuration is read when the module loads (Lambda's init phase): inside the Lambda runtime a
+ * bad variable ends the process with exit code 2 after one JSON line naming it, so the deployment
+ * fails at cold start (Runtime.ExitError) instead of at the first schedule. Elsewhere (tests, local
+ * runs) the error is thrown again by every invocation until fixed.
  */
 import { createLambdaRuntime, type LambdaRuntime } from '../adapters/aws/lambda-runtime.js';
 import type { LambdaContext } from '../adapters/observability/lambda-context.js';
 import { SystemClock } from '../adapters/system-clock.js';
 import { HttpXApi } from '../adapters/x-api/http-client.js';
-import { DeadlineError, PollerError } from '../core/errors.js';
+import { ConfigError, DeadlineError, PollerError } from '../core/errors.js';
 import { LogEvent, MetricName } from '../core/ports/observability.js';
 import { runExecution } from '../core/run.js';
 import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../core/run-types.js';
@@ -23,26 +28,45 @@ export class ExecutionFailedError extends PollerError {
 }
 
 let runtime: LambdaRuntime | undefined;
+let initError: unknown;
+try {
+  runtime = createLambdaRuntime(process.env);
+} catch (error) {
+  initError = error;
+  if (error instanceof ConfigError && process.env.AWS_LAMBDA_RUNTIME_API !== undefined) {
+    // No Powertools logger without a valid configuration: one plain JSON line, then exit 2.
+    process.stdout.write(
+      `${JSON.stringify({ level: 'ERROR', event: 'error', during: 'init', code: error.code, setting: error.setting, reason: error.message })}\n`,
+    );
+    process.exit(2);
+  }
+}
 
 /** The container's runtime; a configuration error is thrown again on every invocation until fixed. */
 function containerRuntime(): LambdaRuntime {
-  runtime ??= createLambdaRuntime(process.env);
+  if (runtime === undefined) throw initError;
   return runtime;
 }
 
 export const handler = async (_event: unknown, context: LambdaContext): Promise<RunSummary> => {
   const rt = containerRuntime();
   const { config } = rt;
+  const startedMs = Date.now();
   rt.logger.addContext(context);
   const correlationId = context.awsRequestId;
+  // Lines of the container's logger (the store's checkpoint_migrated, setup errors) carry it too.
+  rt.logger.appendKeys({ correlation_id: correlationId });
   let token: string;
   let streams: Awaited<ReturnType<LambdaRuntime['streams']>>;
   try {
     token = await rt.tokens.token();
     streams = await rt.streams();
   } catch (error) {
-    rt.logger.log('error', LogEvent.error, { correlation_id: correlationId, during: 'setup', error });
+    const reason = error instanceof Error ? error.message : String(error);
+    const code = error instanceof PollerError ? error.code : 'internal';
+    rt.logger.log('error', LogEvent.error, { during: 'setup', code, reason, error });
     rt.metrics.add(MetricName.errorsEncountered, 1, 'Count');
+    rt.metrics.add(MetricName.executionDurationSeconds, (Date.now() - startedMs) / 1000, 'Seconds');
     rt.metrics.flush();
     throw error;
   }

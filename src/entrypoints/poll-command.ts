@@ -41,7 +41,7 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
       if (fields.code === 'authentication') {
         say('the API rejected the bearer token (HTTP 401): check X_BEARER_TOKEN (the token is not shown)');
       } else if (typeof fields.stream === 'string') {
-        say(`stream "${fields.stream}" failed: ${String(fields.message)}`);
+        say(`stream "${fields.stream}" failed: ${String(fields.reason)}`);
       }
     },
   );

@@ -53,7 +53,7 @@ export async function runStatus(
   config: StatusConfig,
   stdout: Writable & { isTTY?: boolean },
 ): Promise<number> {
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, { layout: config.dynamodbLayout });
   try {
     const rows = (await store.list()).map(toStatus);
     const asJson = config.json || stdout.isTTY !== true;

@@ -198,6 +198,7 @@ describe('parseCliArgs', () => {
       command: 'status',
       store: { kind: 'sqlite', path: '.twitter-poller/state.db' },
       json: true,
+      dynamodbLayout: { keyAttribute: 'stream', legacySinceIdAttribute: 'since_id' },
     });
     expect(await parseCliArgs([], {})).toEqual({ command: 'help', topic: 'main' });
     expect(await parseCliArgs(['poll', '-h'], {})).toEqual({ command: 'help', topic: 'poll' });

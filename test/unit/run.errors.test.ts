@@ -67,6 +67,8 @@ describe('runExecution errors', () => {
     expect(h.sink.ids).toHaveLength(5);
     expect(h.clock.sleeps).toContain(31_000);
     expect(summary.rate_limit_waits).toBe(1);
+    // A 429 of the window is a rate-limit wait, not an error.
+    expect(h.metrics.total('ErrorsEncountered')).toBe(0);
     expect(h.logger.events('rate_limit_encounter')[0]).toMatchObject({ reason: '429', wait_ms: 31_000 });
     expect(h.logger.events('retry')[0]).toMatchObject({ attempt: 1, delay_ms: 31_000 });
   });
@@ -102,6 +104,8 @@ describe('runExecution errors', () => {
     expect(summary.caught_up).toBe(true);
     expect(h.logger.events('retry').map((e) => e.attempt)).toEqual([1, 2]);
     expect(summary.api_requests).toBe(3);
+    // Both failed requests are error events, though retried: errors / requests = 2 / 3.
+    expect(h.metrics.total('ErrorsEncountered')).toBe(2);
   });
 
   it('does not retry a 401, and other streams still run', async () => {
@@ -113,7 +117,12 @@ describe('runExecution errors', () => {
     const summary = await runExecution(h.deps, [stream, other], testOptions());
     expect(summary.streams.map((s) => s.outcome)).toEqual(['failed', 'caught_up']);
     expect(summary.caught_up).toBe(false);
-    expect(h.metrics.total('ErrorsEncountered')).toBe(1);
+    // The failed request and the failed stream.
+    expect(h.metrics.total('ErrorsEncountered')).toBe(2);
+    expect(h.logger.events('error')[0]).toMatchObject({
+      code: 'authentication',
+      reason: 'the bearer token was rejected',
+    });
   });
 
   it('moves a since_id older than 7 days to the oldest allowed id before calling, logging the gap', async () => {

@@ -56,7 +56,7 @@ describe('runExecution streams', () => {
     const summary = await runExecution(h.deps, [stream], testOptions());
     expect(summary.streams[0]?.outcome).toBe('failed');
     expect(h.logger.events('error')[0]).toMatchObject({ stream: 'search-a', code: 'corrupt_checkpoint' });
-    expect(String(h.logger.events('error')[0]?.message)).toContain('search-a');
+    expect(String(h.logger.events('error')[0]?.reason)).toContain('search-a');
     expect(h.api.requests).toHaveLength(0);
     await expect(h.store.load('search-a')).rejects.toThrow(/corrupt/);
   });

@@ -7,6 +7,7 @@ import { Logger as PtLogger } from '@aws-lambda-powertools/logger';
 import type { LogLevel as PtLogLevel } from '@aws-lambda-powertools/logger/types';
 import { type LambdaConfig, parseStreamsJson, readLambdaEnv } from '../../config/lambda-env.js';
 import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
+import { INVOCATION_METRICS } from '../../core/ports/observability.js';
 import type { Sink } from '../../core/ports/sink.js';
 import type { StreamSpec } from '../../core/stream.js';
 import { type BearerTokenSource, EnvBearerTokenSource } from '../credentials/bearer-token.js';
@@ -37,7 +38,7 @@ export function createLambdaRuntime(env: Readonly<Record<string, string | undefi
       logLevel: config.logLevel.toUpperCase() as PtLogLevel,
     }),
   });
-  const metrics = new PowertoolsMetrics();
+  const metrics = new PowertoolsMetrics({ alwaysEmit: INVOCATION_METRICS });
   const parameters = new SsmParameters({ maxAgeSeconds: config.parameterMaxAgeSeconds });
   const tokens: BearerTokenSource =
     config.token.kind === 'env'
@@ -48,9 +49,12 @@ export function createLambdaRuntime(env: Readonly<Record<string, string | undefi
       ? new LambdaInvokeSink({
           functionName: config.sink.functionName,
           maxPayloadBytes: config.payloadLimitBytes,
+          payloadFormat: config.payloadFormat,
+          invocationType: config.invocationType,
         })
       : new SqsSink({ queueUrl: config.sink.queueUrl });
-  const store = new DynamoDbCheckpointStore({ tableName: config.tableName, logger });
+  // The handler appends each invocation's correlation_id to this logger, so adoption lines carry it.
+  const store = new DynamoDbCheckpointStore({ tableName: config.tableName, layout: config.layout, logger });
   const source = config.streams;
   const streams = async (): Promise<readonly StreamSpec[]> =>
     source.kind === 'inline'

@@ -7,6 +7,11 @@ import type { MetricNameValue, Metrics } from '../../core/ports/observability.js
 export class SumMetrics implements Metrics {
   readonly #totals = new Map<MetricNameValue, number>();
 
+  /** `alwaysReport`: metrics present in `totals()` as 0 before anything is added. @default [] */
+  constructor(options: { readonly alwaysReport?: readonly MetricNameValue[] } = {}) {
+    for (const name of options.alwaysReport ?? []) this.#totals.set(name, 0);
+  }
+
   add(name: MetricNameValue, value: number): void {
     this.#totals.set(name, (this.#totals.get(name) ?? 0) + value);
   }

@@ -37,6 +37,20 @@ export const MetricName = {
   usageCapped: 'UsageCapped',
 } as const;
 export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
+
+/**
+ * Published by every invocation, 0 included, so alarms and dashboards never see missing data for
+ * them. ErrorsEncountered counts every error event (each failed request, retried ones included,
+ * except a 429 of the rate-limit window, which is a RateLimitWait; each failed sink attempt; each
+ * failed stream; a failed setup), so ErrorsEncountered / ApiRequests is the error rate.
+ */
+export const INVOCATION_METRICS = [
+  MetricName.tweetsProcessed,
+  MetricName.errorsEncountered,
+  MetricName.rateLimitWaits,
+  MetricName.executionDurationSeconds,
+  MetricName.apiRequests,
+] as const satisfies readonly MetricNameValue[];
 export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';
 
 export interface Metrics {
