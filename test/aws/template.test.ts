@@ -36,6 +36,7 @@ const customTags = [
   seq('!If', 'Fn::If'),
   seq('!Equals', 'Fn::Equals'),
   seq('!Not', 'Fn::Not'),
+  seq('!Or', 'Fn::Or'),
   seq('!Join', 'Fn::Join'),
   seq('!Select', 'Fn::Select'),
   map('!FindInMap', 'Fn::FindInMap'),
@@ -95,14 +96,13 @@ describe('infra/template.yaml', () => {
     const table = resources.CheckpointTable!.Properties as Node;
     expect(table.BillingMode).toBe('PAY_PER_REQUEST');
     expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    // The key attribute is a parameter (an adopted table may use another) whose default is ensureTable's.
+    expect(template.Parameters.CheckpointKeyAttribute.Default).toBe(CHECKPOINT_TABLE_KEY.AttributeName);
     expect(table.AttributeDefinitions).toEqual([
-      {
-        AttributeName: CHECKPOINT_TABLE_KEY.AttributeName,
-        AttributeType: CHECKPOINT_TABLE_KEY.AttributeType,
-      },
+      { AttributeName: { Ref: 'CheckpointKeyAttribute' }, AttributeType: CHECKPOINT_TABLE_KEY.AttributeType },
     ]);
     expect(table.KeySchema).toEqual([
-      { AttributeName: CHECKPOINT_TABLE_KEY.AttributeName, KeyType: CHECKPOINT_TABLE_KEY.KeyType },
+      { AttributeName: { Ref: 'CheckpointKeyAttribute' }, KeyType: CHECKPOINT_TABLE_KEY.KeyType },
     ]);
   });
 
@@ -123,7 +123,9 @@ describe('infra/template.yaml', () => {
     const byAction = new Map(
       statements({ UseSqs: false }).flatMap((s) => (s.Action as string[]).map((a) => [a, s])),
     );
-    expect(byAction.get('dynamodb:GetItem')?.Resource).toEqual({ 'Fn::GetAtt': 'CheckpointTable.Arn' });
+    expect(byAction.get('dynamodb:GetItem')?.Resource['Fn::If'][1]).toEqual({
+      'Fn::GetAtt': 'CheckpointTable.Arn',
+    });
     expect(JSON.stringify(byAction.get('ssm:GetParameter')?.Resource)).toContain(
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation !Sub placeholder.
       'parameter${BearerTokenParameterName}',
@@ -148,17 +150,26 @@ describe('infra/template.yaml', () => {
     expect(resources.FailureQueue?.Type).toBe('AWS::SQS::Queue');
   });
 
-  it.each([MetricName.errorsEncountered, MetricName.usageCapped])(
-    'alarms on %s as the Metrics adapter publishes it',
-    (metric) => {
-      const alarm = Object.values(resources).find(
-        (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === metric,
-      );
-      expect(alarm?.Properties).toMatchObject({
+  it.each([
+    MetricName.errorsEncountered,
+    MetricName.apiRequests,
+    MetricName.usageCapped,
+    MetricName.executionDurationSeconds,
+    MetricName.tweetsProcessed,
+  ])('alarms on %s as the Metrics adapter publishes it', (metric) => {
+    const metrics = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+      .flatMap((r) => [
+        r.Properties,
+        ...((r.Properties.Metrics as Node[]) ?? []).map((m) => m.MetricStat?.Metric),
+      ])
+      .filter((m) => m?.MetricName === metric);
+    expect(metrics.length).toBeGreaterThan(0);
+    for (const m of metrics) {
+      expect(m).toMatchObject({
         Namespace: METRICS_NAMESPACE,
         Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
-        TreatMissingData: 'notBreaching',
       });
-    },
-  );
+    }
+  });
 });
