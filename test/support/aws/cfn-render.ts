@@ -4,7 +4,7 @@
  * as the parameters' defaults. Used to check both deployment modes (new table / adopted table).
  */
 import { readFileSync } from 'node:fs';
-import { type CollectionTag, parse, type ScalarTag, YAMLMap, YAMLSeq } from 'yaml';
+import { type CollectionTag, parse, type ScalarTag, YAMLSeq } from 'yaml';
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed CloudFormation is walked freely.
 export type Node = Record<string, any>;
