@@ -68,7 +68,13 @@ export function mapHttpError(
   meta: ResponseMeta,
 ): ApiError {
   const problem = parseProblem(text, contentType);
-  const describe = [problem.title, problem.detail].filter(Boolean).join(': ').slice(0, MAX_EXCERPT);
+  // The errors[].message texts carry the actual reason of a 400 (e.g. "Reference to invalid operator
+  // 'has'"); the detail alone is generic. Operators read it in the error line's `reason`.
+  const reasons = problem.messages.filter((m) => m !== problem.detail);
+  const describe = [problem.title, problem.detail, ...reasons]
+    .filter(Boolean)
+    .join(': ')
+    .slice(0, MAX_EXCERPT);
   const message = `${endpoint}: HTTP ${status}${describe ? ` ${describe}` : ''}`;
   if (status === 401) {
     return new AuthenticationError(
