@@ -3,11 +3,12 @@
  * driven by the real @aws-sdk/client-lambda. It accepts `Event` invocations with 202, enforces the
  * async payload limit with 413 RequestTooLargeException, and fails on demand with 429
  * TooManyRequestsException, 5xx ServiceException or 404 ResourceNotFoundException, as the real
- * service does.
+ * service does. `RequestResponse` invocations get 200, or with the `function-error` fault 200 plus
+ * `X-Amz-Function-Error: Unhandled` and the error payload (the parser threw).
  */
 import { listen, readBody, sendJson } from './http-util.js';
 
-export type LambdaFault = 'throttle' | 'server-error' | 'not-found';
+export type LambdaFault = 'throttle' | 'server-error' | 'not-found' | 'function-error';
 
 export interface Invocation {
   readonly functionName: string;
@@ -83,6 +84,12 @@ export async function startFakeLambda(options: { maxPayloadBytes?: number } = {}
         { Type: 'User', message: `Function not found: ${match[1]}` },
         { 'x-amzn-errortype': 'ResourceNotFoundException' },
       );
+    }
+    if (fault === 'function-error') {
+      // The parser ran and threw: RequestResponse answers 200 with X-Amz-Function-Error.
+      res.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' });
+      res.end(JSON.stringify({ errorType: 'Error', errorMessage: 'parser crashed' }));
+      return;
     }
     if (fault === 'server-error') {
       return sendJson(res, 500, { message: 'internal' }, { 'x-amzn-errortype': 'ServiceException' });
