@@ -78,7 +78,7 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
     );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    logger.log('error', 'error', { code: 'internal', message });
+    logger.log('error', 'error', { code: 'internal', reason: message });
     say(`the run failed: ${message}`);
     if (!observed.observation.ended) {
       logger.log('error', 'execution_end', {
