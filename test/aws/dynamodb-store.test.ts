@@ -131,6 +131,25 @@ describe('DynamoDbCheckpointStore', () => {
     expect(await store.load('legacy')).toEqual(loaded);
   });
 
+  it("adopts this poller's first layout (a numeric since_id) under the default names", async () => {
+    await db.client().send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          stream: { S: 'first-layout' },
+          schema_version: { N: '2' },
+          since_id: { N: '70' },
+          updated_at: { S: 'then' },
+          writer: { S: 'w' },
+        },
+      }),
+    );
+    expect(await makeStore().load('first-layout')).toMatchObject({ since_id: '70', sweep: null });
+    const item = await rawItem('first-layout');
+    expect(item?.since_id).toEqual({ S: '70' });
+    expect(item?.frontier_since_id).toEqual({ N: '70' });
+  });
+
   it.each([
     ['a non-numeric legacy id', { since_id: { S: '12abc' } }],
     ['a negative id', { schema_version: { N: '2' }, frontier_since_id: { N: '-5' } }],

@@ -28,7 +28,7 @@ import { AwsServiceError, awsErrorName, toAwsServiceError } from '../aws/errors.
 
 /** DynamoDB actions a polling execution sends (load, save, leases): the Lambda's IAM policy. */
 export const DYNAMODB_RUNTIME_ACTIONS = ['GetItem', 'UpdateItem'] as const;
-/** Actions of the maintenance paths: `list` (Scan), `reset` (UpdateItem), `ensureTable`. */
+/** Actions of the maintenance paths: `list` and `migrate` (Scan), `reset` (UpdateItem), `ensureTable`. */
 export const DYNAMODB_ADMIN_ACTIONS = ['Scan', 'UpdateItem', 'CreateTable', 'DescribeTable'] as const;
 
 /** Writer recorded on an item upgraded from the legacy format. */
