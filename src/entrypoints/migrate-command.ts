@@ -6,6 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { MigrateConfig } from '../config/types.js';
+import { ConfigError } from '../core/errors.js';
 import { ExitCode } from './poll-command.js';
 
 function table(entries: readonly { stream: string | null; action: string; detail: string }[]): string {
@@ -28,10 +29,23 @@ export async function runMigrate(
 ): Promise<number> {
   const { planMigration, applyMigration } = await import('../adapters/stores/dynamodb-migration.js');
   const options = { tableName: config.store.table, layout: config.dynamodbLayout };
-  const plan = await planMigration(options);
+  let plan: Awaited<ReturnType<typeof planMigration>>;
+  let result: typeof plan;
+  let refuse: boolean;
+  try {
+    plan = await planMigration(options);
+    refuse = plan.some((e) => e.action === 'corrupt') && !config.skipCorrupt;
+    result = config.apply && !refuse ? await applyMigration(plan, options) : plan;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // AWS refused or failed (access denied, throttled past the SDK's retries): items adopted so far
+    // stay adopted, the rest are untouched; running it again carries on.
+    io.stderr.write(
+      `twitter-poller: migrate failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return ExitCode.failure;
+  }
   const corrupt = plan.filter((e) => e.action === 'corrupt');
-  const refuse = corrupt.length > 0 && !config.skipCorrupt;
-  const result = config.apply && !refuse ? await applyMigration(plan, options) : plan;
   const done = config.apply && !refuse;
   const verb = (action: string) => (action === 'adopt' ? (done ? 'adopted' : 'will adopt') : action);
   const rows = result.map((e) => ({
