@@ -132,6 +132,7 @@ export function validate<S extends z.ZodMiniType>(schema: S, raw: unknown): Vali
     const first = issue.keys[0] ?? '';
     return { ok: false, key: key === '(root)' ? first : `${key}.${first}`, message: 'unknown setting' };
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return { ok: false, key, message: 'is required' };
+  if (issue.code === 'invalid_type' && issue.input === undefined)
+    return { ok: false, key, message: 'is required' };
   return { ok: false, key, message: issue.message };
 }
