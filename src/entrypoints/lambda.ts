@@ -1,5 +1,5 @@
 /**
- * AWS Lambda entry point (bundled as dist/lambda.mjs, handler `lambda.handler`). Thin: the container's
+ * AWS Lambda entry point (bundled as build/lambda/lambda.mjs, handler `lambda.handler`). Thin: the container's
  * runtime (config, clients, caches) is built once, lazily; each invocation fetches the token (cached),
  * sizes its time budget from the context, and runs the same runExecution as the CLI.
  *
