@@ -38,6 +38,10 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
         return;
       }
       if (fields.during === 'release') return;
+      if (fields.code === 'dead_letter') {
+        say(String(fields.message)); // the stream went on: no "failed"
+        return;
+      }
       if (fields.code === 'authentication') {
         say('the API rejected the bearer token (HTTP 401): check X_BEARER_TOKEN (the token is not shown)');
       } else if (typeof fields.stream === 'string') {
