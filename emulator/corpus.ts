@@ -62,7 +62,8 @@ function makeUsers(rng: Prng, n: number, now: number): User[] {
   // X allows all-digit usernames: the last user has one (no PRNG draw, so seeded worlds keep their posts),
   // so that a client taking `@12345` for the id 12345 is caught.
   const last = users[users.length - 1];
-  if (users.length > 1 && last !== undefined) users[users.length - 1] = { ...last, username: ALL_DIGIT_USERNAME };
+  if (users.length > 1 && last !== undefined)
+    users[users.length - 1] = { ...last, username: ALL_DIGIT_USERNAME };
   return users;
 }
 
