@@ -8,8 +8,12 @@
 /** Tokens shorter than this are not redacted: replacing a 2-letter string everywhere would garble logs. */
 const MIN_SECRET_LENGTH = 6;
 
-/** `Bearer` followed by a credential (RFC 6750 b64token characters, plus the URL-encoded `%`). */
-const BEARER = /\bBearer(\s+|%20|\+)[A-Za-z0-9\-._~+/%]+=*/gi;
+/**
+ * `Bearer` followed by a credential (RFC 6750 b64token characters, plus the URL-encoded `%`) of at
+ * least 12 characters: real tokens are far longer, and prose such as "the bearer token was rejected"
+ * stays readable.
+ */
+const BEARER = /\bBearer(\s+|%20|\+)[A-Za-z0-9\-._~+/%]{12,}=*/gi;
 
 /** The marker left where a secret was. */
 export const REDACTED = '[REDACTED]';

@@ -13,7 +13,7 @@ describe('redactSecrets', () => {
       'authorization: bearer abc.DEF-123_~+/==',
       'authorization: Bearer [REDACTED]',
     ],
-    ['a URL-encoded Bearer', 'h=Bearer%20xyz123456', 'h=Bearer [REDACTED]'],
+    ['a URL-encoded Bearer', 'h=Bearer%20xyz123456789abc', 'h=Bearer [REDACTED]'],
     ['the JSON-escaped token', JSON.stringify({ t: 'AAAA"quoted"secret' }), '{"t":"[REDACTED]"}'],
   ])('replaces %s', (_what, text, expected) => {
     expect(redactSecrets(text, [TOKEN, 'AAAA"quoted"secret'])).toBe(expected);
@@ -23,6 +23,8 @@ describe('redactSecrets', () => {
     expect(redactSecrets('search_recent: HTTP 403 Forbidden', [TOKEN])).toBe(
       'search_recent: HTTP 403 Forbidden',
     );
+    const prose = 'HTTP 401: the bearer token was rejected (missing, wrong or revoked)';
+    expect(redactSecrets(prose, [TOKEN])).toBe(prose);
   });
 
   it('redacts every string of a summary, nested', () => {
