@@ -19,7 +19,7 @@ import type { CheckpointLayout, InvocationType, PayloadFormat } from '../config/
 import type { PollConfig, SinkLocation, StoreLocation } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import type { CheckpointStore } from '../core/ports/checkpoint-store.js';
-import { INVOCATION_METRICS, type Logger } from '../core/ports/observability.js';
+import { INVOCATION_METRICS, type Logger, type Metrics } from '../core/ports/observability.js';
 import type { Sink } from '../core/ports/sink.js';
 import { Failpoint, type RunDependencies, type RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
@@ -92,6 +92,7 @@ export async function openStore(
 export async function openSink(
   location: SinkLocation,
   stdout: Writable = process.stdout,
+  observe?: { readonly logger: Logger; readonly metrics: Metrics },
   lambda: {
     readonly payloadFormat?: PayloadFormat | undefined;
     readonly invocationType?: InvocationType | undefined;
@@ -111,8 +112,11 @@ export async function openSink(
       });
     }
     case 'sqs': {
-      const { SqsSink } = await import('../adapters/sinks/sqs.js');
-      return new SqsSink({ queueUrl: location.queueUrl });
+      const { SqsSink, reportDeadLetter } = await import('../adapters/sinks/sqs.js');
+      return new SqsSink({
+        queueUrl: location.queueUrl,
+        ...(observe ? { onDeadLetter: reportDeadLetter(observe.logger, observe.metrics) } : {}),
+      });
     }
   }
 }
@@ -133,10 +137,12 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
   });
   let sink: Sink;
   try {
-    sink = await openSink(config.sink, io.stdout, {
-      payloadFormat: config.payloadFormat,
-      invocationType: config.invocationType,
-    });
+    sink = await openSink(
+      config.sink,
+      io.stdout,
+      { logger, metrics },
+      { payloadFormat: config.payloadFormat, invocationType: config.invocationType },
+    );
     if (failpoint) sink = new FailpointSink(sink, failpoint);
   } catch (error) {
     await store.close();

@@ -15,7 +15,7 @@ import { SsmBearerTokenSource, SsmParameters } from '../credentials/ssm.js';
 import { PowertoolsLogger, SERVICE_NAME } from '../observability/powertools-logger.js';
 import { PowertoolsMetrics } from '../observability/powertools-metrics.js';
 import { LambdaInvokeSink } from '../sinks/lambda.js';
-import { SqsSink } from '../sinks/sqs.js';
+import { reportDeadLetter, SqsSink } from '../sinks/sqs.js';
 import { DynamoDbCheckpointStore } from '../stores/dynamodb.js';
 
 export interface LambdaRuntime {
@@ -52,7 +52,7 @@ export function createLambdaRuntime(env: Readonly<Record<string, string | undefi
           payloadFormat: config.payloadFormat,
           invocationType: config.invocationType,
         })
-      : new SqsSink({ queueUrl: config.sink.queueUrl });
+      : new SqsSink({ queueUrl: config.sink.queueUrl, onDeadLetter: reportDeadLetter(logger, metrics) });
   // The handler appends each invocation's correlation_id to this logger, so adoption lines carry it.
   const store = new DynamoDbCheckpointStore({ tableName: config.tableName, layout: config.layout, logger });
   const source = config.streams;

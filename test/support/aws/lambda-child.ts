@@ -1,12 +1,12 @@
 /**
- * The Lambda handler as deployed: src/entrypoints/lambda.ts bundled by esbuild with the options of
- * scripts/build.mjs, loaded and invoked once in a child process (one cold container per call), its
+ * The Lambda handler as deployed: src/entrypoints/lambda.ts bundled by scripts/lambda-bundle.mjs
+ * (the build of build/lambda/lambda.mjs), loaded and invoked once in a child process (one cold container per call), its
  * output and exit code returned for the test to read. Powertools writes INFO lines and EMF to stdout
  * and WARN/ERROR lines to stderr (console.warn/error); Lambda sends both to CloudWatch Logs.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { buildLambda } from '../../../scripts/lambda-bundle.mjs';
 
 const RUNNER = `
 const { handler } = await import(process.env.BUNDLE);
@@ -24,23 +24,9 @@ try {
   process.exitCode = 1;
 }`;
 
-/** Bundles the handler into `dir`/lambda.mjs; returns its path. */
+/** Bundles the handler into `dir`/lambda.mjs with scripts/lambda-bundle.mjs (what ships); returns its path. */
 export async function buildLambdaBundle(dir: string): Promise<string> {
-  await build({
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    entryPoints: { lambda: 'src/entrypoints/lambda.ts' },
-    outdir: dir,
-    outExtension: { '.js': '.mjs' },
-    minify: true,
-    external: ['better-sqlite3'],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'silent',
-  });
+  await buildLambda(dir);
   return join(dir, 'lambda.mjs');
 }
 
