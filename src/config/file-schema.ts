@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   type Check,
   checkBaseUrl,
+  checkDuration,
   checkExclude,
   checkInitial,
   checkInteger,
@@ -24,7 +25,8 @@ const nonEmpty = z
   .min(1, { error: 'must be a non-empty string' });
 const fieldList = z.array(nonEmpty, { error: 'must be a list of field names' });
 const positiveInt = fromCheck((raw) => checkInteger(raw, 1));
-const nonNegativeInt = fromCheck((raw) => checkInteger(raw, 0));
+/** A duration (`90s`, `15m`, ...) or a plain number, as a whole number of the key's unit. */
+const duration = (unitMs: 1 | 1000, min: 0 | 1) => fromCheck((raw) => checkDuration(raw, unitMs, min));
 
 /** One entry of `streams:`. Exactly one of query, user or mentions. */
 export const StreamEntrySchema = z
@@ -39,7 +41,7 @@ export const StreamEntrySchema = z
     user_fields: fieldList.optional(),
     expansions: fieldList.optional(),
     initial: fromCheck(checkInitial).optional(),
-    overlap_seconds: nonNegativeInt.optional(),
+    overlap_seconds: duration(1000, 0).optional(),
   })
   .superRefine((entry, ctx) => {
     const sources = (['query', 'user', 'mentions'] as const).filter((k) => entry[k] !== undefined);
@@ -64,14 +66,14 @@ export const ConfigFileSchema = z.strictObject({
   api_base: fromCheck(checkBaseUrl).optional(),
   max_tweets: positiveInt.optional(),
   batch_size: positiveInt.optional(),
-  time_budget_seconds: positiveInt.optional(),
-  min_interval_ms: nonNegativeInt.optional(),
-  retry_base_ms: positiveInt.optional(),
-  retry_max_ms: positiveInt.optional(),
+  time_budget_seconds: duration(1000, 1).optional(),
+  min_interval_ms: duration(1, 0).optional(),
+  retry_base_ms: duration(1, 1).optional(),
+  retry_max_ms: duration(1, 1).optional(),
   retry_attempts: positiveInt.optional(),
-  lease_ttl_seconds: positiveInt.optional(),
+  lease_ttl_seconds: duration(1000, 1).optional(),
   initial: fromCheck(checkInitial).optional(),
-  overlap_seconds: nonNegativeInt.optional(),
+  overlap_seconds: duration(1000, 0).optional(),
   log_level: fromCheck(checkLogLevel).optional(),
 });
 

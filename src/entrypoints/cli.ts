@@ -9,6 +9,7 @@ import { parseCliArgs } from '../config/cli-args.js';
 import type { CliCommand } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import { HELP } from './help.js';
+import { runInit } from './init-command.js';
 import { ExitCode, runPoll } from './poll-command.js';
 import { runStatus } from './status-command.js';
 
@@ -33,8 +34,9 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
     command = await parseCliArgs(argv, io.env ?? process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
+    const topic = ['poll', 'status', 'init'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
     stderr.write(
-      `twitter-poller: ${redact(error.message, secrets)}\nRun "twitter-poller ${argv[0] === 'status' ? 'status ' : argv[0] === 'poll' ? 'poll ' : ''}--help" for usage.\n`,
+      `twitter-poller: ${redact(error.message, secrets)}\nRun "twitter-poller ${topic}--help" for usage.\n`,
     );
     return ExitCode.usage;
   }
@@ -47,7 +49,9 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
         stdout.write(`${pkg.version}\n`);
         return ExitCode.ok;
       case 'status':
-        return await runStatus(command, stdout);
+        return await runStatus(command, { stdout, stderr });
+      case 'init':
+        return runInit(command, stdout);
       case 'poll':
         return await runPoll(command, { stderr, stdout });
     }

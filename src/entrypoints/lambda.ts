@@ -15,6 +15,7 @@ import { DeadlineError, PollerError } from '../core/errors.js';
 import { LogEvent, MetricName } from '../core/ports/observability.js';
 import { runExecution } from '../core/run.js';
 import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../core/run-types.js';
+import { USER_AGENT } from './user-agent.js';
 
 /** Thrown when an invocation could save no progress at all. */
 export class ExecutionFailedError extends PollerError {
@@ -59,7 +60,12 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
   try {
     summary = await runExecution(
       {
-        api: new HttpXApi({ bearerToken: token, baseUrl: config.apiBaseUrl }),
+        api: new HttpXApi({
+          bearerToken: token,
+          baseUrl: config.apiBaseUrl,
+          userAgent: USER_AGENT,
+          proxy: config.proxy,
+        }),
         store: rt.store,
         sink: rt.sink,
         clock: new SystemClock(),

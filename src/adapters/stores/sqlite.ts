@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CheckpointConflictError, ConfigError } from '../../core/errors.js';
@@ -25,6 +25,11 @@ export interface SqliteCheckpointStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Test-only: called inside a checkpoint write's transaction, after the UPDATE and before COMMIT. @default none */
   readonly onWrite?: () => void;
+  /**
+   * Open an existing file read-only (`status`): nothing is created, migrated or written, and a
+   * missing file is a ConfigError. @default false
+   */
+  readonly readOnly?: boolean;
 }
 
 interface LeaseRow {
@@ -42,9 +47,30 @@ export class SqliteCheckpointStore implements CheckpointStore {
   readonly #db: Database.Database;
   #closed = false;
   readonly #onWrite: (() => void) | undefined;
+  /** Whether this store created its file (a first run), so the CLI can say where it is. */
+  readonly created: boolean;
 
   constructor(options: SqliteCheckpointStoreOptions) {
     this.#onWrite = options.onWrite;
+    if (options.readOnly === true) {
+      this.created = false;
+      if (!existsSync(options.path)) {
+        throw new ConfigError(
+          `invalid --store: ${options.path} does not exist (no checkpoint store there; a poll creates it)`,
+          '--store',
+        );
+      }
+      this.#db = new Database(options.path, { readonly: true, fileMustExist: true });
+      this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      try {
+        this.#checkVersion(options.path);
+      } catch (error) {
+        this.#db.close();
+        throw error;
+      }
+      return;
+    }
+    this.created = !existsSync(options.path);
     mkdirSync(dirname(options.path), { recursive: true });
     this.#db = new Database(options.path);
     this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -83,6 +109,26 @@ export class SqliteCheckpointStore implements CheckpointStore {
         }
       })
       .immediate();
+  }
+
+  /** Read-only opening: a file that is not a store of this version is refused; a store never written to yet lists nothing. */
+  #checkVersion(path: string): void {
+    const tables = this.#stmt("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+      name: string;
+    }[];
+    const names = new Set(tables.map((t) => t.name));
+    if (!names.has('meta') || !names.has('checkpoints')) {
+      throw new ConfigError(`invalid --store: ${path} is not a twitter-poller checkpoint store`, '--store');
+    }
+    const row = this.#stmt("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+      | { value: string }
+      | undefined;
+    if (row !== undefined && Number(row.value) !== SQLITE_STORE_SCHEMA_VERSION) {
+      throw new ConfigError(
+        `invalid --store: ${path} has store schema version ${row.value}; this twitter-poller reads version ${SQLITE_STORE_SCHEMA_VERSION} (upgrade twitter-poller or use another file)`,
+        '--store',
+      );
+    }
   }
 
   async load(stream: string): Promise<Checkpoint | null> {
