@@ -14,9 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-
-/** The V8 caps every CLI run gets (measured in bench/README.md). */
-export const MEMORY_CAPS = ['--max-semi-space-size=4', '--max-old-space-size=256'] as const;
+import { MEMORY_CAPS } from './memory-caps.js';
 
 const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
 const args = process.argv.slice(2);
