@@ -28,7 +28,11 @@ describe('NO_PROXY matching (bypassesProxy)', () => {
 });
 
 describe('proxyFor / agentFor', () => {
-  const proxy = { httpsProxy: 'http://proxy:3128', httpProxy: 'http://plain-proxy:8080', noProxy: 'internal' };
+  const proxy = {
+    httpsProxy: 'http://proxy:3128',
+    httpProxy: 'http://plain-proxy:8080',
+    noProxy: 'internal',
+  };
 
   it('sends https through the HTTPS proxy (CONNECT) and http through the HTTP proxy', () => {
     expect(proxyFor(new URL('https://api.x.com'), proxy)).toBe('http://proxy:3128');

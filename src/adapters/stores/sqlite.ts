@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CheckpointConflictError, ConfigError } from '../../core/errors.js';
@@ -32,6 +32,26 @@ export interface SqliteCheckpointStoreOptions {
   readonly readOnly?: boolean;
 }
 
+/**
+ * Opens `path` for reading without creating or changing anything on disk. A WAL-mode reader creates
+ * the `-wal` and `-shm` side files when they are missing, so:
+ * - side files present (a run is writing, or one crashed): the latest commits may be in the WAL;
+ *   open the file read-only (nothing new is created);
+ * - no WAL file: every commit is in the main file; read it into memory and open that copy, with
+ *   the header's WAL mode bytes (18, 19) set back to rollback mode, as an in-memory database needs.
+ */
+function openReadOnly(path: string): Database.Database {
+  if (existsSync(`${path}-wal`) && existsSync(`${path}-shm`)) {
+    return new Database(path, { readonly: true, fileMustExist: true });
+  }
+  const bytes = readFileSync(path);
+  if (bytes.length >= 20 && bytes.subarray(0, 16).toString('latin1') === 'SQLite format 3\0') {
+    bytes[18] = 1;
+    bytes[19] = 1;
+  }
+  return new Database(bytes);
+}
+
 interface LeaseRow {
   readonly owner: string;
   readonly fence: number;
@@ -60,7 +80,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
           '--store',
         );
       }
-      this.#db = new Database(options.path, { readonly: true, fileMustExist: true });
+      this.#db = openReadOnly(options.path);
       this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       try {
         this.#checkVersion(options.path);
