@@ -16,6 +16,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MEMORY_CAPS } from './memory-caps.js';
 
+// node:sqlite (the SQLite store's fallback on Node 22 when better-sqlite3 is not built) prints an
+// ExperimentalWarning line on stderr, which is JSON lines only.
+const NODE_FLAGS = [...MEMORY_CAPS, '--disable-warning=ExperimentalWarning'];
 const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
 const args = process.argv.slice(2);
 const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
@@ -27,9 +30,9 @@ const execve = (process as unknown as { execve?: Execve }).execve;
 if (capped || process.env.TWITTER_POLLER_NO_REEXEC === '1') {
   await import(new URL('./cli.js', import.meta.url).href);
 } else if (typeof execve === 'function' && process.platform !== 'win32') {
-  execve(process.execPath, [process.execPath, ...MEMORY_CAPS, cli, ...args], process.env);
+  execve(process.execPath, [process.execPath, ...NODE_FLAGS, cli, ...args], process.env);
 } else {
-  const child = spawn(process.execPath, [...MEMORY_CAPS, cli, ...args], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...NODE_FLAGS, cli, ...args], { stdio: 'inherit' });
   // A terminal's Ctrl-C already reaches the child (same process group): passing SIGINT on would make
   // it a second one, which the CLI reads as "stop now". Other signals only reach this process.
   process.on('SIGINT', () => undefined);
