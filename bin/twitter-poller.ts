@@ -6,7 +6,7 @@
  *   twitter-poller demo          → bin/demo.ts (emulator + poller together)
  *   anything else                → src/entrypoints/cli.ts (poll, status, --help, --version)
  */
-import pkg from '../package.json' with { type: 'json' };
+import { VERSION } from '../src/entrypoints/version.js';
 
 const argv = process.argv.slice(2);
 
@@ -14,7 +14,7 @@ async function dispatch(): Promise<number> {
   const [command, ...rest] = argv;
   // -v / --version works on every command; poll, status and init parse it themselves.
   if ((command === 'emulator' || command === 'demo') && rest.some((a) => a === '-v' || a === '--version')) {
-    process.stdout.write(`${pkg.version}\n`);
+    process.stdout.write(`${VERSION}\n`);
     return 0;
   }
   if (command === 'emulator') return (await import('../emulator/cli.js')).main(rest);

@@ -3,7 +3,6 @@
  * report. `main` never calls process.exit; bin/twitter-poller.ts does, with the code it returns.
  */
 import type { Writable } from 'node:stream';
-import pkg from '../../package.json' with { type: 'json' };
 import { redact } from '../adapters/observability/json-logger.js';
 import { parseCliArgs } from '../config/cli-args.js';
 import type { CliCommand } from '../config/types.js';
@@ -12,6 +11,7 @@ import { HELP } from './help.js';
 import { runInit } from './init-command.js';
 import { ExitCode, runPoll } from './poll-command.js';
 import { runStatus } from './status-command.js';
+import { VERSION } from './version.js';
 
 /** The process streams and environment the CLI uses; injectable for tests. */
 export interface CliIo {
@@ -46,7 +46,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
         stdout.write(HELP[command.topic]);
         return ExitCode.ok;
       case 'version':
-        stdout.write(`${pkg.version}\n`);
+        stdout.write(`${VERSION}\n`);
         return ExitCode.ok;
       case 'status':
         return await runStatus(command, { stdout, stderr });

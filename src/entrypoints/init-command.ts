@@ -4,12 +4,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import pkg from '../../package.json' with { type: 'json' };
 import type { InitConfig } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
+import { VERSION } from './version.js';
 
 /** Where editors find the schema: the copy shipped in the npm package, for this version. */
-export const SCHEMA_URL = `https://unpkg.com/twitter-poller@${pkg.version}/docs/streams.schema.json`;
+export const SCHEMA_URL = `https://unpkg.com/twitter-poller@${VERSION}/docs/streams.schema.json`;
 
 /** The file `init` writes. Every key is valid as written; test/cli/init.test.ts loads it. */
 export const STREAMS_TEMPLATE = `# yaml-language-server: $schema=${SCHEMA_URL}

@@ -1,4 +1,4 @@
-import pkg from '../../package.json' with { type: 'json' };
+import { VERSION } from './version.js';
 
 /** The User-Agent of every X API request, `twitter-poller/<package version>`, so the API side can tell releases apart. */
-export const USER_AGENT = `twitter-poller/${pkg.version}`;
+export const USER_AGENT = `twitter-poller/${VERSION}`;
