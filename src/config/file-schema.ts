@@ -1,4 +1,12 @@
-import { z } from 'zod';
+/**
+ * The config file's schema (JSON or YAML) and the `streams` entries the Lambda's STREAMS variable
+ * shares with it. Written with zod/mini (zod 4's tree-shakable functional API, ~16 KB in the Lambda
+ * bundle against ~85 KB for the classic API and ~450 KB for `import { z } from 'zod'`, which drags in
+ * every locale; bench/README.md): every schema carries its own message, so no locale is needed.
+ * `z.toJSONSchema` works on these schemas too: docs/streams.schema.json is generated from them
+ * (src/config/json-schema.ts), with the descriptions registered below.
+ */
+import * as z from 'zod/mini';
 import {
   type Check,
   checkBaseUrl,
@@ -9,31 +17,36 @@ import {
   checkLogLevel,
 } from './values.js';
 
-/** The JSON Schema a `check*` value is described by in docs/streams.schema.json (editors only; zod validates). */
+/** What docs/streams.schema.json says about a setting (editors only: zod validates). */
 type JsonSchemaHint = Readonly<Record<string, unknown>>;
 
+/** Registers `hint` as `schema`'s JSON Schema metadata (merged into the generated schema). */
+function described<S extends z.ZodMiniType>(schema: S, hint: JsonSchemaHint): S {
+  z.globalRegistry.add(schema, hint);
+  return schema;
+}
+
 /**
- * Adapts a `check*` function into a zod schema whose error message is the check's reason; `json`
- * describes the accepted input for the generated JSON Schema (scripts/gen-schema.ts).
+ * Adapts a `check*` function into a zod schema whose error message is the check's reason; `hint`
+ * describes the accepted input in docs/streams.schema.json.
  */
-function fromCheck<T>(check: (raw: unknown) => Check<T>, json: JsonSchemaHint): z.ZodType<T> {
-  return z
-    .unknown()
-    .transform((raw, ctx) => {
+function fromCheck<T>(check: (raw: unknown) => Check<T>, hint: JsonSchemaHint): z.ZodMiniType<T> {
+  const schema = z.pipe(
+    z.unknown(),
+    z.transform((raw, ctx) => {
       const result = check(raw);
       if (result.ok) return result.value;
-      ctx.addIssue({ code: 'custom', message: result.reason });
+      ctx.issues.push({ code: 'custom', message: result.reason, input: raw });
       return z.NEVER;
-    })
-    .meta(json) as unknown as z.ZodType<T>;
+    }),
+  );
+  return described(schema, hint) as unknown as z.ZodMiniType<T>;
 }
 
 const DURATION_PATTERN = '^[0-9]{1,9}(ms|s|m|h|d)$';
 
-const nonEmpty = z
-  .string({ error: 'must be a non-empty string' })
-  .trim()
-  .min(1, { error: 'must be a non-empty string' });
+const NON_EMPTY = 'must be a non-empty string';
+const nonEmpty = z.string({ error: NON_EMPTY }).check(z.trim(), z.minLength(1, { error: NON_EMPTY }));
 const fieldList = z.array(nonEmpty, { error: 'must be a list of field names' });
 const positiveInt = (description: string) =>
   fromCheck((raw) => checkInteger(raw, 1), { type: 'integer', minimum: 1, description });
@@ -53,87 +66,109 @@ const initial = (description: string) =>
     pattern: '^(now|[0-9]{1,9}(ms|s|m|h|d)|[0-9]{1,19})$',
     examples: ['now', '1d', '1578516068309794817'],
   });
+/** An optional setting with its description for editors. */
+const optional = <S extends z.ZodMiniType>(schema: S, description: string) =>
+  described(z.optional(schema), { description });
 
 /** One entry of `streams:`. Exactly one of query, user or mentions. */
 export const StreamEntrySchema = z
-  .strictObject({
-    name: nonEmpty
-      .optional()
-      .meta({ description: 'The checkpoint key; default search:<query>, timeline:<user>, mentions:<user>.' }),
-    query: nonEmpty
-      .max(4096, { error: 'must be at most 4096 characters' })
-      .optional()
-      .meta({ description: 'Recent search query (full archive with archive: true).' }),
-    user: nonEmpty.optional().meta({ description: "A user's timeline: username or numeric id." }),
-    mentions: nonEmpty.optional().meta({ description: 'Posts mentioning a user: username or numeric id.' }),
-    archive: z
-      .boolean({ error: 'must be true or false' })
-      .optional()
-      .meta({ description: 'With query: full-archive search (/2/tweets/search/all).' }),
-    exclude: fromCheck(checkExclude, {
-      type: 'array',
-      items: { enum: ['replies', 'retweets'] },
-      uniqueItems: true,
-      minItems: 1,
-      description: 'With user: leave out replies and/or retweets.',
-    }).optional(),
-    tweet_fields: fieldList.optional().meta({ description: 'tweet.fields of each request.' }),
-    user_fields: fieldList.optional().meta({ description: 'user.fields of each request.' }),
-    expansions: fieldList
-      .optional()
-      .meta({ description: 'expansions of each request (author_id adds _author to each line).' }),
-    initial: initial('Where this stream starts without a checkpoint.').optional(),
-    overlap_seconds: duration(1000, 0, 'Re-read this far below the checkpoint each run.').optional(),
-  })
-  .superRefine((entry, ctx) => {
-    const sources = (['query', 'user', 'mentions'] as const).filter((k) => entry[k] !== undefined);
-    if (sources.length !== 1) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'needs exactly one of query, user or mentions' });
-    }
-    if (entry.archive !== undefined && entry.query === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['archive'], message: 'only applies to a query stream' });
-    }
-    if (entry.exclude !== undefined && entry.user === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['exclude'], message: 'only applies to a user stream' });
-    }
-  })
-  .meta({
-    oneOf: [{ required: ['query'] }, { required: ['user'] }, { required: ['mentions'] }],
-  });
+  .strictObject(
+    {
+      name: optional(
+        nonEmpty,
+        'The checkpoint key; default search:<query>, timeline:<user>, mentions:<user>.',
+      ),
+      query: optional(
+        z
+          .string({ error: NON_EMPTY })
+          .check(
+            z.trim(),
+            z.minLength(1, { error: NON_EMPTY }),
+            z.maxLength(4096, { error: 'must be at most 4096 characters' }),
+          ),
+        'Recent search query (full archive with archive: true).',
+      ),
+      user: optional(nonEmpty, "A user's timeline: @name, user:name, id:123 or a numeric id."),
+      mentions: optional(nonEmpty, 'Posts mentioning a user: @name, user:name, id:123 or a numeric id.'),
+      archive: optional(
+        z.boolean({ error: 'must be true or false' }),
+        'With query: full-archive search (/2/tweets/search/all).',
+      ),
+      exclude: z.optional(
+        fromCheck(checkExclude, {
+          type: 'array',
+          items: { enum: ['replies', 'retweets'] },
+          uniqueItems: true,
+          minItems: 1,
+          description: 'With user: leave out replies and/or retweets.',
+        }),
+      ),
+      tweet_fields: optional(fieldList, 'tweet.fields of each request.'),
+      user_fields: optional(fieldList, 'user.fields of each request.'),
+      expansions: optional(fieldList, 'expansions of each request (author_id adds _author to each line).'),
+      initial: z.optional(initial('Where this stream starts without a checkpoint.')),
+      overlap_seconds: z.optional(duration(1000, 0, 'Re-read this far below the checkpoint each run.')),
+    },
+    { error: 'must be a mapping of stream settings' },
+  )
+  .check(
+    z.superRefine((entry, ctx) => {
+      const sources = (['query', 'user', 'mentions'] as const).filter((k) => entry[k] !== undefined);
+      if (sources.length !== 1) {
+        ctx.addIssue({ code: 'custom', path: [], message: 'needs exactly one of query, user or mentions' });
+      }
+      if (entry.archive !== undefined && entry.query === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['archive'], message: 'only applies to a query stream' });
+      }
+      if (entry.exclude !== undefined && entry.user === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['exclude'], message: 'only applies to a user stream' });
+      }
+    }),
+  );
+described(StreamEntrySchema, {
+  oneOf: [{ required: ['query'] }, { required: ['user'] }, { required: ['mentions'] }],
+});
+
+/** A non-empty list of stream entries (the config file's `streams`, the Lambda's STREAMS). */
+export const StreamListSchema = z
+  .array(StreamEntrySchema, { error: 'must be a list of streams' })
+  .check(z.minLength(1, { error: 'must list at least one stream' }));
 
 /** A config file (JSON or YAML): streams plus defaults of the command-line options. */
-export const ConfigFileSchema = z.strictObject({
-  streams: z
-    .array(StreamEntrySchema, { error: 'must be a list of streams' })
-    .min(1, { error: 'must list at least one stream' }),
-  store: nonEmpty.optional().meta({
-    description: 'sqlite:<path>, memory or dynamodb:<table> (--store).',
-    examples: ['sqlite:state.db'],
-  }),
-  sink: nonEmpty.optional().meta({
-    description: 'jsonl:<path>, jsonl:- (stdout), lambda:<function> or sqs:<queue-url> (--sink).',
-    examples: ['jsonl:posts.jsonl'],
-  }),
-  api_base: fromCheck(checkBaseUrl, {
-    type: 'string',
-    pattern: '^https?://',
-    description: 'API base URL (--api-base); plain http only to loopback.',
-  }).optional(),
-  max_tweets: positiveInt('Posts delivered per run, all streams together (--max-tweets).').optional(),
-  batch_size: positiveInt('Posts per sink write (--batch-size).').optional(),
-  time_budget_seconds: duration(1000, 1, 'Wall time of a run (--time-budget).').optional(),
-  min_interval_ms: duration(1, 0, 'Minimum time between two API requests (--min-interval).').optional(),
-  retry_base_ms: duration(1, 1, 'First backoff delay (--retry-base).').optional(),
-  retry_max_ms: duration(1, 1, 'Longest backoff delay (--retry-max).').optional(),
-  retry_attempts: positiveInt('Attempts per request, the first included (--retry-attempts).').optional(),
-  lease_ttl_seconds: duration(1000, 1, 'Lease of each stream (--lease-ttl).').optional(),
-  initial: initial('Default start of every stream without a checkpoint (--initial).').optional(),
-  overlap_seconds: duration(1000, 0, 'Default re-read window of every stream (--overlap).').optional(),
-  log_level: fromCheck(checkLogLevel, {
-    enum: ['debug', 'info', 'warn', 'error'],
-    description: 'Log level (--log-level).',
-  }).optional(),
-});
+export const ConfigFileSchema = z.strictObject(
+  {
+    streams: StreamListSchema,
+    store: optional(nonEmpty, 'sqlite:<path>, memory or dynamodb:<table> (--store).'),
+    sink: optional(
+      nonEmpty,
+      'jsonl:<path>, jsonl:- (stdout), lambda:<function> or sqs:<queue-url> (--sink).',
+    ),
+    api_base: z.optional(
+      fromCheck(checkBaseUrl, {
+        type: 'string',
+        pattern: '^https?://',
+        description: 'API base URL (--api-base); plain http only to loopback.',
+      }),
+    ),
+    max_tweets: z.optional(positiveInt('Posts delivered per run, all streams together (--max-tweets).')),
+    batch_size: z.optional(positiveInt('Posts per sink write (--batch-size).')),
+    time_budget_seconds: z.optional(duration(1000, 1, 'Wall time of a run (--time-budget).')),
+    min_interval_ms: z.optional(duration(1, 0, 'Minimum time between two API requests (--min-interval).')),
+    retry_base_ms: z.optional(duration(1, 1, 'First backoff delay (--retry-base).')),
+    retry_max_ms: z.optional(duration(1, 1, 'Longest backoff delay (--retry-max).')),
+    retry_attempts: z.optional(positiveInt('Attempts per request, the first included (--retry-attempts).')),
+    lease_ttl_seconds: z.optional(duration(1000, 1, 'Lease of each stream (--lease-ttl).')),
+    initial: z.optional(initial('Default start of every stream without a checkpoint (--initial).')),
+    overlap_seconds: z.optional(duration(1000, 0, 'Default re-read window of every stream (--overlap).')),
+    log_level: z.optional(
+      fromCheck(checkLogLevel, {
+        enum: ['debug', 'info', 'warn', 'error'],
+        description: 'Log level (--log-level).',
+      }),
+    ),
+  },
+  { error: 'must be a mapping of settings' },
+);
 
 export type StreamEntry = z.output<typeof StreamEntrySchema>;
 export type ConfigFile = z.output<typeof ConfigFileSchema>;
@@ -145,4 +180,27 @@ export function formatPath(path: readonly PropertyKey[]): string {
     out += typeof part === 'number' ? `[${part}]` : `${out === '' ? '' : '.'}${String(part)}`;
   }
   return out === '' ? '(root)' : out;
+}
+
+/** The outcome of {@link validate}: the parsed value, or the first problem as the key and why. */
+export type Validated<T> = { ok: true; value: T } | { ok: false; key: string; message: string };
+
+/**
+ * Parses `raw` with `schema`. On failure, the first issue as the key it is about and why: an unknown
+ * key is named itself (`streams[0].max_results: unknown setting`), a missing one `is required`, any
+ * other the schema's own message.
+ */
+export function validate<S extends z.ZodMiniType>(schema: S, raw: unknown): Validated<z.output<S>> {
+  // reportInput keeps `input` on the issues, which tells a missing key from one of the wrong type.
+  const result = schema.safeParse(raw, { reportInput: true });
+  if (result.success) return { ok: true, value: result.data };
+  const issue = result.error.issues[0]!;
+  const key = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const first = issue.keys[0] ?? '';
+    return { ok: false, key: key === '(root)' ? first : `${key}.${first}`, message: 'unknown setting' };
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined)
+    return { ok: false, key, message: 'is required' };
+  return { ok: false, key, message: issue.message };
 }
