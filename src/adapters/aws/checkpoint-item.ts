@@ -159,6 +159,32 @@ function decodeCurrent(stream: string, item: Item): { kind: 'current'; checkpoin
   return { kind: 'current', checkpoint };
 }
 
+/**
+ * What `status` shows for an item, without writing: the checkpoint, or the one its adoption will
+ * produce (writer `adopt:<from>` until a run adopts it). Null for an empty item.
+ */
+export function checkpointView(
+  stream: string,
+  item: Item | undefined,
+  layout: CheckpointLayout = DEFAULT_LAYOUT,
+): Checkpoint | null {
+  const decoded = decodeItem(stream, item, layout);
+  if (decoded.kind === 'empty') return null;
+  if (decoded.kind === 'current') return decoded.checkpoint;
+  const pending = { updated_at: '', writer: `adopt:${decoded.from}` };
+  if (decoded.from === 'numeric_since_id' && item !== undefined) {
+    const view = decodeCurrent(stream, { ...item, [FRONTIER_SINCE_ID]: { N: decoded.sinceId } });
+    return { ...view.checkpoint, ...pending };
+  }
+  return {
+    stream,
+    schema_version: CHECKPOINT_SCHEMA_VERSION,
+    since_id: decoded.sinceId,
+    sweep: null,
+    ...pending,
+  };
+}
+
 /** Canonical form of an id for comparison with what DynamoDB returns (it strips leading zeros). */
 function canonicalId(id: string): string {
   return BigInt(id).toString();

@@ -14,7 +14,13 @@ import {
 import { CheckpointConflictError } from '../../core/errors.js';
 import type { Checkpoint, CheckpointStore, Lease } from '../../core/ports/checkpoint-store.js';
 import type { Logger } from '../../core/ports/observability.js';
-import { type Adoption, decodeItem, type Item, itemHoldsCheckpoint } from '../aws/checkpoint-item.js';
+import {
+  type Adoption,
+  checkpointView,
+  decodeItem,
+  type Item,
+  itemHoldsCheckpoint,
+} from '../aws/checkpoint-item.js';
 import { type CheckpointLayout, DEFAULT_LAYOUT } from '../aws/checkpoint-layout.js';
 import {
   acquireInput,
@@ -152,7 +158,8 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       for (const item of page.Items ?? []) {
         const stream = item[this.layout.keyAttribute]?.S;
         if (stream === undefined) continue;
-        const checkpoint = await this.#fromItem(stream, item);
+        // Read-only (status): an item still to adopt is shown as it will be, not adopted here.
+        const checkpoint = checkpointView(stream, item, this.layout);
         if (checkpoint !== null) out.push(checkpoint);
       }
       start = page.LastEvaluatedKey;
