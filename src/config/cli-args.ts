@@ -12,8 +12,22 @@ import {
   normalizeUser,
   type StreamDefaults,
 } from './streams.js';
-import { CLI_DEFAULTS, type CliCommand, type PollConfig, type StatusConfig } from './types.js';
-import { checkBaseUrl, checkExclude, checkInitial, checkInteger, checkLogLevel, required } from './values.js';
+import {
+  CLI_DEFAULTS,
+  type CliCommand,
+  type PollConfig,
+  type ReportConfig,
+  type StatusConfig,
+} from './types.js';
+import {
+  checkBaseUrl,
+  checkExclude,
+  checkInitial,
+  checkInteger,
+  checkLogLevel,
+  checkPeriod,
+  required,
+} from './values.js';
 
 const POLL_OPTIONS = {
   query: { type: 'string' },
@@ -48,6 +62,14 @@ const STATUS_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
+const REPORT_OPTIONS = {
+  store: { type: 'string' },
+  config: { type: 'string' },
+  since: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
@@ -68,8 +90,12 @@ export async function parseCliArgs(argv: readonly string[], env: Env): Promise<C
     const values = parse(rest, STATUS_OPTIONS);
     return values.help ? { command: 'help', topic: 'status' } : parseStatus(values);
   }
+  if (command === 'report') {
+    const values = parse(rest, REPORT_OPTIONS);
+    return values.help ? { command: 'help', topic: 'report' } : parseReport(values);
+  }
   throw new ConfigError(
-    `invalid command: unknown command "${command}" (expected poll, status, emulator or demo)`,
+    `invalid command: unknown command "${command}" (expected poll, status, report, emulator or demo)`,
     'command',
   );
 }
@@ -255,4 +281,17 @@ async function parseStatus(v: StatusValues): Promise<StatusConfig> {
     v.store === undefined && file?.store ? 'store' : '--store',
   );
   return { command: 'status', store, json: v.json ?? false };
+}
+
+type ReportValues = ReturnType<typeof parse<typeof REPORT_OPTIONS>>;
+
+async function parseReport(v: ReportValues): Promise<ReportConfig> {
+  const file = v.config === undefined ? undefined : await loadConfigFile(v.config);
+  const store = parseStoreLocation(
+    v.store ?? file?.store ?? CLI_DEFAULTS.store,
+    v.store === undefined && file?.store ? 'store' : '--store',
+  );
+  const sinceMs = required(checkPeriod(v.since ?? CLI_DEFAULTS.reportSince), '--since');
+  const out = required(nonEmpty(v.out ?? CLI_DEFAULTS.reportOut), '--out');
+  return { command: 'report', store, sinceMs, out };
 }

@@ -68,3 +68,12 @@ export function required<T>(check: Check<T>, setting: string): T {
   if (!check.ok) throw new ConfigError(`invalid ${setting}: ${check.reason}`, setting);
   return check.value;
 }
+
+/** A look-back period such as `30d`, `36h`, `90m` or `45s`, in ms (`report --since`). */
+export function checkPeriod(raw: unknown): Check<number> {
+  const reason = 'must be a duration like 30d, 36h, 90m or 45s';
+  const match = typeof raw === 'string' ? /^([0-9]{1,6})([smhd])$/.exec(raw.trim()) : null;
+  if (match === null) return { ok: false, reason };
+  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  return ms > 0 ? { ok: true, value: ms } : { ok: false, reason };
+}

@@ -7,6 +7,7 @@ import { splitIntoBatches } from './batching.js';
 import { pagedEndpoint, pageRequest, pageSize } from './endpoints.js';
 import { InvalidResponseError } from './errors.js';
 import type { Execution, StopReason } from './execution.js';
+import { lagSeconds, newestCreatedMs } from './freshness.js';
 import { afterBatch, completeSweep, nextId, startSweep, sweepBounds, type WriteStamp } from './frontier.js';
 import { compareIds, minId } from './ids.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -43,6 +44,9 @@ export interface StreamState {
   checkpoint: Checkpoint;
   delivered: number;
   batches: number;
+  /** The newest delivered post's creation time (epoch ms) and its lag at the commit (src/core/freshness.ts). */
+  newestCreatedMs?: number;
+  freshnessLagSeconds?: number;
 }
 
 /** What a sweep needs besides the stream state. */
@@ -221,6 +225,7 @@ async function deliverPage(
   });
   // Ids only: the commit outlives this call (it overlaps the next page), the post objects need not.
   const delivered: string[] = [];
+  let newestMs = Number.NaN;
   let stop: StopReason | null = null;
   let failure: unknown;
   try {
@@ -233,6 +238,8 @@ async function deliverPage(
       await withRetry(() => sink.write(batch, ex.signal), sinkRetry(ctx, ex.signal));
       const count = batch.tweets.length;
       for (const tweet of batch.tweets) delivered.push(tweet.id);
+      const batchNewest = newestCreatedMs(batch.tweets);
+      if (!(batchNewest <= newestMs)) newestMs = batchNewest;
       ex.delivered += count;
       state.delivered += count;
       state.batches++;
@@ -250,6 +257,7 @@ async function deliverPage(
       : commitDelivered(ctx, state, delivered, pageDone ? page.meta.next_token : tokenOfPage, {
           pageDone,
           lastPage,
+          newestMs,
         });
   commit?.catch(() => undefined); // observed by the caller, or below
   if (failure !== undefined) {
@@ -269,7 +277,7 @@ async function commitDelivered(
   state: StreamState,
   delivered: readonly string[],
   token: string | undefined,
-  page: { readonly pageDone: boolean; readonly lastPage: boolean },
+  page: { readonly pageDone: boolean; readonly lastPage: boolean; readonly newestMs: number },
 ): Promise<void> {
   const { ex, spec } = ctx;
   // Not abortable: a stop (SIGTERM, the deadline) lands here to save what was delivered before it.
@@ -281,6 +289,11 @@ async function commitDelivered(
       ? state.checkpoint // overlap-only delivery: only recent_ids change
       : afterBatch(state.checkpoint, lowestId, token ?? null, page.pageDone && page.lastPage, stampOf(ctx));
   await saveCheckpoint(ctx, state, recordRecent(next, delivered, spec.overlapSeconds));
+  // Freshness: the newest post of the run, measured when it became durable (sink flushed, checkpoint moved).
+  if (Number.isFinite(page.newestMs) && !(page.newestMs <= (state.newestCreatedMs ?? Number.NaN))) {
+    state.newestCreatedMs = page.newestMs;
+    state.freshnessLagSeconds = lagSeconds(page.newestMs, ex.deps.clock.now());
+  }
 }
 
 /** Retries of a sink call: backoff as for the API, the lease kept through the wait, logged; `signal` aborts the waits. */

@@ -140,7 +140,8 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       );
       for (const item of page.Items ?? []) {
         const stream = item.stream?.S;
-        if (stream === undefined) continue;
+        // Run-history items (run-history-dynamodb.ts) share the table; they are not checkpoints.
+        if (stream === undefined || stream.startsWith('#run#')) continue;
         const checkpoint = await this.#fromItem(stream, item);
         if (checkpoint !== null) out.push(checkpoint);
       }
