@@ -70,3 +70,9 @@ export function timeTicks(from: number, to: number): { at: number; label: string
   }
   return ticks;
 }
+
+/** Ticks for an axis of seconds on round units: seconds, minutes, hours or days as the range needs. */
+export function durationTicks(maxSeconds: number): number[] {
+  const unit = maxSeconds >= 172_800 ? 86_400 : maxSeconds >= 7_200 ? 3_600 : maxSeconds >= 120 ? 60 : 1;
+  return valueTicks(maxSeconds / unit).map((t) => Number((t * unit).toPrecision(12)));
+}

@@ -96,13 +96,15 @@ export interface LineChartOptions {
   readonly format?: (v: number) => string;
   /** What the legend's figure means, e.g. `total` or `max`. @default 'total' */
   readonly totalIs?: string;
+  /** The value axis's ticks for a maximum. @default valueTicks */
+  readonly ticks?: (max: number) => number[];
 }
 
 /** A line per series over time (x: run start, y: the value of that run). */
 export function lineChart(o: LineChartOptions): string {
   const fmt = o.format ?? count;
   const max = Math.max(0, ...o.series.flatMap((s) => s.points.map(([, v]) => v)));
-  const ticks = valueTicks(max);
+  const ticks = (o.ticks ?? valueTicks)(max);
   const top = ticks.at(-1) as number;
   const x = timeScale(o.fromMs, o.toMs);
   const y = (v: number) => H - M.bottom - (v / top) * (H - M.top - M.bottom);

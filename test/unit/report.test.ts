@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord, StreamRunRecord } from '../../src/core/ports/run-history.js';
 import { reportHtml } from '../../src/entrypoints/report-command.js';
 import { lastRuns } from '../../src/entrypoints/status-history.js';
-import { timeTicks, valueTicks } from '../../src/report/format.js';
+import { durationTicks, timeTicks, valueTicks } from '../../src/report/format.js';
 import { buildReportModel, MAX_SERIES } from '../../src/report/model.js';
 
 const T0 = Date.UTC(2027, 0, 15, 6, 0, 0);
@@ -146,6 +146,14 @@ describe('axis ticks', () => {
     [0.3, [0, 0.1, 0.2, 0.3]],
   ])('values up to %d tick at %j', (max, expected) => {
     expect(valueTicks(max)).toEqual(expected);
+  });
+
+  it.each([
+    [45, [0, 10, 20, 30, 40, 50]],
+    [4320, [0, 1200, 2400, 3600, 4800]],
+    [9000, [0, 1800, 3600, 5400, 7200, 9000]],
+  ])('lag up to %d s ticks on round units %j', (max, expected) => {
+    expect(durationTicks(max)).toEqual(expected);
   });
 
   it('times fall on round UTC boundaries, labelled by the span', () => {

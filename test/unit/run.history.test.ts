@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RateLimitExceededError } from '../../src/core/errors.js';
 import { lagSeconds, newestCreatedMs, owedAgeSeconds, postCreatedMs } from '../../src/core/freshness.js';
 import { timeMsToId } from '../../src/core/ids.js';
-import { CHECKPOINT_SCHEMA_VERSION } from '../../src/core/ports/checkpoint-store.js';
+import { CHECKPOINT_SCHEMA_VERSION, type Checkpoint } from '../../src/core/ports/checkpoint-store.js';
 import { MetricName } from '../../src/core/ports/observability.js';
 import { runExecution } from '../../src/core/run.js';
 import { toRunRecord } from '../../src/core/run-history.js';
@@ -34,7 +34,7 @@ describe('freshness', () => {
   });
 
   it('ages what is owed from since_id, and is null when nothing is owed', () => {
-    const checkpoint = {
+    const checkpoint: Checkpoint = {
       stream: 's',
       schema_version: CHECKPOINT_SCHEMA_VERSION,
       since_id: timeMsToId(START - 3_600_000),
