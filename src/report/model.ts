@@ -80,29 +80,49 @@ function startMs(run: RunRecord): number {
   return Date.parse(run.started_at);
 }
 
+type MutableTotals = { -readonly [K in keyof StreamTotals]: StreamTotals[K] };
+
 function totalsOf(runs: readonly RunRecord[]): StreamTotals[] {
-  const byStream = new Map<string, StreamTotals>();
+  const byStream = new Map<string, MutableTotals>();
   for (const run of runs) {
     const at = startMs(run);
     for (const s of run.streams) {
-      const t = byStream.get(s.stream);
+      let t = byStream.get(s.stream);
+      if (t === undefined) {
+        t = {
+          stream: s.stream,
+          runs: 0,
+          posts: 0,
+          requests: 0,
+          rateLimited: 0,
+          waits: 0,
+          gaps: 0,
+          gapSeconds: 0,
+          spendUsd: 0,
+          postsBilled: 0,
+          last: s,
+          lastRunMs: at,
+          lastLagSeconds: null,
+          maxLagSeconds: null,
+        };
+        byStream.set(s.stream, t);
+      }
+      t.runs++;
+      t.posts += s.posts;
+      t.requests += s.requests;
+      t.rateLimited += s.rate_limited;
+      t.waits += s.waits;
+      t.gaps += s.gaps;
+      t.gapSeconds += s.gap_seconds;
+      t.spendUsd += s.spend_usd ?? 0;
+      t.postsBilled += s.posts_billed ?? 0;
+      t.last = s;
+      t.lastRunMs = at;
       const lag = s.freshness_lag_seconds;
-      byStream.set(s.stream, {
-        stream: s.stream,
-        runs: (t?.runs ?? 0) + 1,
-        posts: (t?.posts ?? 0) + s.posts,
-        requests: (t?.requests ?? 0) + s.requests,
-        rateLimited: (t?.rateLimited ?? 0) + s.rate_limited,
-        waits: (t?.waits ?? 0) + s.waits,
-        gaps: (t?.gaps ?? 0) + s.gaps,
-        gapSeconds: (t?.gapSeconds ?? 0) + s.gap_seconds,
-        spendUsd: (t?.spendUsd ?? 0) + (s.spend_usd ?? 0),
-        postsBilled: (t?.postsBilled ?? 0) + (s.posts_billed ?? 0),
-        last: s,
-        lastRunMs: at,
-        lastLagSeconds: lag ?? t?.lastLagSeconds ?? null,
-        maxLagSeconds: lag === null ? (t?.maxLagSeconds ?? null) : Math.max(lag, t?.maxLagSeconds ?? lag),
-      });
+      if (lag !== null) {
+        t.lastLagSeconds = lag;
+        t.maxLagSeconds = Math.max(lag, t.maxLagSeconds ?? lag);
+      }
     }
   }
   return [...byStream.values()].sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0));

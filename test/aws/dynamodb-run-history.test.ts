@@ -7,7 +7,7 @@ import {
   HISTORY_KEY_PREFIX,
   HISTORY_TTL_ATTRIBUTE,
 } from '../../src/adapters/stores/run-history-dynamodb.js';
-import { HISTORY_TTL_DAYS } from '../../src/adapters/stores/run-history-query.js';
+import { decodeRun, HISTORY_TTL_DAYS } from '../../src/adapters/stores/run-history-query.js';
 import { CHECKPOINT_SCHEMA_VERSION } from '../../src/core/ports/checkpoint-store.js';
 import { MetricName } from '../../src/core/ports/observability.js';
 import { describeRunHistoryContract, run } from '../contract/run-history.contract.js';
@@ -56,7 +56,7 @@ describe('DynamoDbRunHistory in the checkpoint table', () => {
         Key: { stream: { S: `${HISTORY_KEY_PREFIX}${run(0).started_at}#exec-0` } },
       }),
     );
-    expect(JSON.parse(one.Item?.run_record?.S ?? '{}')).toEqual(run(0));
+    expect(decodeRun(one.Item?.run_record?.S ?? '{}')).toEqual(run(0));
     await history.close();
     client.destroy();
   });

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { RunHistoryQuery, RunHistoryStore, RunRecord } from '../../core/ports/run-history.js';
 import { toAwsServiceError } from '../aws/errors.js';
-import { HISTORY_TTL_DAYS, selectRuns, startedMs } from './run-history-query.js';
+import { decodeRun, encodeRun, HISTORY_TTL_DAYS, selectRuns, startedMs } from './run-history-query.js';
 
 /** Key prefix of the history items (no stream name starts with it). */
 export const HISTORY_KEY_PREFIX = '#run#';
@@ -58,7 +58,7 @@ export class DynamoDbRunHistory implements RunHistoryStore {
           UpdateExpression: 'SET #record = :record, started_at_ms = :started, #ttl = :ttl',
           ExpressionAttributeNames: { '#record': 'run_record', '#ttl': HISTORY_TTL_ATTRIBUTE },
           ExpressionAttributeValues: {
-            ':record': { S: JSON.stringify(run) },
+            ':record': { S: encodeRun(run) },
             ':started': { N: String(startedMs(run)) },
             ':ttl': { N: String(expiresAt) },
           },
@@ -92,7 +92,7 @@ export class DynamoDbRunHistory implements RunHistoryStore {
       }
       for (const item of out.Items ?? []) {
         const text = item.run_record?.S;
-        if (text !== undefined) runs.push(JSON.parse(text) as RunRecord);
+        if (text !== undefined) runs.push(decodeRun(text));
       }
       start = out.LastEvaluatedKey;
       if (start === undefined) break;

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RunHistoryQuery, RunHistoryStore, RunRecord } from '../../core/ports/run-history.js';
-import { DEFAULT_MAX_RUNS, startedMs } from './run-history-query.js';
+import { DEFAULT_MAX_RUNS, decodeRun, encodeRun, startedMs } from './run-history-query.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -52,7 +52,7 @@ export class SqliteRunHistory implements RunHistoryStore {
     const trim = this.#db.prepare('DELETE FROM runs WHERE seq <= (SELECT MAX(seq) FROM runs) - ?');
     this.#db
       .transaction(() => {
-        insert.run(startedMs(run), run.correlation_id, JSON.stringify(run));
+        insert.run(startedMs(run), run.correlation_id, encodeRun(run));
         trim.run(this.#maxRuns);
       })
       .immediate();
@@ -75,7 +75,7 @@ export class SqliteRunHistory implements RunHistoryStore {
             )
             .all(since, query.limit)
     ) as { record: string }[];
-    return rows.map((r) => JSON.parse(r.record) as RunRecord);
+    return rows.map((r) => decodeRun(r.record));
   }
 
   /** Rows in the table (tests check the bound with it). */
