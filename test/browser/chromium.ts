@@ -3,6 +3,7 @@
  * CI containers), background networking off, a new empty profile. `.ci/run` installs it with
  * `apt-get install -y chromium`; when it is missing the launch fails, and so does the test.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,11 @@ export const CHROMIUM_ARGS = [
 
 /** A browser context on a fresh profile; `close()` ends the browser and removes the profile. */
 export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: install Debian's browser with "apt-get install -y chromium" (.ci/run does)`,
+    );
+  }
   const profile = await mkdtemp(join(tmpdir(), 'tp-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
