@@ -16,12 +16,19 @@ export function postCreatedMs(post: Tweet): number {
   return isValidId(post.id) ? idToTimeMs(post.id) : Number.NaN;
 }
 
+/** True when `candidate` is a time and `current` is none yet (NaN, undefined) or earlier. */
+export function isNewer(candidate: number, current: number | undefined): boolean {
+  return (
+    Number.isFinite(candidate) && (current === undefined || !Number.isFinite(current) || candidate > current)
+  );
+}
+
 /** The latest creation time among `posts` (NaN for none). */
 export function newestCreatedMs(posts: readonly Tweet[]): number {
   let newest = Number.NaN;
   for (const post of posts) {
     const at = postCreatedMs(post);
-    if (Number.isFinite(at) && !(at <= newest)) newest = at;
+    if (isNewer(at, newest)) newest = at;
   }
   return newest;
 }

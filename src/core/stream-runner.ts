@@ -59,13 +59,13 @@ function describe(err: unknown): { code: string; message: string } {
 export async function runStream(ex: Execution, spec: StreamSpec): Promise<StreamSummary> {
   const before = ex.counters();
   const startedMs = ex.deps.clock.now();
-  let state: StreamState | null = null;
+  const seen: { state: StreamState | null } = { state: null };
   const result = await pollToOutcome(ex, spec, (s) => {
-    state = s;
+    seen.state = s;
   });
   const nowMs = ex.deps.clock.now();
   const after = ex.counters();
-  const final = state as StreamState | null;
+  const final = seen.state;
   const activity: StreamSummary = {
     ...result,
     api_requests: after.apiRequests - before.apiRequests,
@@ -77,9 +77,9 @@ export async function runStream(ex: Execution, spec: StreamSpec): Promise<Stream
     owed_age_seconds: owedAgeSeconds(final?.checkpoint ?? null, nowMs),
     duration_ms: nowMs - startedMs,
   };
-  if (activity.freshness_lag_seconds !== null && activity.freshness_lag_seconds !== undefined)
-    ex.deps.metrics.add(MetricName.freshnessLagSeconds, activity.freshness_lag_seconds, 'Seconds');
-  if (state !== null) {
+  if (final?.freshnessLagSeconds !== undefined)
+    ex.deps.metrics.add(MetricName.freshnessLagSeconds, final.freshnessLagSeconds, 'Seconds');
+  if (final !== null) {
     ex.logger.log('info', LogEvent.freshness, {
       stream: spec.name,
       freshness_lag_seconds: activity.freshness_lag_seconds,

@@ -7,7 +7,7 @@ import { splitIntoBatches } from './batching.js';
 import { pagedEndpoint, pageRequest, pageSize } from './endpoints.js';
 import { InvalidResponseError } from './errors.js';
 import type { Execution, StopReason } from './execution.js';
-import { lagSeconds, newestCreatedMs } from './freshness.js';
+import { isNewer, lagSeconds, newestCreatedMs } from './freshness.js';
 import { afterBatch, completeSweep, nextId, startSweep, sweepBounds, type WriteStamp } from './frontier.js';
 import { compareIds, minId } from './ids.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -239,7 +239,7 @@ async function deliverPage(
       const count = batch.tweets.length;
       for (const tweet of batch.tweets) delivered.push(tweet.id);
       const batchNewest = newestCreatedMs(batch.tweets);
-      if (!(batchNewest <= newestMs)) newestMs = batchNewest;
+      if (isNewer(batchNewest, newestMs)) newestMs = batchNewest;
       ex.delivered += count;
       state.delivered += count;
       state.batches++;
@@ -290,7 +290,7 @@ async function commitDelivered(
       : afterBatch(state.checkpoint, lowestId, token ?? null, page.pageDone && page.lastPage, stampOf(ctx));
   await saveCheckpoint(ctx, state, recordRecent(next, delivered, spec.overlapSeconds));
   // Freshness: the newest post of the run, measured when it became durable (sink flushed, checkpoint moved).
-  if (Number.isFinite(page.newestMs) && !(page.newestMs <= (state.newestCreatedMs ?? Number.NaN))) {
+  if (isNewer(page.newestMs, state.newestCreatedMs)) {
     state.newestCreatedMs = page.newestMs;
     state.freshnessLagSeconds = lagSeconds(page.newestMs, ex.deps.clock.now());
   }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimitExceededError } from '../../src/core/errors.js';
-import { lagSeconds, newestCreatedMs, owedAgeSeconds, postCreatedMs } from '../../src/core/freshness.js';
+import {
+  isNewer,
+  lagSeconds,
+  newestCreatedMs,
+  owedAgeSeconds,
+  postCreatedMs,
+} from '../../src/core/freshness.js';
 import { timeMsToId } from '../../src/core/ids.js';
 import { CHECKPOINT_SCHEMA_VERSION, type Checkpoint } from '../../src/core/ports/checkpoint-store.js';
 import { MetricName } from '../../src/core/ports/observability.js';
@@ -17,6 +23,16 @@ describe('freshness', () => {
     expect(postCreatedMs({ id, created_at: '2026-11-28T11:00:00.000Z' })).toBe(Date.UTC(2026, 10, 28, 11));
     expect(postCreatedMs({ id })).toBe(START - 5_000);
     expect(postCreatedMs({ id: 'x', created_at: 'not a date' })).toBeNaN();
+  });
+
+  it.each([
+    [5, undefined, true],
+    [5, Number.NaN, true],
+    [5, 4, true],
+    [5, 5, false],
+    [Number.NaN, undefined, false],
+  ])('isNewer(%d, %s) is %s', (candidate, current, expected) => {
+    expect(isNewer(candidate, current)).toBe(expected);
   });
 
   it('finds the newest post of a batch, whatever the order', () => {
