@@ -13,10 +13,17 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { RunHistoryQuery, RunHistoryStore, RunRecord } from '../../core/ports/run-history.js';
 import { toAwsServiceError } from '../aws/errors.js';
-import { decodeRun, encodeRun, HISTORY_TTL_DAYS, selectRuns, startedMs } from './run-history-query.js';
+import {
+  decodeRun,
+  encodeRun,
+  HISTORY_KEY_PREFIX,
+  HISTORY_TTL_DAYS,
+  selectRuns,
+  startedMs,
+} from './run-history-query.js';
 
-/** Key prefix of the history items (no stream name starts with it). */
-export const HISTORY_KEY_PREFIX = '#run#';
+export { HISTORY_KEY_PREFIX };
+
 /** The table's TTL attribute: epoch seconds after which DynamoDB deletes the item. */
 export const HISTORY_TTL_ATTRIBUTE = 'expires_at';
 /** Scan pages read at most by one `list` (a bound on the loop: 10,000 pages of up to 1 MB). */

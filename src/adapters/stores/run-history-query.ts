@@ -3,6 +3,8 @@ import type { RunHistoryQuery, RunRecord, StreamRunRecord } from '../../core/por
 
 /** Runs a SQLite (or memory) history keeps. @default 10000 */
 export const DEFAULT_MAX_RUNS = 10_000;
+/** Key prefix of DynamoDB history items in the checkpoint table (no stream name starts with it). */
+export const HISTORY_KEY_PREFIX = '#run#';
 /** Days a DynamoDB history item lives (its TTL). */
 export const HISTORY_TTL_DAYS = 90;
 
