@@ -46,6 +46,7 @@ describe('PowertoolsMetrics', () => {
         'BatchesDelivered',
         'ErrorsEncountered',
         'ExecutionDurationSeconds',
+        'FreshnessLagSeconds',
         'GapSeconds',
         'RateLimitWaits',
         'TweetsProcessed',
