@@ -102,7 +102,7 @@ ${behindTable(m)}
 ${lineChart({ id: 'posts', title: 'Posts delivered per run, per stream', xLabel: x, yLabel: 'posts per run', series: m.posts, fromMs: m.fromMs, toMs: m.toMs })}
 ${lineChart({ id: 'activity', title: 'Requests, 429s and rate-limit waits per run', xLabel: x, yLabel: 'per run', series: m.activity, fromMs: m.fromMs, toMs: m.toMs })}
 <h2>How fresh are the posts?</h2>
-${lineChart({ id: 'lag', title: 'Freshness lag: newest post created → delivered', xLabel: x, yLabel: 'lag (seconds)', series: m.lag, fromMs: m.fromMs, toMs: m.toMs, format: (v) => duration(v), totalIs: 'largest', ticks: durationTicks })}
+${lineChart({ id: 'lag', title: 'Freshness lag: newest post created → delivered', xLabel: x, yLabel: 'freshness lag', series: m.lag, fromMs: m.fromMs, toMs: m.toMs, format: (v) => duration(v), totalIs: 'largest', ticks: durationTicks })}
 <h2>Where were the gaps?</h2>
 ${gapChart(m.gapRows, m.gaps, m.fromMs, m.toMs)}
 <h2>What did it cost?</h2>

@@ -175,7 +175,7 @@ describe('the HTML report in a real browser (Debian Chromium via playwright-core
     expect(charts.lag?.series).toHaveLength(STREAMS.length);
     expect(charts.posts?.axes).toEqual(['run start (UTC)', 'posts per run']);
     expect(charts.activity?.axes).toEqual(['run start (UTC)', 'per run']);
-    expect(charts.lag?.axes).toEqual(['run start (UTC)', 'lag (seconds)']);
+    expect(charts.lag?.axes).toEqual(['run start (UTC)', 'freshness lag']);
     expect(charts.spend?.axes).toEqual(['day (UTC)', 'spend (USD)']);
     // The last run stopped at 15 posts: whatever did not catch up is listed as behind.
     const last = runs.at(-1)!;
