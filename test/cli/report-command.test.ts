@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -42,6 +42,14 @@ describe('twitter-poller report: bad input', () => {
     expect(result.stderr).toContain(`invalid --store: ${path} does not exist`);
     expect(existsSync(path)).toBe(false);
     expect(existsSync(join(dir, 'r.html'))).toBe(false);
+  });
+
+  it('a file that is not a database says so and exits 2', async () => {
+    const path = join(dir, 'notes.txt');
+    await writeFile(path, 'not a database, just some text that is long enough to have a header\n'.repeat(20));
+    const result = await cli(['report', '--store', `sqlite:${path}`, '--out', join(dir, 'r.html')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`invalid --store: cannot open ${path}: file is not a database`);
   });
 
   it('a store without runs says so and exits 2', async () => {

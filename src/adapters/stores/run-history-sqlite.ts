@@ -37,10 +37,17 @@ export class SqliteRunHistory implements RunHistoryStore {
     this.#maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
     if (!this.#readonly) mkdirSync(dirname(options.path), { recursive: true });
     this.#db = new Database(options.path, { readonly: this.#readonly, fileMustExist: this.#readonly });
-    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    if (!this.#readonly) {
-      this.#db.pragma('journal_mode = WAL');
-      this.#db.exec(SCHEMA);
+    try {
+      this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      if (this.#readonly) {
+        this.#db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get(); // not a database: fail here, not later
+      } else {
+        this.#db.pragma('journal_mode = WAL');
+        this.#db.exec(SCHEMA);
+      }
+    } catch (error) {
+      this.#db.close();
+      throw error;
     }
   }
 
