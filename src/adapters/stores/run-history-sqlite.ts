@@ -1,13 +1,16 @@
 /**
  * The run history in the checkpoint's SQLite file: a `runs` table beside `checkpoints`, one row per
  * execution (the record as JSON), bounded to the newest `maxRuns` rows. A read-only opening (status,
- * report) never creates the table: a file from before the history reads as an empty history.
+ * report) goes through the store's `openReadOnly`: nothing is created or changed next to the file,
+ * and a file from before the history reads as an empty history. Either SQLite library
+ * (sqlite-driver.ts) serves it.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { RunHistoryQuery, RunHistoryStore, RunRecord } from '../../core/ports/run-history.js';
 import { DEFAULT_MAX_RUNS, decodeRun, encodeRun, startedMs } from './run-history-query.js';
+import { openReadOnly } from './sqlite.js';
+import { openSqlite, type SqliteConnection } from './sqlite-driver.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -18,7 +21,7 @@ CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at_ms);`;
 export interface SqliteRunHistoryOptions {
   /** The database file (the checkpoint store's). */
   readonly path: string;
-  /** Open without writing: no table is created and `record` throws. @default false */
+  /** Open an existing file without writing: no table is created and `record` throws. @default false */
   readonly readonly?: boolean;
   /** Rows kept; the oldest are deleted in the same transaction as the insert. @default 10000 */
   readonly maxRuns?: number;
@@ -26,27 +29,36 @@ export interface SqliteRunHistoryOptions {
   readonly busyTimeoutMs?: number;
 }
 
-/** RunHistoryStore on the `runs` table of a better-sqlite3 file. */
+/** RunHistoryStore on the `runs` table of the checkpoint file. */
 export class SqliteRunHistory implements RunHistoryStore {
-  readonly #db: Database.Database;
+  readonly #db: SqliteConnection;
   readonly #maxRuns: number;
   readonly #readonly: boolean;
+  readonly #cleanup: string | undefined;
+  #closed = false;
 
   constructor(options: SqliteRunHistoryOptions) {
     this.#readonly = options.readonly ?? false;
     this.#maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
-    if (!this.#readonly) mkdirSync(dirname(options.path), { recursive: true });
-    this.#db = new Database(options.path, { readonly: this.#readonly, fileMustExist: this.#readonly });
+    if (this.#readonly) {
+      const opened = openReadOnly(options.path, undefined);
+      this.#db = opened.db;
+      this.#cleanup = opened.cleanup;
+    } else {
+      mkdirSync(dirname(options.path), { recursive: true });
+      this.#db = openSqlite(options.path).db;
+      this.#cleanup = undefined;
+    }
     try {
-      this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      this.#db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       if (this.#readonly) {
         this.#db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get(); // not a database: fail here, not later
       } else {
-        this.#db.pragma('journal_mode = WAL');
+        this.#db.exec('PRAGMA journal_mode = WAL');
         this.#db.exec(SCHEMA);
       }
     } catch (error) {
-      this.#db.close();
+      this.#close();
       throw error;
     }
   }
@@ -57,12 +69,15 @@ export class SqliteRunHistory implements RunHistoryStore {
       'INSERT INTO runs (started_at_ms, correlation_id, record) VALUES (?, ?, ?)',
     );
     const trim = this.#db.prepare('DELETE FROM runs WHERE seq <= (SELECT MAX(seq) FROM runs) - ?');
-    this.#db
-      .transaction(() => {
-        insert.run(startedMs(run), run.correlation_id, encodeRun(run));
-        trim.run(this.#maxRuns);
-      })
-      .immediate();
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      insert.run(startedMs(run), run.correlation_id, encodeRun(run));
+      trim.run(this.#maxRuns);
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   async list(query: RunHistoryQuery = {}): Promise<RunRecord[]> {
@@ -87,10 +102,17 @@ export class SqliteRunHistory implements RunHistoryStore {
 
   /** Rows in the table (tests check the bound with it). */
   count(): number {
-    return (this.#db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
+    return Number((this.#db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number | bigint }).n);
   }
 
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    this.#close();
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+    if (this.#cleanup !== undefined) rmSync(this.#cleanup, { recursive: true, force: true });
   }
 }
