@@ -1,5 +1,5 @@
 /** Before the page loop: the user id of a timeline/mentions stream, the first checkpoint, the 7-day window. */
-import { callApi } from './api-caller.js';
+import { callApi, type LeaseGuard } from './api-caller.js';
 import {
   needsUser,
   RECENT_SEARCH_WINDOW_MS,
@@ -7,13 +7,12 @@ import {
   userLookupRequest,
 } from './endpoints.js';
 import { ApiError } from './errors.js';
-import type { Execution } from './execution.js';
 import { completeSweep, initialCheckpoint, type WriteStamp } from './frontier.js';
 import { compareIds, idToTimeMs, isValidId, maxId, timeMsToId } from './ids.js';
-import type { LeaseKeeper } from './lease-keeper.js';
 import type { Checkpoint } from './ports/checkpoint-store.js';
 import { LogEvent, type Logger, MetricName } from './ports/observability.js';
 import { Endpoint } from './ports/x-api.js';
+import type { RunContext } from './run-context.js';
 import type { StreamSpec } from './stream.js';
 
 const NUMERIC = /^[0-9]+$/;
@@ -23,11 +22,11 @@ const NUMERIC = /^[0-9]+$/;
  * by username. A 200 made only of `errors` means no such user: a non-retryable failure.
  */
 export async function resolveUserId(
-  ex: Execution,
+  run: RunContext,
   spec: StreamSpec,
   checkpoint: Checkpoint | null,
   logger: Logger,
-  lease: LeaseKeeper,
+  lease: LeaseGuard,
 ): Promise<string | undefined> {
   const source = spec.source;
   if (!needsUser(source)) return undefined;
@@ -35,7 +34,7 @@ export async function resolveUserId(
   if (NUMERIC.test(source.user) && isValidId(source.user)) return source.user;
   const request = userLookupRequest(source.user);
   const response = await callApi<{ data?: { id?: unknown }; errors?: { type?: string; detail?: string }[] }>(
-    ex,
+    run,
     request,
     logger,
     lease,
@@ -82,7 +81,7 @@ export function skipGap(
   cp: Checkpoint,
   floor: string,
   at: WriteStamp,
-  ex: Execution,
+  run: RunContext,
   logger: Logger,
 ): Checkpoint {
   if (compareIds(cp.since_id, floor) >= 0) return cp;
@@ -93,7 +92,7 @@ export function skipGap(
     to_since_id: floor,
     gap_seconds: gapSeconds,
   });
-  ex.deps.metrics.add(MetricName.gapSeconds, gapSeconds, 'Seconds');
+  run.deps.metrics.add(MetricName.gapSeconds, gapSeconds, 'Seconds');
   const sweep = cp.sweep;
   const owedGone =
     sweep !== null &&
