@@ -6,6 +6,7 @@ import {
   checkInitial,
   checkInteger,
   checkLogLevel,
+  checkWeight,
 } from './values.js';
 
 /** Adapts a `check*` function into a zod schema whose error message is the check's reason. */
@@ -40,6 +41,7 @@ export const StreamEntrySchema = z
     expansions: fieldList.optional(),
     initial: fromCheck(checkInitial).optional(),
     overlap_seconds: nonNegativeInt.optional(),
+    weight: fromCheck(checkWeight).optional(),
   })
   .superRefine((entry, ctx) => {
     const sources = (['query', 'user', 'mentions'] as const).filter((k) => entry[k] !== undefined);
@@ -77,6 +79,28 @@ export const ConfigFileSchema = z.strictObject({
 
 export type StreamEntry = z.output<typeof StreamEntrySchema>;
 export type ConfigFile = z.output<typeof ConfigFileSchema>;
+
+/**
+ * ` (stream "alpha")` for an error inside `streams[i]` of `raw` (the unparsed list or file), so the
+ * message names the stream as well as the setting; '' when the entry has no usable name.
+ */
+export function streamLabel(raw: unknown, path: readonly PropertyKey[]): string {
+  const list = Array.isArray(raw) ? raw : (raw as { streams?: unknown } | null)?.streams;
+  const index = Array.isArray(raw) ? path[0] : path[0] === 'streams' ? path[1] : undefined;
+  if (!Array.isArray(list) || typeof index !== 'number') return '';
+  const entry = list[index] as Record<string, unknown> | undefined;
+  const name =
+    typeof entry?.name === 'string'
+      ? entry.name
+      : typeof entry?.query === 'string'
+        ? `search:${entry.query}`
+        : typeof entry?.user === 'string'
+          ? `timeline:${entry.user}`
+          : typeof entry?.mentions === 'string'
+            ? `mentions:${entry.mentions}`
+            : undefined;
+  return name === undefined ? '' : ` (stream "${name}")`;
+}
 
 /** `streams[1].query` from a zod path. */
 export function formatPath(path: readonly PropertyKey[]): string {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../core/errors.js';
-import { type ConfigFile, ConfigFileSchema, formatPath } from './file-schema.js';
+import { type ConfigFile, ConfigFileSchema, formatPath, streamLabel } from './file-schema.js';
 
 /**
  * Reads and validates a config file: `.json`, or `.yaml`/`.yml`. The first problem is thrown as a
@@ -50,5 +50,8 @@ export function parseConfigText(text: string, path: string): ConfigFile {
   } else if (issue.code === 'invalid_type' && issue.input === undefined) {
     message = 'is required';
   }
-  throw new ConfigError(`invalid config file ${path}: ${key}: ${message}`, key);
+  throw new ConfigError(
+    `invalid config file ${path}: ${key}${streamLabel(raw, issue.path)}: ${message}`,
+    key,
+  );
 }

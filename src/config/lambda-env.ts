@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { LogLevel } from '../core/ports/observability.js';
 import type { StreamSpec } from '../core/stream.js';
-import { formatPath, StreamEntrySchema } from './file-schema.js';
+import { formatPath, StreamEntrySchema, streamLabel } from './file-schema.js';
 import { parseSinkLocation } from './locations.js';
 import { assertUniqueNames, buildStreamSpec, entrySource } from './streams.js';
 import { checkBaseUrl, checkLogLevel } from './values.js';
@@ -128,7 +128,10 @@ export function parseStreamsJson(json: string, setting: string): StreamSpec[] {
   const result = z.array(StreamEntrySchema).min(1).safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new ConfigError(`invalid ${setting}: ${formatPath(issue.path)}: ${issue.message}`, setting);
+    throw new ConfigError(
+      `invalid ${setting}: ${formatPath(issue.path)}${streamLabel(raw, issue.path)}: ${issue.message}`,
+      setting,
+    );
   }
   const specs = result.data.map((entry) =>
     buildStreamSpec(
@@ -140,6 +143,7 @@ export function parseStreamsJson(json: string, setting: string): StreamSpec[] {
         expansions: entry.expansions,
         initial: entry.initial,
         overlapSeconds: entry.overlap_seconds,
+        weight: entry.weight,
       },
       { initial: { kind: 'now' }, overlapSeconds: 0 },
     ),

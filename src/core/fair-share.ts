@@ -10,8 +10,9 @@
  *                 │ │▒▒│ │   │ │  │        fixed at what it took; the rest flows to the others
  *                 └─┴──┴─┴───┴─┴──┴──▶ streams
  *
- *   pages   pickNext: the next page goes to the stream whose next page would finish first in
- *           weighted fair queueing, (pages + 1) / weight; ties go to the earlier stream in priority order
+ *   pages   pickNext: the next page goes to the stream with the smallest (pages + 1/2) / weight (the
+ *           divisor rule of Sainte-Laguë, which keeps every stream within two pages of its weighted
+ *           part at every moment); ties go to the earlier stream in priority order
  *   runs    nextLags: each stream's lag (posts per unit of weight it is behind the others) carries over,
  *           and the most behind is first in the next run's priority order
  */
@@ -79,14 +80,15 @@ export interface PageClaim {
 }
 
 /**
- * The index of the claim that gets the next page: the smallest (pages + 1) / weight (weighted round
- * robin, as in fair queueing), the earliest on a tie. -1 when there is none.
+ * The index of the claim that gets the next page: the smallest (pages + 1/2) / weight (weighted round
+ * robin by the Sainte-Laguë divisor: tighter than the (pages + 1) / weight of fair queueing, whose
+ * streams can fall more than two pages behind), the earliest on a tie. -1 when there is none.
  */
 export function pickNext(claims: readonly PageClaim[]): number {
   let best = -1;
   let bestKey = Number.POSITIVE_INFINITY;
   claims.forEach((c, i) => {
-    const key = (c.pages + 1) / c.weight;
+    const key = (c.pages + 0.5) / c.weight;
     if (key < bestKey - 1e-12) {
       best = i;
       bestKey = key;
@@ -119,7 +121,9 @@ const LAG_LIMIT = 1e9;
 export function nextLags(streams: readonly RunService[]): number[] {
   const competing = streams.filter((s) => s.backlog);
   const mean =
-    competing.length === 0 ? 0 : competing.reduce((sum, s) => sum + s.delivered / s.weight, 0) / competing.length;
+    competing.length === 0
+      ? 0
+      : competing.reduce((sum, s) => sum + s.delivered / s.weight, 0) / competing.length;
   return streams.map((s) => {
     if (s.caughtUp) return 0;
     if (!s.backlog) return s.lag;

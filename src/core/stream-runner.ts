@@ -6,8 +6,8 @@ import { RECENT_WINDOW_MARGIN_MS } from './endpoints.js';
 import { PollerError, StaleSinceIdError } from './errors.js';
 import { compareIds, idToTimeMs, maxId, timeMsToId } from './ids.js';
 import type { StreamSummary } from './run-types.js';
-import { oldestRecentSinceId, skipGap } from './stream-setup.js';
 import type { StreamSession } from './stream-session.js';
+import { oldestRecentSinceId, skipGap } from './stream-setup.js';
 import { runSweep, type SweepEnd } from './sweep.js';
 
 /** How many times one run moves a since_id the API called stale before giving up. */

@@ -92,14 +92,23 @@ export class StreamSession {
    * Resolves with the session, or with the stream's summary when it cannot be polled in this run
    * (skipped: lease held elsewhere; failed). Never rejects.
    */
-  static async open(run: RunContext, spec: StreamSpec, leases: LeaseSet): Promise<StreamSession | StreamSummary> {
+  static async open(
+    run: RunContext,
+    spec: StreamSpec,
+    leases: LeaseSet,
+  ): Promise<StreamSession | StreamSummary> {
     const logger = run.logger.child({ stream: spec.name });
     const early = run.stopReason();
     if (early !== null) return summaryOf(spec.name, early, null, 0, 0);
     const { store } = run.deps;
     let keeper: LeaseKeeper;
     try {
-      const acquired = await store.acquireLease(spec.name, run.correlationId, run.options.leaseTtlMs, run.now());
+      const acquired = await store.acquireLease(
+        spec.name,
+        run.correlationId,
+        run.options.leaseTtlMs,
+        run.now(),
+      );
       if (acquired === null) {
         logger.log('info', LogEvent.streamSkipped, { stream: spec.name, reason: 'locked' });
         return summaryOf(spec.name, 'skipped_locked', null, 0, 0);
@@ -115,7 +124,8 @@ export class StreamSession {
       const guard = { ensure: (forMs?: number) => leases.ensure(keeper, forMs) };
       const userId = await resolveUserId(run, spec, loaded, logger, guard);
       let checkpoint = loaded ?? firstCheckpoint(spec, run.stamp(), userId);
-      if (userId !== undefined && checkpoint.user_id === undefined) checkpoint = { ...checkpoint, user_id: userId };
+      if (userId !== undefined && checkpoint.user_id === undefined)
+        checkpoint = { ...checkpoint, user_id: userId };
       const floor = isRecent(spec) ? oldestRecentSinceId(run.now()) : undefined;
       if (floor !== undefined) checkpoint = skipGap(checkpoint, floor, run.stamp(), run, logger);
       const session = new StreamSession(run, spec, logger, keeper, leases, loaded ?? checkpoint, userId);
@@ -269,7 +279,15 @@ export class StreamSession {
 
   /** The summary of a stream stopped by `err`: a deadline, the usage cap, or a failure (logged as `error`). */
   failed(err: unknown): StreamSummary {
-    return failure(this.#run, this.#spec.name, this.#logger, this.#checkpoint, this.#delivered, this.#batches, err);
+    return failure(
+      this.#run,
+      this.#spec.name,
+      this.#logger,
+      this.#checkpoint,
+      this.#delivered,
+      this.#batches,
+      err,
+    );
   }
 
   /** Stores the lag the scheduler computed for the next run (only when it changed). */
@@ -289,7 +307,12 @@ function isRecent(spec: StreamSpec): boolean {
   return spec.source.kind === 'search' && !spec.source.archive;
 }
 
-async function releaseLease(keeper: LeaseKeeper, leases: LeaseSet, logger: Logger, stream: string): Promise<void> {
+async function releaseLease(
+  keeper: LeaseKeeper,
+  leases: LeaseSet,
+  logger: Logger,
+  stream: string,
+): Promise<void> {
   leases.delete(keeper);
   await keeper.release().catch((err: unknown) => {
     logger.log('warn', LogEvent.error, { stream, ...describe(err), retryable: false, during: 'release' });

@@ -11,8 +11,8 @@ import { compareIds, minId } from './ids.js';
 import { overlapSinceId, recordRecent, withoutRedelivered } from './overlap.js';
 import { validatePage } from './page-validation.js';
 import type { ApiResponse, TweetPage } from './ports/x-api.js';
-import { Failpoint } from './run-types.js';
 import type { StopReason } from './run-context.js';
+import { Failpoint } from './run-types.js';
 import type { StreamSession } from './stream-session.js';
 
 /** Empty pages in a row that may repeat an earlier next_token before the cursor counts as broken. */
