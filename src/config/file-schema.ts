@@ -89,16 +89,15 @@ export function streamLabel(raw: unknown, path: readonly PropertyKey[]): string 
   const index = Array.isArray(raw) ? path[0] : path[0] === 'streams' ? path[1] : undefined;
   if (!Array.isArray(list) || typeof index !== 'number') return '';
   const entry = list[index] as Record<string, unknown> | undefined;
+  const text = (key: string): string | undefined => {
+    const value = entry?.[key];
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  };
   const name =
-    typeof entry?.name === 'string'
-      ? entry.name
-      : typeof entry?.query === 'string'
-        ? `search:${entry.query}`
-        : typeof entry?.user === 'string'
-          ? `timeline:${entry.user}`
-          : typeof entry?.mentions === 'string'
-            ? `mentions:${entry.mentions}`
-            : undefined;
+    text('name') ??
+    (text('query') && `search:${text('query')}`) ??
+    (text('user') && `timeline:${text('user')}`) ??
+    (text('mentions') && `mentions:${text('mentions')}`);
   return name === undefined ? '' : ` (stream "${name}")`;
 }
 

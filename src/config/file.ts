@@ -51,7 +51,7 @@ export function parseConfigText(text: string, path: string): ConfigFile {
     message = 'is required';
   }
   throw new ConfigError(
-    `invalid config file ${path}: ${key}${streamLabel(raw, issue.path)}: ${message}`,
+    `invalid config file ${path}: ${key}: ${message}${streamLabel(raw, issue.path)}`,
     key,
   );
 }

@@ -129,7 +129,7 @@ export function parseStreamsJson(json: string, setting: string): StreamSpec[] {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new ConfigError(
-      `invalid ${setting}: ${formatPath(issue.path)}${streamLabel(raw, issue.path)}: ${issue.message}`,
+      `invalid ${setting}: ${formatPath(issue.path)}: ${issue.message}${streamLabel(raw, issue.path)}`,
       setting,
     );
   }

@@ -95,8 +95,8 @@ export class FakeXApi implements XApi {
     const until = [params.until_id, token?.replace('tok:', '')].filter((v): v is string => v !== undefined);
     const max = Number(params.max_results ?? '10');
     // Newest first: matching ids are those from the first below every until to the first at or below since.
-    const upper =
-      until.length === 0 ? undefined : until.map((u) => BigInt(u)).reduce((a, b) => (a < b ? a : b));
+    let upper: bigint | undefined;
+    for (const u of until) if (upper === undefined || BigInt(u) < upper) upper = BigInt(u);
     const from = upper === undefined ? 0 : this.#firstBelow(upper, false);
     const to = since === undefined ? this.#ids.length : this.#firstBelow(BigInt(since), true);
     const matching = Math.max(0, to - from);
