@@ -38,8 +38,11 @@ describe('poller against the emulator: many streams share one run', () => {
   const env = usePollerEmulator();
 
   /** Each word's posts published now, and one stream per word starting right before them. */
-  function skewedWorld(volumes: Readonly<Record<string, number>>, suffix: string): StreamSpec[] {
-    const since = timeMsToId(env.emu.now() - 1_000);
+  function skewedWorld(
+    volumes: Readonly<Record<string, number>>,
+    suffix: string,
+    since = timeMsToId(env.emu.now() - 1_000),
+  ): StreamSpec[] {
     return Object.entries(volumes).map(([word, count]) => {
       const query = `${word}${suffix}`;
       publishMatching(env.emu, query, count);
@@ -55,7 +58,8 @@ describe('poller against the emulator: many streams share one run', () => {
     timeout: 60_000,
   }, async () => {
     const r = env.rig();
-    const specs = skewedWorld(VOLUMES, 'fs');
+    const since = timeMsToId(env.emu.now() - 1_000);
+    const specs = skewedWorld(VOLUMES, 'fs', since);
     const got = new Map(specs.map((s) => [s.name, 0]));
     let runs = 0;
     for (; runs < 10; runs++) {
@@ -83,7 +87,7 @@ describe('poller against the emulator: many streams share one run', () => {
       env.emu.groundTruth({
         endpoint: 'search_recent',
         query: (s.source as { query: string }).query,
-        since_id: '1',
+        since_id: since,
       }),
     );
     const d = compareDelivery(truth, readJsonlIds(r.sinkPath));

@@ -53,13 +53,18 @@ export class JsonlFileSink implements Sink {
   async #flushHeld(signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     if (this.#held.length === 0) return;
-    const text = Buffer.from(this.#held.join(''), 'utf8');
+    // Take exactly the lines held now: another stream of the run may write while this append runs,
+    // and its lines belong to its own flush (clearing #held after the await would drop them).
+    const taken = this.#held;
+    this.#held = [];
+    const text = Buffer.from(taken.join(''), 'utf8');
     let handle: FileHandle;
     try {
       handle = await this.#open();
       this.#size ??= (await handle.stat()).size;
       await handle.appendFile(text);
     } catch (cause) {
+      this.#held = [...taken, ...this.#held]; // still owed, in order: a retried flush appends them
       await this.#cutBack();
       const code = (cause as NodeJS.ErrnoException).code;
       // A full disk or a quota may clear; a missing permission or a bad path will not.
@@ -67,7 +72,6 @@ export class JsonlFileSink implements Sink {
       throw new SinkError(`cannot append to ${this.#path}: ${code ?? String(cause)}`, retryable, { cause });
     }
     // In the file now (a process crash keeps it): held no more, even if the fsync fails below.
-    this.#held = [];
     this.#size += text.length;
     try {
       await handle.sync();
