@@ -3,17 +3,20 @@
  *
  *   open sessions ──▶ priority order (largest carried lag first, then config order)
  *        │
- *        ▼            ┌──────────────────────── one turn = one page ─────────────────────────┐
- *   every stream runs │ the stream asks for a turn ──▶ shares = waterFill(post budget)       │
- *   as a coroutine;   │ eligible = waiting and below its share ──▶ pickNext (weighted RR)    │
- *   only the holder   │ the holder fetches, delivers, starts its commit, asks again          │
- *   of the turn works └──────── until no one is eligible, or the deadline / usage cap ──────┘
+ *        ▼            ┌──────────────────────── one turn = one page ───────────────────────────┐
+ *   every stream runs │ a stream asks for a turn ──▶ shares = waterFill(post budget)           │
+ *   as a coroutine;   │ eligible = asking and below its share ──▶ pickNext (weighted RR)       │
+ *   one holds the     │ the holder requests its page, validates it and releases the turn;      │
+ *   turn at a time    │ it delivers and starts its commit while the next holder requests       │
+ *                     └──────── until no one is eligible, or the deadline / usage cap ─────────┘
  *        │
  *        ▼
  *   the others get their stop reason; the summaries, each stream's share, the lags for next run
  *
- * Only the holder of the turn makes requests or writes batches, so one stream at a time uses the
- * rate limiter and the sink, as before; a stream's commit may still run while the next one fetches.
+ * Only the holder of the turn makes requests, so the rate limiter sees one stream at a time as
+ * before; the holder's page is delivered while the next stream's request is in flight (the overlap a
+ * single stream gets from reading ahead). A stream never has more than one page written and not yet
+ * committed, so a crash re-delivers at most one page per stream.
  */
 import { type PageClaim, pickNext, waterFill } from './fair-share.js';
 import type { LeaseSet } from './lease-keeper.js';
@@ -31,27 +34,34 @@ export interface ScheduledResult {
   readonly pages: number;
 }
 
+/**
+ * new: not started · running: holds the turn · released: delivering its page, turn given back ·
+ * waiting: asks for the next turn · done: ended.
+ */
+type EntryState = 'new' | 'running' | 'released' | 'waiting' | 'done';
+
 interface Entry {
   readonly session: StreamSession;
   readonly weight: number;
   pages: number;
   share: number;
-  state: 'running' | 'waiting' | 'done';
+  state: EntryState;
   /** Once set, every turn the stream asks for ends with it. */
   finalStop: StopReason | null;
   waiter: ((stop: StopReason | null) => void) | undefined;
   summary: StreamSummary | undefined;
 }
 
-/** Turns one run can hand out: bounds the loop (a turn is a page or a stream's end). */
-const MAX_TURNS = 10_000_000;
+/** Scheduler steps in one run (each grants a turn or waits for a stream to move): bounds the loop. */
+const MAX_STEPS = 100_000_000;
 
 /** Shares the post, request and time budgets of one run between its open streams. */
 export class FairScheduler {
   readonly #run: RunContext;
   readonly #leases: LeaseSet;
   #entries: Entry[] = [];
-  #yielded: (() => void) | undefined;
+  #wake: (() => void) | undefined;
+  #changed = false;
 
   constructor(run: RunContext, leases: LeaseSet) {
     this.#run = run;
@@ -67,8 +77,9 @@ export class FairScheduler {
   }
 
   /**
-   * Runs every session's `body` (which asks for a turn before each page) to its end, interleaving
-   * them page by page, and resolves with their results in priority order.
+   * Runs every session's `body` (which asks for a turn before each page and releases it once the page
+   * is fetched) to its end, interleaving them page by page; resolves with their results in priority
+   * order.
    */
   async run(
     sessions: readonly StreamSession[],
@@ -82,7 +93,7 @@ export class FairScheduler {
       weight: weightOf(session),
       pages: 0,
       share: 0,
-      state: 'running',
+      state: 'new',
       finalStop: null,
       waiter: undefined,
       summary: undefined,
@@ -91,37 +102,49 @@ export class FairScheduler {
     for (const entry of this.#entries) {
       entry.session.attach({
         next: () => this.#next(entry),
+        release: () => this.#release(entry),
         remaining: () => Math.max(0, entry.share - entry.session.delivered),
         nextIsMine: () => this.#nextIsMine(entry),
       });
     }
-    // Each stream starts in turn and runs to its first request for a page (or its end).
-    for (const entry of this.#entries) {
-      const yielded = this.#awaitYield();
-      void body(entry.session).then(
-        (summary) => this.#finish(entry, summary),
-        (err: unknown) => this.#finish(entry, entry.session.failed(err)),
-      );
-      await yielded;
-    }
-    for (let turn = 0; turn < MAX_TURNS; turn++) {
-      const waiting = this.#entries.filter((e) => e.state === 'waiting');
-      if (waiting.length === 0) break;
+    for (let step = 0; step < MAX_STEPS; step++) {
+      if (this.#entries.every((e) => e.state === 'done')) break;
+      if (this.#entries.some((e) => e.state === 'running')) {
+        await this.#change();
+        continue;
+      }
+      // Each stream starts in turn and runs to its first request for a page (or its end).
+      const fresh = this.#entries.find((e) => e.state === 'new');
+      if (fresh !== undefined) {
+        this.#start(fresh, body);
+        continue;
+      }
       await this.#leases.ensureAll();
       const stop = this.#run.stopReason();
       if (stop === null) this.#recomputeShares();
-      const eligible = stop === null ? waiting.filter((e) => e.share > e.session.delivered) : [];
+      const candidates = this.#entries.filter((e) => e.state === 'waiting' || e.state === 'released');
+      const eligible = stop === null ? candidates.filter((e) => e.share > e.session.delivered) : [];
       const pick = eligible[pickNext(eligible)];
-      if (pick === undefined) {
-        // No one may go on: each waiting stream ends with the reason, one at a time.
-        for (const entry of waiting) {
-          entry.finalStop = stop ?? 'budget_exhausted';
-          await this.#grant(entry, entry.finalStop);
-        }
+      const delivering = this.#entries.some((e) => e.state === 'released');
+      if (pick?.state === 'released' || (pick === undefined && delivering)) {
+        // The next turn is a stream's still delivering its page, or a stream finishing may give posts
+        // back: wait for it.
+        await this.#change();
         continue;
       }
-      pick.pages++;
-      await this.#grant(pick, null);
+      if (pick !== undefined) {
+        pick.pages++;
+        this.#grant(pick, null);
+        continue;
+      }
+      // No one may go on: each waiting stream ends with the reason, one at a time.
+      const last = this.#entries.find((e) => e.state === 'waiting');
+      if (last === undefined) {
+        await this.#change();
+        continue;
+      }
+      last.finalStop = stop ?? 'budget_exhausted';
+      this.#grant(last, last.finalStop);
     }
     return this.#entries.map((e) => ({
       session: e.session,
@@ -149,10 +172,19 @@ export class FairScheduler {
   /** Would `entry` get the very next turn (so reading its next page ahead is worth it)? */
   #nextIsMine(entry: Entry): boolean {
     const candidates = this.#entries.filter(
-      (e) => e === entry || (e.state === 'waiting' && e.share > e.session.delivered),
+      (e) =>
+        e === entry || ((e.state === 'waiting' || e.state === 'released') && e.share > e.session.delivered),
     );
     const claims: PageClaim[] = candidates.map((e) => ({ pages: e.pages, weight: e.weight }));
     return candidates[pickNext(claims)] === entry;
+  }
+
+  #start(entry: Entry, body: (session: StreamSession) => Promise<StreamSummary>): void {
+    entry.state = 'running';
+    void body(entry.session).then(
+      (summary) => this.#finish(entry, summary),
+      (err: unknown) => this.#finish(entry, entry.session.failed(err)),
+    );
   }
 
   #next(entry: Entry): Promise<StopReason | null> {
@@ -164,32 +196,41 @@ export class FairScheduler {
     });
   }
 
+  #release(entry: Entry): void {
+    if (entry.state !== 'running') return;
+    entry.state = 'released';
+    this.#signal();
+  }
+
   #finish(entry: Entry, summary: StreamSummary): void {
     entry.summary = summary;
     entry.state = 'done';
     this.#signal();
   }
 
-  /** Hands the turn to `entry` (or its stop reason) and waits until it asks again or ends. */
-  async #grant(entry: Entry, stop: StopReason | null): Promise<void> {
+  /** Hands the turn to `entry` (or its stop reason). */
+  #grant(entry: Entry, stop: StopReason | null): void {
     const waiter = entry.waiter;
-    if (waiter === undefined) return;
-    const yielded = this.#awaitYield();
     entry.waiter = undefined;
     entry.state = 'running';
-    waiter(stop);
-    await yielded;
+    waiter?.(stop);
   }
 
-  #awaitYield(): Promise<void> {
+  /** Resolves at the next change of any stream's state (at once if one happened since the last wait). */
+  #change(): Promise<void> {
+    if (this.#changed) {
+      this.#changed = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      this.#yielded = resolve;
+      this.#wake = resolve;
     });
   }
 
   #signal(): void {
-    const yielded = this.#yielded;
-    this.#yielded = undefined;
-    yielded?.();
+    const wake = this.#wake;
+    this.#wake = undefined;
+    if (wake === undefined) this.#changed = true;
+    else wake();
   }
 }

@@ -23,6 +23,8 @@ import { firstCheckpoint, oldestRecentSinceId, resolveUserId, skipGap } from './
 export interface TurnSource {
   /** Resolves when the stream may request its next page (null), or with the reason it must stop. */
   next(): Promise<StopReason | null>;
+  /** The page is fetched: another stream may request while this one delivers. */
+  release(): void;
   /** Posts the stream may still deliver in this run (its share minus what it delivered). */
   remaining(): number;
   /** True when the stream's next page is due right after this one: reading it ahead is worth it. */
@@ -34,6 +36,7 @@ function soloTurns(run: RunContext, session: StreamSession): TurnSource {
   const remaining = (): number => Math.max(0, run.options.maxTweets - session.delivered);
   return {
     next: async () => run.stopReason() ?? (remaining() > 0 ? null : 'budget_exhausted'),
+    release: () => undefined,
     remaining,
     nextIsMine: () => true,
   };
@@ -172,6 +175,11 @@ export class StreamSession {
   /** Waits for this stream's next page; resolves with a stop reason instead when it must stop. */
   turn(): Promise<StopReason | null> {
     return this.#turns.next();
+  }
+
+  /** Gives the turn back once the page is fetched: the next stream requests while this one delivers. */
+  releaseTurn(): void {
+    this.#turns.release();
   }
 
   /** Posts this stream may still deliver in this run. */

@@ -120,6 +120,7 @@ export async function runSweep(session: StreamSession, granted = false): Promise
         prefetched = fetchPage(nextToken, session.remaining - posts.length);
         prefetched.catch(() => undefined); // observed when awaited on the next turn
       }
+      session.releaseTurn();
       await settle();
       const first = posts[0];
       // Only posts above since_id start a sweep: an overlap re-read of older ids alone owes nothing.
