@@ -4,6 +4,7 @@
  * Before each page the stream waits for its turn: the scheduler interleaves the streams of a run.
  */
 import { splitIntoBatches } from './batching.js';
+import { commitError } from './commit-failure.js';
 import { pagedEndpoint, pageRequest, pageSize } from './endpoints.js';
 import { InvalidResponseError } from './errors.js';
 import { afterBatch, completeSweep, nextId, sweepBounds } from './frontier.js';
@@ -143,9 +144,11 @@ export async function runSweep(session: StreamSession, granted = false): Promise
       token = nextToken;
     }
   } catch (error) {
-    // The error that stopped the sweep is the one to report; the commit in flight still completes.
-    await settle().catch(() => undefined);
-    throw error;
+    // The commit in flight still completes. If it fails, that failure wins over whatever stopped the
+    // sweep (a deadline, an abort, a 429 wait, a stale since_id): see commit-failure.ts.
+    const pending = committing;
+    committing = undefined;
+    throw (await commitError(pending)) ?? error;
   } finally {
     await settle(); // a commit that fails fails the sweep
   }
@@ -199,11 +202,11 @@ async function deliverPage(
           pageDone,
           lastPage,
         });
-  commit?.catch(() => undefined); // observed by the caller, or below
+  commit?.catch(() => undefined); // observed by the caller (runSweep's settle), or just below
   if (failure !== undefined) {
-    // The batch's own failure is the one worth reporting; an unsaved checkpoint only re-delivers.
-    await commit?.catch(() => undefined);
-    throw failure;
+    // The batch's own failure is reported unless the commit of the batches before it failed too:
+    // a commit failure always wins (the batch's may be a deadline, which is no failure).
+    throw (await commitError(commit)) ?? failure;
   }
   return { end: stop ?? (pageDone ? null : 'budget_exhausted'), commit };
 }
