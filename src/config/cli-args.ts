@@ -27,6 +27,7 @@ import {
   type CliCommand,
   type MigrateConfig,
   type PollConfig,
+  type ReportConfig,
   type StatusConfig,
   type StoreLocation,
 } from './types.js';
@@ -37,6 +38,7 @@ import {
   checkInitial,
   checkInteger,
   checkLogLevel,
+  checkPeriod,
   required,
 } from './values.js';
 
@@ -95,6 +97,15 @@ const MIGRATE_OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
 
+const REPORT_OPTIONS = {
+  store: { type: 'string' },
+  config: { type: 'string' },
+  since: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies ParseArgsConfig['options'];
+
 const INIT_OPTIONS = {
   force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -110,6 +121,7 @@ export const COMMAND_OPTIONS = {
   status: STATUS_OPTIONS,
   migrate: MIGRATE_OPTIONS,
   init: INIT_OPTIONS,
+  report: REPORT_OPTIONS,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -140,9 +152,14 @@ export async function parseCliArgs(argv: readonly string[], env: Env): Promise<C
     if (values.help) return { command: 'help', topic: 'migrate' };
     return values.version ? { command: 'version' } : parseMigrate(values, env);
   }
+  if (command === 'report') {
+    const values = parse(rest, REPORT_OPTIONS);
+    if (values.help) return { command: 'help', topic: 'report' };
+    return values.version ? { command: 'version' } : parseReport(values, env);
+  }
   if (command === 'init') return parseInit(rest);
   throw new ConfigError(
-    `invalid command: unknown command "${command}" (expected poll, status, migrate, init, emulator or demo)`,
+    `invalid command: unknown command "${command}" (expected poll, status, report, migrate, init, emulator or demo)`,
     'command',
   );
 }
@@ -361,6 +378,7 @@ function selectStreams(v: PollValues, file: ConfigFile | undefined, defaults: St
         expansions: entry.expansions,
         initial: v.initial === undefined ? entry.initial : undefined,
         overlapSeconds: v.overlap === undefined ? entry.overlap_seconds : undefined,
+        weight: entry.weight,
       },
       defaults,
     ),
@@ -438,4 +456,14 @@ function progressWanted(quiet: boolean, env: Env): boolean {
   if (quiet || env.TERM === 'dumb') return false;
   const ci = env.CI?.trim().toLowerCase();
   return ci === undefined || ci === '' || ci === '0' || ci === 'false';
+}
+
+type ReportValues = ReturnType<typeof parse<typeof REPORT_OPTIONS>>;
+
+async function parseReport(v: ReportValues, env: Env): Promise<ReportConfig> {
+  const file = v.config === undefined ? undefined : await loadConfigFile(v.config);
+  const store = resolveStore(v.store, file?.store, env);
+  const sinceMs = required(checkPeriod(v.since ?? CLI_DEFAULTS.reportSince), '--since');
+  const out = required(nonEmpty(v.out ?? CLI_DEFAULTS.reportOut), '--out');
+  return { command: 'report', store, sinceMs, out };
 }

@@ -82,13 +82,27 @@ export interface MigrateConfig {
   readonly json: boolean;
 }
 
+/** A validated `twitter-poller report`. */
+export interface ReportConfig {
+  readonly command: 'report';
+  readonly store: StoreLocation;
+  /** The period the report covers, back from now, in ms. @default 30 days (`--since 30d`) */
+  readonly sinceMs: number;
+  /** The HTML file written. @default 'report.html' */
+  readonly out: string;
+}
+
 /** Every command line the CLI understands, validated. */
 export type CliCommand =
   | PollConfig
   | StatusConfig
   | MigrateConfig
+  | ReportConfig
   | InitConfig
-  | { readonly command: 'help'; readonly topic: 'main' | 'poll' | 'status' | 'migrate' | 'init' }
+  | {
+      readonly command: 'help';
+      readonly topic: 'main' | 'poll' | 'status' | 'migrate' | 'init' | 'report';
+    }
   | { readonly command: 'version' };
 
 /** The defaults of every setting; the CLI help and docs/configuration.md repeat them. */
@@ -108,4 +122,6 @@ export const CLI_DEFAULTS = {
   initial: 'now',
   overlapSeconds: 0,
   logLevel: 'info',
+  reportSince: '30d',
+  reportOut: 'report.html',
 } as const;

@@ -90,8 +90,26 @@ export function checkExclude(raw: unknown): Check<('replies' | 'retweets')[]> {
   return { ok: true, value: out };
 }
 
+/** Most a weight may be: beyond it one stream would take everything anyway. */
+export const MAX_WEIGHT = 1_000_000;
+
+/** A stream's weight: a positive, finite number (fractions allowed). @default 1 */
+export function checkWeight(raw: unknown): Check<number> {
+  const reason = `must be a positive number (at most ${MAX_WEIGHT})`;
+  if (typeof raw !== 'number' || !Number.isFinite(raw) || raw <= 0 || raw > MAX_WEIGHT)
+    return { ok: false, reason };
+  return { ok: true, value: raw };
+}
+
 /** Unwraps a check or throws the ConfigError naming `setting`. */
 export function required<T>(check: Check<T>, setting: string): T {
   if (!check.ok) throw new ConfigError(`invalid ${setting}: ${check.reason}`, setting);
   return check.value;
+}
+
+/** A look-back period in the one duration syntax (`30d`, `36h`, `90m`, `45s`), in ms (`report --since`). */
+export function checkPeriod(raw: unknown): Check<number> {
+  const reason = 'must be a duration like 30d, 36h, 90m or 45s';
+  const ms = typeof raw === 'string' ? parseDurationMs(raw) : undefined;
+  return ms !== undefined && ms > 0 ? { ok: true, value: ms } : { ok: false, reason };
 }

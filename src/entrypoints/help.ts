@@ -13,6 +13,7 @@ export const HELP = {
 Usage:
   twitter-poller poll (--query <q> | --user <name|id> | --mentions <name|id> | --config <file>) [options]
   twitter-poller status [--store <store>] [--json]
+  twitter-poller report [--store <store>] [--since <period>] [--out <file>]
   twitter-poller migrate --store dynamodb:<table> [--apply]   adopt an old poller's table
   twitter-poller init [file] [--force]   write a commented streams.yaml to start from
   twitter-poller emulator [options]      run the bundled X API v2 emulator (see: emulator --help)
@@ -82,7 +83,8 @@ Environment:
 `,
   status: `Usage: twitter-poller status [--store <store>] [--config <file>] [--json]
 
-Prints every stream's checkpoint: since_id, the pending sweep (posts still owed) and who wrote it.
+Prints every stream's checkpoint: since_id, the pending sweep (posts still owed) and who wrote it,
+beside its last run from the history: outcome, freshness lag, age of the oldest post owed, spend.
 A table on a terminal, JSON otherwise (or with --json).
 
 The store is opened read-only: status never creates or changes a file, and a missing SQLite file
@@ -128,5 +130,22 @@ Options:
   --force                  overwrite an existing file
   -h, --help
   -v, --version
+`,
+  report: `Usage: twitter-poller report [--store <store>] [--config <file>] [--since <period>] [--out <file>]
+
+Writes one self-contained HTML file (inline SVG charts, no script, no network when viewed) from the
+run history in the store: posts per run per stream; requests, 429s and waits per run; freshness lag
+over time; gaps; spend per day against the budget; and the streams that are behind.
+
+Options:
+  --store <store>          sqlite:<path> | dynamodb:<table>
+                           (default ${STORE_DEFAULT})
+  --config <file>          take the store from a config file
+  --since <period>         how far back: 30d, 36h, 90m, 45s (default ${D.reportSince})
+  --out <file>             the HTML file to write (default ${D.reportOut})
+  -h, --help
+  -v, --version
+
+Exit codes: 0 written, 2 bad usage, or a missing or empty store (nothing to report).
 `,
 } as const;

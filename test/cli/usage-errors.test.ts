@@ -85,6 +85,18 @@ describe.concurrent('twitter-poller usage errors', () => {
       /duplicate stream name "search:a"/,
     ],
     ['syntax.json', '--config', '{"streams": [', /not valid JSON/],
+    [
+      'weight0.yaml',
+      'streams[1].weight',
+      'streams:\n  - query: a\n  - name: music\n    query: music\n    weight: 0\n',
+      /must be a positive number.*\(stream "music"\)/,
+    ],
+    [
+      'weightnan.json',
+      'streams[0].weight',
+      '{"streams":[{"query":"coffee","weight":"heavy"}]}',
+      /must be a positive number.*\(stream "search:coffee"\)/,
+    ],
   ])('%s: a bad config file names %s', async (file, key, text, why) => {
     await writeFile(join(cwd, file), text);
     const result = await runCli(['poll', '--config', file], { cwd, env: TOKEN });
@@ -106,6 +118,7 @@ describe.concurrent('twitter-poller help and version', () => {
     [['--help'], /Usage:\n {2}twitter-poller poll/],
     [['poll', '--help'], /--max-tweets <n>.*default 1000/],
     [['status', '--help'], /Usage: twitter-poller status/],
+    [['report', '--help'], /--since <period> .*default 30d/],
   ])('%j prints usage on stdout and exits 0', async (args, text) => {
     const result = await runCli(args, { cwd: tmpdir() });
     expect(result.code).toBe(0);

@@ -3,7 +3,7 @@
  * checkpoint-layout.ts).
  *
  *   <key> S │ <legacy> S │ frontier_since_id N │ schema_version N │ sweep_newest_id N │
- *   sweep_until_id N │ sweep_next_token S │ user_id S │ updated_at S │ writer S │
+ *   sweep_until_id N │ sweep_next_token S │ user_id S │ fair_lag N │ updated_at S │ writer S │
  *   lease_owner S │ lease_fence N │ lease_expires_at_ms N
  *
  * Ids travel as the decimal strings of `N` values, never as JS numbers, so ids above 2^53 stay exact.
@@ -147,12 +147,18 @@ function decodeCurrent(stream: string, item: Item): { kind: 'current'; checkpoin
     throw corrupt(stream, 'sweep_until_id is above sweep_newest_id');
   }
   const userId = readString(item, 'user_id');
+  const lagText = item.fair_lag?.N;
+  const lag = lagText === undefined ? undefined : Number(lagText);
+  if (item.fair_lag !== undefined && (lag === undefined || !Number.isFinite(lag))) {
+    throw corrupt(stream, 'fair_lag is not a number');
+  }
   const checkpoint: Checkpoint = {
     stream,
     schema_version: CHECKPOINT_SCHEMA_VERSION,
     since_id: sinceId,
     sweep: newest === undefined ? null : { newest_id: newest, until_id: until, next_token: token },
     ...(userId === undefined ? {} : { user_id: userId }),
+    ...(lag === undefined ? {} : { fair_lag: lag }),
     updated_at: readString(item, 'updated_at') ?? '',
     writer: readString(item, 'writer') ?? '',
   };
@@ -217,6 +223,7 @@ export function itemHoldsCheckpoint(
     canonicalId(checkpoint.since_id) === stored.since_id &&
     checkpoint.writer === stored.writer &&
     checkpoint.updated_at === stored.updated_at &&
-    checkpoint.user_id === stored.user_id
+    checkpoint.user_id === stored.user_id &&
+    (checkpoint.fair_lag ?? 0) === (stored.fair_lag ?? 0)
   );
 }

@@ -24,6 +24,7 @@ export const CHECKPOINT_ATTRIBUTES = [
   'sweep_until_id',
   'sweep_next_token',
   'user_id',
+  'fair_lag',
   'updated_at',
   'writer',
 ] as const;

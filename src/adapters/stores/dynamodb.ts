@@ -31,6 +31,7 @@ import {
   saveInput,
 } from '../aws/checkpoint-writes.js';
 import { AwsServiceError, awsErrorName, toAwsServiceError } from '../aws/errors.js';
+import { HISTORY_KEY_PREFIX } from './run-history-query.js';
 
 /** DynamoDB actions a polling execution sends (load, save, leases): the Lambda's IAM policy. */
 export const DYNAMODB_RUNTIME_ACTIONS = ['GetItem', 'UpdateItem'] as const;
@@ -157,7 +158,8 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       );
       for (const item of page.Items ?? []) {
         const stream = item[this.layout.keyAttribute]?.S;
-        if (stream === undefined) continue;
+        // Run-history items (run-history-dynamodb.ts) share the table; they are not checkpoints.
+        if (stream === undefined || stream.startsWith(HISTORY_KEY_PREFIX)) continue;
         // Read-only (status): an item still to adopt is shown as it will be, not adopted here.
         const checkpoint = checkpointView(stream, item, this.layout);
         if (checkpoint !== null) out.push(checkpoint);
