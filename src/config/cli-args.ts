@@ -27,6 +27,8 @@ const POLL_OPTIONS = {
   sink: { type: 'string' },
   'max-tweets': { type: 'string' },
   'batch-size': { type: 'string' },
+  'commit-pages': { type: 'string' },
+  'commit-interval': { type: 'string' },
   'time-budget': { type: 'string' },
   'min-interval': { type: 'string' },
   'retry-base': { type: 'string' },
@@ -135,6 +137,14 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
     ...DEFAULT_RUN_OPTIONS,
     maxTweets: int('--max-tweets', v['max-tweets'], file?.max_tweets, CLI_DEFAULTS.maxTweets, 1),
     batchSize: int('--batch-size', v['batch-size'], file?.batch_size, CLI_DEFAULTS.batchSize, 1),
+    commitPages: int('--commit-pages', v['commit-pages'], file?.commit_pages, CLI_DEFAULTS.commitPages, 1),
+    commitIntervalMs: int(
+      '--commit-interval',
+      v['commit-interval'],
+      file?.commit_interval_ms,
+      CLI_DEFAULTS.commitIntervalMs,
+      0,
+    ),
     minIntervalMs: int(
       '--min-interval',
       v['min-interval'],

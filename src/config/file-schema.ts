@@ -66,6 +66,8 @@ export const ConfigFileSchema = z.strictObject({
   api_base: fromCheck(checkBaseUrl).optional(),
   max_tweets: positiveInt.optional(),
   batch_size: positiveInt.optional(),
+  commit_pages: positiveInt.optional(),
+  commit_interval_ms: nonNegativeInt.optional(),
   time_budget_seconds: positiveInt.optional(),
   min_interval_ms: nonNegativeInt.optional(),
   retry_base_ms: positiveInt.optional(),

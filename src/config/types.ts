@@ -1,5 +1,5 @@
 import type { LogLevel } from '../core/ports/observability.js';
-import type { RunOptions } from '../core/run-types.js';
+import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
 
 /** Where checkpoints live, from `--store <scheme>:<target>`. */
@@ -54,6 +54,8 @@ export const CLI_DEFAULTS = {
   apiBaseUrl: 'https://api.x.com',
   maxTweets: 1000,
   batchSize: 25,
+  commitPages: DEFAULT_RUN_OPTIONS.commitPages,
+  commitIntervalMs: DEFAULT_RUN_OPTIONS.commitIntervalMs,
   timeBudgetSeconds: 840,
   minIntervalMs: 1000,
   retryBaseMs: 1000,
