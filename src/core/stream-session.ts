@@ -4,6 +4,7 @@
  * the delivered posts durable, commit the checkpoint). The checkpoint changes only in `#set`.
  */
 import { callApi } from './api-caller.js';
+import { isCommitFailure, markCommitFailure } from './commit-failure.js';
 import { RECENT_EDGE_SLACK_MS, RECENT_SEARCH_WINDOW_MS } from './endpoints.js';
 import { CorruptCheckpointError, DeadlineError, PollerError, UsageCapExceededError } from './errors.js';
 import { startSweep } from './frontier.js';
@@ -226,8 +227,12 @@ export class StreamSession {
 
   /** Conditional write of the next checkpoint under the stream's lease, logged as `checkpoint_update`. */
   async commit(next: Checkpoint): Promise<void> {
-    await this.#lease.ensure();
-    await this.#run.deps.store.save(next, this.#lease.lease);
+    try {
+      await this.#lease.ensure();
+      await this.#run.deps.store.save(next, this.#lease.lease);
+    } catch (error) {
+      throw markCommitFailure(error);
+    }
     this.#set(next);
     await this.#run.deps.failpoint?.(Failpoint.afterCheckpoint);
     this.#logger.log('info', LogEvent.checkpointUpdate, {
@@ -257,7 +262,9 @@ export class StreamSession {
 
   /** Makes everything written durable. Not abortable: a stop lands here to save what was delivered. */
   async flush(): Promise<void> {
-    await withRetry(() => this.#run.deps.sink.flush(), this.sinkRetry(undefined));
+    await withRetry(() => this.#run.deps.sink.flush(), this.sinkRetry(undefined)).catch((error: unknown) => {
+      throw markCommitFailure(error);
+    });
     await this.#run.deps.failpoint?.(Failpoint.afterAckBeforeCheckpoint);
   }
 
@@ -355,7 +362,8 @@ function failure(
   batches: number,
   err: unknown,
 ): StreamSummary {
-  if (err instanceof DeadlineError || (run.signal?.aborted ?? false)) {
+  // A failed commit is a failure even when the deadline or an abort arrived meanwhile (commit-failure.ts).
+  if (!isCommitFailure(err) && (err instanceof DeadlineError || (run.signal?.aborted ?? false))) {
     return summaryOf(stream, 'deadline', checkpoint, delivered, batches);
   }
   const { code, message } = describe(err);

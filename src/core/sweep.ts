@@ -4,6 +4,7 @@
  * Before each page the stream waits for its turn: the scheduler interleaves the streams of a run.
  */
 import { splitIntoBatches } from './batching.js';
+import { commitError } from './commit-failure.js';
 import { pagedEndpoint, pageRequest, pageSize } from './endpoints.js';
 import { InvalidResponseError } from './errors.js';
 import { afterBatch, completeSweep, nextId, sweepBounds } from './frontier.js';
@@ -153,12 +154,8 @@ export async function runSweep(session: StreamSession, granted = false): Promise
           lastPage: nextToken === undefined,
         });
       }
-      if (delivery.failure !== undefined) {
-        // The batch's own failure is the one worth reporting; an unsaved checkpoint only re-delivers.
-        startCommit();
-        await settle().catch(() => undefined);
-        throw delivery.failure;
-      }
+      // The batches acknowledged before it are committed on the way out (see catch below).
+      if (delivery.failure !== undefined) throw delivery.failure;
       if (delivery.end !== null || nextToken === undefined || group.due()) startCommit();
       if (delivery.end !== null) return delivery.end;
       if (nextToken === undefined) {
@@ -170,11 +167,17 @@ export async function runSweep(session: StreamSession, granted = false): Promise
       token = nextToken;
     }
   } catch (error) {
-    // The error that stopped the sweep is the one to report; what was delivered is still committed.
-    await settle().catch(() => undefined);
+    // What was delivered is still committed: the commit in flight completes, then the pages written
+    // since are committed. If a commit fails, that failure wins over whatever stopped the sweep (a
+    // deadline, an abort, a 429 wait, a stale since_id, a batch that failed): see commit-failure.ts.
+    const inFlight = committing;
+    committing = undefined;
+    const failed = await commitError(inFlight);
+    if (failed !== undefined) throw failed;
     startCommit();
-    await settle().catch(() => undefined);
-    throw error;
+    const pending = committing;
+    committing = undefined;
+    throw (await commitError(pending)) ?? error;
   } finally {
     startCommit(); // a stop between pages: the pages written are committed now
     await settle(); // a commit that fails fails the sweep
