@@ -153,13 +153,13 @@ export function validate<S extends z.ZodMiniType>(schema: S, raw: unknown): Vali
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0]!;
   const key = formatPath(issue.path);
-  const stream = streamLabel(raw, issue.path); // inside one stream's entry: name it too
   if (issue.code === 'unrecognized_keys') {
     const first = issue.keys[0] ?? '';
-    const where = key === '(root)' ? first : `${key}.${first}`;
-    return { ok: false, key: where, message: `unknown setting${stream}` };
+    return { ok: false, key: key === '(root)' ? first : `${key}.${first}`, message: 'unknown setting' };
   }
   if (issue.code === 'invalid_type' && issue.input === undefined)
-    return { ok: false, key, message: `is required${stream}` };
+    return { ok: false, key, message: 'is required' };
+  // A weight is relative to the other streams: name the stream it belongs to as well as the key.
+  const stream = issue.path.at(-1) === 'weight' ? streamLabel(raw, issue.path) : '';
   return { ok: false, key, message: `${issue.message}${stream}` };
 }
