@@ -2,7 +2,7 @@
  * The poller as a real process (HttpXApi, SQLite file, JSONL file), SIGKILLed at random points across
  * many runs while posts keep being published between runs, then one clean run: every ground-truth id
  * delivered, none unexpected, duplicates only from the pages not yet committed at a kill (group commit:
- * at most DEFAULT_RUN_OPTIONS.commitPages pages, then one fsync, one checkpoint). The same test with a
+ * the children commit every 2 pages, then one fsync, one checkpoint). The same test with a
  * deliberately naive checkpoint (since_id := the first page's newest_id) must lose posts: the negative
  * control that proves the measurement can fail.
  *
@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../emulator/index.js';
 import { timeMsToId } from '../../src/core/ids.js';
-import { DEFAULT_RUN_OPTIONS } from '../../src/core/run-types.js';
 import {
   type ChildConfig,
   childBundle,
@@ -35,8 +34,10 @@ const WORD = 'killjoy';
 const BATCH = 7;
 /** Posts per page (recent search's max_results). */
 const PAGE = 100;
-/** The most a kill can make the next run deliver again: a commit group (the child runs the defaults). */
-const GROUP = DEFAULT_RUN_OPTIONS.commitPages * PAGE;
+/** Pages per commit of the children (page count only: the kill schedule below counts on it). */
+const COMMIT_PAGES = 2;
+/** The most a kill can make the next run deliver again: a commit group. */
+const GROUP = COMMIT_PAGES * PAGE;
 const ROUNDS = 14;
 const SEED = Number(process.env.POLLER_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
@@ -49,8 +50,8 @@ interface Round {
 function schedule(seed: number): Round[] {
   const random = prng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-  // Killed inside the backlog's sweep, after its first page was committed (100 posts = 15 batches).
-  const rounds: Round[] = [{ publish: 600, kill: { afterBatches: int(16, 80) } }];
+  // Killed inside the backlog's sweep, after its first commit (2 pages, 200 posts = 29 batches).
+  const rounds: Round[] = [{ publish: 600, kill: { afterBatches: int(30, 80) } }];
   for (let i = 1; i < ROUNDS; i++) {
     const kind = random();
     const kill: KillPoint =
@@ -94,6 +95,7 @@ describe(`poller processes SIGKILLed at random points (seed ${SEED})`, () => {
       query: WORD,
       since,
       batchSize: BATCH,
+      commitPages: COMMIT_PAGES,
       naive,
     };
     let kills = 0;
