@@ -8,6 +8,7 @@ import type { ApiRequest, ApiResponse } from './ports/x-api.js';
 import { bucketKey } from './rate-limiter.js';
 import { withRetry } from './retry.js';
 import type { RunContext } from './run-context.js';
+import type { RequestTally } from './stream-activity.js';
 
 /** Whatever keeps the caller's leases alive through a wait of `forMs` (a LeaseKeeper, a session). */
 export interface LeaseGuard {
@@ -27,6 +28,7 @@ export async function callApi<T>(
   request: ApiRequest,
   logger: Logger,
   lease?: LeaseGuard,
+  tally?: RequestTally,
 ): Promise<ApiResponse<T>> {
   const { api, clock } = run.deps;
   const bucket = bucketKey(request.endpoint);
@@ -40,6 +42,7 @@ export async function callApi<T>(
           await lease?.ensure(wait.waitMs);
           if (wait.reason === 'min_interval') return;
           run.counters.countRateLimitWait();
+          tally?.countRateLimitWait();
           logger.log('info', LogEvent.rateLimitEncounter, {
             endpoint: request.endpoint,
             wait_ms: wait.waitMs,
@@ -50,6 +53,7 @@ export async function callApi<T>(
       await lease?.ensure();
       const started = clock.now();
       run.counters.countRequest();
+      tally?.countRequest();
       try {
         const response = await api.get<T>(request, run.signal);
         run.limiter.record(bucket, response.rateLimit, response.serverDateMs);
@@ -66,6 +70,7 @@ export async function callApi<T>(
       } catch (err) {
         const rateLimit = err instanceof ApiError ? err.response.rateLimit : undefined;
         if (err instanceof ApiError) run.limiter.record(bucket, rateLimit, err.response.serverDateMs);
+        if (err instanceof ApiError && err.status === 429) tally?.countRateLimited();
         logger.log('warn', LogEvent.apiCall, {
           endpoint: request.endpoint,
           status: err instanceof ApiError ? err.status : undefined,
@@ -86,6 +91,7 @@ export async function callApi<T>(
         await lease?.ensure(event.delayMs);
         if (event.error instanceof RateLimitExceededError) {
           run.counters.countRateLimitWait();
+          tally?.countRateLimitWait();
           logger.log('warn', LogEvent.rateLimitEncounter, {
             endpoint: request.endpoint,
             wait_ms: event.delayMs,

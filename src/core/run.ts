@@ -65,11 +65,15 @@ export async function runExecution(
   );
   await closeSessions(run, scheduled, weights);
   const shares = new Map(scheduled.map((r) => [r.session.name, r.share]));
-  for (const r of scheduled) byName.set(r.session.name, r.summary);
+  for (const r of scheduled) {
+    byName.set(r.session.name, r.summary);
+    r.session.reportFreshness(r.summary);
+  }
   const results = streams.map((s) => byName.get(s.name) as StreamSummary);
   const durationMs = deps.clock.now() - started;
   const summary: RunSummary = {
     correlation_id: correlationId,
+    started_at: new Date(started).toISOString(),
     caught_up: results.every((r) => r.outcome === 'caught_up'),
     tweets_delivered: run.counters.delivered,
     api_requests: run.counters.apiRequests,
@@ -89,6 +93,12 @@ export async function runExecution(
       stream: r.stream,
       outcome: r.outcome,
       tweets_delivered: r.tweets_delivered,
+      api_requests: r.api_requests,
+      rate_limited: r.rate_limited,
+      rate_limit_waits: r.rate_limit_waits,
+      gaps: r.gaps,
+      freshness_lag_seconds: r.freshness_lag_seconds,
+      owed_age_seconds: r.owed_age_seconds,
       weight: weights.get(r.stream) ?? 1,
       share: shares.get(r.stream) ?? 0,
       delivered: r.tweets_delivered,

@@ -77,7 +77,9 @@ async function sweepWithStaleRecovery(session: StreamSession, granted: boolean):
       floor = maxId(floor, timeMsToId(idToTimeMs(stale.suggestedSinceId) + RECENT_WINDOW_MARGIN_MS));
     }
     if (stale !== undefined && compareIds(floor, session.checkpoint.since_id) <= 0) throw stale;
-    const next = skipGap(session.checkpoint, floor, run.stamp(), run, session.logger);
+    const next = skipGap(session.checkpoint, floor, run.stamp(), run, session.logger, (s) =>
+      session.activity.countGap(s),
+    );
     if (next !== session.checkpoint) await session.commit(next);
   }
   throw new PollerError(`stream ${session.name}: the sweep was overtaken by the 7-day window too often`);

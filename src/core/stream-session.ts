@@ -7,6 +7,7 @@ import { callApi } from './api-caller.js';
 import { isCommitFailure, markCommitFailure } from './commit-failure.js';
 import { RECENT_EDGE_SLACK_MS, RECENT_SEARCH_WINDOW_MS } from './endpoints.js';
 import { CorruptCheckpointError, DeadlineError, PollerError, UsageCapExceededError } from './errors.js';
+import { owedAgeSeconds } from './freshness.js';
 import { startSweep } from './frontier.js';
 import { timeMsToId } from './ids.js';
 import { LeaseKeeper, type LeaseSet } from './lease-keeper.js';
@@ -18,6 +19,7 @@ import { classifyError, type WithRetryOptions, withRetry } from './retry.js';
 import type { RunContext, StopReason } from './run-context.js';
 import { Failpoint, type StreamOutcome, type StreamSummary } from './run-types.js';
 import type { StreamSpec } from './stream.js';
+import { StreamActivity } from './stream-activity.js';
 import { firstCheckpoint, oldestRecentSinceId, resolveUserId, skipGap } from './stream-setup.js';
 
 /** What the scheduler tells a session: when it may fetch, and how many posts it may still deliver. */
@@ -69,6 +71,7 @@ export class StreamSession {
   #delivered = 0;
   #batches = 0;
   #turns: TurnSource;
+  readonly #activity: StreamActivity;
 
   private constructor(
     run: RunContext,
@@ -78,7 +81,9 @@ export class StreamSession {
     leases: LeaseSet,
     checkpoint: Checkpoint,
     userId: string | undefined,
+    activity: StreamActivity,
   ) {
+    this.#activity = activity;
     this.#run = run;
     this.#spec = spec;
     this.#logger = logger;
@@ -102,6 +107,7 @@ export class StreamSession {
     leases: LeaseSet,
   ): Promise<StreamSession | StreamSummary> {
     const logger = run.logger.child({ stream: spec.name });
+    const activity = new StreamActivity(run.now());
     const early = run.stopReason();
     if (early !== null) return summaryOf(spec.name, early, null, 0, 0);
     const { store } = run.deps;
@@ -126,13 +132,23 @@ export class StreamSession {
     try {
       loaded = await store.load(spec.name); // CorruptCheckpointError: reported, never reset here
       const guard = { ensure: (forMs?: number) => leases.ensure(keeper, forMs) };
-      const userId = await resolveUserId(run, spec, loaded, logger, guard);
+      const userId = await resolveUserId(run, spec, loaded, logger, guard, activity);
       let checkpoint = loaded ?? firstCheckpoint(spec, run.stamp(), userId);
       if (userId !== undefined && checkpoint.user_id === undefined)
         checkpoint = { ...checkpoint, user_id: userId };
       const floor = isRecent(spec) ? oldestRecentSinceId(run.now()) : undefined;
-      if (floor !== undefined) checkpoint = skipGap(checkpoint, floor, run.stamp(), run, logger);
-      const session = new StreamSession(run, spec, logger, keeper, leases, loaded ?? checkpoint, userId);
+      if (floor !== undefined)
+        checkpoint = skipGap(checkpoint, floor, run.stamp(), run, logger, (s) => activity.countGap(s));
+      const session = new StreamSession(
+        run,
+        spec,
+        logger,
+        keeper,
+        leases,
+        loaded ?? checkpoint,
+        userId,
+        activity,
+      );
       if (checkpoint !== loaded) await session.commit(checkpoint);
       return session;
     } catch (err) {
@@ -162,6 +178,10 @@ export class StreamSession {
   }
   get delivered(): number {
     return this.#delivered;
+  }
+  /** What this stream did in this run: requests, 429s, waits, gaps, freshness. */
+  get activity(): StreamActivity {
+    return this.#activity;
   }
   /** The fair-share lag this stream started the run with (0 when the store has none). */
   get lag(): number {
@@ -217,7 +237,7 @@ export class StreamSession {
 
   /** One paced, retried request for this stream. */
   request<T>(request: ApiRequest): Promise<ApiResponse<T>> {
-    return callApi<T>(this.#run, request, this.#logger, this);
+    return callApi<T>(this.#run, request, this.#logger, this, this.#activity);
   }
 
   /** A new sweep starts with this page (held in memory; written with the page's commit). */
@@ -289,19 +309,51 @@ export class StreamSession {
 
   /** The stream's summary with `outcome`. */
   summary(outcome: StreamOutcome, error?: string): StreamSummary {
-    return summaryOf(this.#spec.name, outcome, this.#checkpoint, this.#delivered, this.#batches, error);
+    return this.#withActivity(
+      summaryOf(this.#spec.name, outcome, this.#checkpoint, this.#delivered, this.#batches, error),
+    );
+  }
+
+  /** The stream's share of the run's counters and its freshness (src/core/freshness.ts). */
+  #withActivity(summary: StreamSummary): StreamSummary {
+    const a = this.#activity;
+    const nowMs = this.#run.now();
+    return {
+      ...summary,
+      api_requests: a.apiRequests,
+      rate_limited: a.rateLimited,
+      rate_limit_waits: a.rateLimitWaits,
+      gaps: a.gaps,
+      gap_seconds: a.gapSeconds,
+      freshness_lag_seconds: a.freshnessLagSeconds ?? null,
+      owed_age_seconds: owedAgeSeconds(this.#checkpoint, nowMs),
+      duration_ms: nowMs - a.startedMs,
+    };
+  }
+
+  /** Logs the stream's freshness (`freshness` event, FreshnessLagSeconds when a post was delivered). */
+  reportFreshness(summary: StreamSummary): void {
+    const lag = this.#activity.freshnessLagSeconds;
+    if (lag !== undefined) this.#run.deps.metrics.add(MetricName.freshnessLagSeconds, lag, 'Seconds');
+    this.#logger.log('info', LogEvent.freshness, {
+      stream: this.#spec.name,
+      freshness_lag_seconds: summary.freshness_lag_seconds ?? null,
+      owed_age_seconds: summary.owed_age_seconds ?? null,
+    });
   }
 
   /** The summary of a stream stopped by `err`: a deadline, the usage cap, or a failure (logged as `error`). */
   failed(err: unknown): StreamSummary {
-    return failure(
-      this.#run,
-      this.#spec.name,
-      this.#logger,
-      this.#checkpoint,
-      this.#delivered,
-      this.#batches,
-      err,
+    return this.#withActivity(
+      failure(
+        this.#run,
+        this.#spec.name,
+        this.#logger,
+        this.#checkpoint,
+        this.#delivered,
+        this.#batches,
+        err,
+      ),
     );
   }
 

@@ -14,6 +14,7 @@ import { LogEvent, type Logger, MetricName } from './ports/observability.js';
 import { Endpoint } from './ports/x-api.js';
 import type { RunContext } from './run-context.js';
 import type { StreamSpec } from './stream.js';
+import type { RequestTally } from './stream-activity.js';
 
 const NUMERIC = /^[0-9]+$/;
 
@@ -27,6 +28,7 @@ export async function resolveUserId(
   checkpoint: Checkpoint | null,
   logger: Logger,
   lease: LeaseGuard,
+  tally?: RequestTally,
 ): Promise<string | undefined> {
   const source = spec.source;
   if (!needsUser(source)) return undefined;
@@ -39,6 +41,7 @@ export async function resolveUserId(
     request,
     logger,
     lease,
+    tally,
   );
   const id = response.body?.data?.id;
   if (isValidId(id)) return id;
@@ -84,6 +87,7 @@ export function skipGap(
   at: WriteStamp,
   run: RunContext,
   logger: Logger,
+  onGap?: (gapSeconds: number) => void,
 ): Checkpoint {
   if (compareIds(cp.since_id, floor) >= 0) return cp;
   const gapSeconds = Math.max(0, (idToTimeMs(floor) - idToTimeMs(cp.since_id)) / 1000);
@@ -94,6 +98,7 @@ export function skipGap(
     gap_seconds: gapSeconds,
   });
   run.deps.metrics.add(MetricName.gapSeconds, gapSeconds, 'Seconds');
+  onGap?.(gapSeconds);
   const sweep = cp.sweep;
   const owedGone =
     sweep !== null &&

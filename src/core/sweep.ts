@@ -7,6 +7,7 @@ import { splitIntoBatches } from './batching.js';
 import { commitError } from './commit-failure.js';
 import { pagedEndpoint, pageRequest, pageSize } from './endpoints.js';
 import { InvalidResponseError } from './errors.js';
+import { isNewer, newestCreatedMs } from './freshness.js';
 import { afterBatch, completeSweep, nextId, sweepBounds } from './frontier.js';
 import { compareIds, minId } from './ids.js';
 import { overlapSinceId, recordRecent, withoutRedelivered } from './overlap.js';
@@ -152,6 +153,7 @@ export async function runSweep(session: StreamSession, granted = false): Promise
         group.add(delivery.delivered, delivery.pageDone ? nextToken : token, {
           pageDone: delivery.pageDone,
           lastPage: nextToken === undefined,
+          newestMs: delivery.newestMs,
         });
       }
       // The batches acknowledged before it are committed on the way out (see catch below).
@@ -193,6 +195,8 @@ interface PendingPages {
   pageDone: boolean;
   lastPage: boolean;
   pages: number;
+  /** The newest creation time among the pending posts (NaN for none): freshness at the commit. */
+  newestMs: number;
 }
 
 /** Counts the pages written since the last commit and says when the next commit is due. */
@@ -210,9 +214,17 @@ class GroupCommit {
   add(
     ids: readonly string[],
     token: string | undefined,
-    page: { readonly pageDone: boolean; readonly lastPage: boolean },
+    page: { readonly pageDone: boolean; readonly lastPage: boolean; readonly newestMs: number },
   ): void {
-    const pending = this.#pending ?? { ids: [], token, pageDone: false, lastPage: false, pages: 0 };
+    const pending = this.#pending ?? {
+      ids: [],
+      token,
+      pageDone: false,
+      lastPage: false,
+      pages: 0,
+      newestMs: Number.NaN,
+    };
+    if (isNewer(page.newestMs, pending.newestMs)) pending.newestMs = page.newestMs;
     for (const id of ids) pending.ids.push(id);
     pending.token = token;
     pending.pageDone = page.pageDone;
@@ -253,6 +265,7 @@ async function deliverPage(
   readonly end: StopReason | null;
   readonly delivered: readonly string[];
   readonly pageDone: boolean;
+  readonly newestMs: number;
   readonly failure?: unknown;
 }> {
   const { run, spec } = session;
@@ -265,6 +278,7 @@ async function deliverPage(
   });
   // Ids only: the commit outlives this call (it overlaps the next pages), the post objects need not.
   const delivered: string[] = [];
+  let newestMs = Number.NaN;
   let stop: StopReason | null = null;
   try {
     for (const batch of batches) {
@@ -275,12 +289,14 @@ async function deliverPage(
       }
       await session.deliver(batch);
       for (const tweet of batch.tweets) delivered.push(tweet.id);
+      const batchNewest = newestCreatedMs(batch.tweets);
+      if (isNewer(batchNewest, newestMs)) newestMs = batchNewest;
     }
   } catch (failure) {
-    return { end: null, delivered, pageDone: false, failure };
+    return { end: null, delivered, pageDone: false, newestMs, failure };
   }
   const pageDone = stop === null && take.length === fresh.length;
-  return { end: stop ?? (pageDone ? null : 'budget_exhausted'), delivered, pageDone };
+  return { end: stop ?? (pageDone ? null : 'budget_exhausted'), delivered, pageDone, newestMs };
 }
 
 /**
@@ -301,4 +317,6 @@ async function commitDelivered(session: StreamSession, pending: PendingPages): P
           session.run.stamp(),
         );
   await session.commit(recordRecent(next, pending.ids, session.spec.overlapSeconds));
+  // Freshness: the newest post of the run, measured when it became durable (sink flushed, checkpoint moved).
+  session.activity.committed(pending.newestMs, session.run.now());
 }
