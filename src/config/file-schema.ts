@@ -162,6 +162,10 @@ export const ConfigFileSchema = z.strictObject(
     ),
     max_tweets: z.optional(positiveInt('Posts delivered per run, all streams together (--max-tweets).')),
     batch_size: z.optional(positiveInt('Posts per sink write (--batch-size).')),
+    commit_pages: z.optional(positiveInt('Pages written before a commit, at most (--commit-pages).')),
+    commit_interval_ms: z.optional(
+      duration(1, 0, 'Time since the last commit before the next, at most (--commit-interval).'),
+    ),
     time_budget_seconds: z.optional(duration(1000, 1, 'Wall time of a run (--time-budget).')),
     min_interval_ms: z.optional(duration(1, 0, 'Minimum time between two API requests (--min-interval).')),
     retry_base_ms: z.optional(duration(1, 1, 'First backoff delay (--retry-base).')),

@@ -1,6 +1,6 @@
 import type { ProxySettings } from '../adapters/x-api/proxy.js';
 import type { LogLevel } from '../core/ports/observability.js';
-import type { RunOptions } from '../core/run-types.js';
+import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
 import type { CheckpointLayout, InvocationType, PayloadFormat } from './adoption.js';
 
@@ -113,6 +113,8 @@ export const CLI_DEFAULTS = {
   apiBaseUrl: 'https://api.x.com',
   maxTweets: 1000,
   batchSize: 25,
+  commitPages: DEFAULT_RUN_OPTIONS.commitPages,
+  commitIntervalMs: DEFAULT_RUN_OPTIONS.commitIntervalMs,
   timeBudgetSeconds: 840,
   minIntervalMs: 1000,
   retryBaseMs: 1000,

@@ -25,6 +25,13 @@ export interface RunOptions {
   readonly safetyMarginMs: number;
   /** @default 25 */
   readonly batchSize: number;
+  /**
+   * Group commit: pages written and not yet committed (sink flush + checkpoint write) before a commit.
+   * A crash re-delivers at most this many pages per stream. @default 10
+   */
+  readonly commitPages: number;
+  /** Group commit: a commit also starts at the first page boundary once this long passed since the last one. @default 2000 */
+  readonly commitIntervalMs: number;
   /** Minimum time between two requests to the API. @default 1000 */
   readonly minIntervalMs: number;
   /** Share of the window used before pacing starts. @default 0.8 */
@@ -41,6 +48,8 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = {
   timeBudgetMs: 840_000,
   safetyMarginMs: 5_000,
   batchSize: 25,
+  commitPages: 10,
+  commitIntervalMs: 2_000,
   minIntervalMs: 1_000,
   pacingThreshold: 0.8,
   retry: { baseDelayMs: 1_000, maxDelayMs: 300_000, maxAttempts: 5 },

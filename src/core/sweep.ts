@@ -76,10 +76,25 @@ export async function runSweep(session: StreamSession, granted = false): Promise
         token: pageToken,
       }),
     );
-  // The previous page's commit (fsync, checkpoint write), left running while the next page is awaited
-  // and the one after it requested: the disk and the API work at the same time. Awaited before the next
-  // page is written, so at most one page is ever written and not yet committed.
+  // Group commit: pages are written and their commit (fsync, checkpoint write) waits until
+  // `commitPages` pages are pending or `commitIntervalMs` passed since the last commit, whichever comes
+  // first, and always when the sweep ends (done, stop, deadline, signal, failure). The commit is left
+  // running while the next page is awaited and the one after it requested: the disk and the API work at
+  // the same time. It is awaited before the next page is written, so at most `commitPages` pages are
+  // ever written and not yet committed: what a crash re-delivers.
+  const group = new GroupCommit(session);
   let committing: Promise<void> | undefined;
+  const startCommit = (): void => {
+    const pending = group.take();
+    if (pending === undefined) return;
+    // After the commit in flight, if any: commits land in page order.
+    const before = committing;
+    committing =
+      before === undefined
+        ? commitDelivered(session, pending)
+        : before.then(() => commitDelivered(session, pending));
+    committing.catch(() => undefined); // observed by settle()
+  };
   const settle = async (): Promise<void> => {
     const pending = committing;
     committing = undefined;
@@ -131,10 +146,19 @@ export async function runSweep(session: StreamSession, granted = false): Promise
         first !== undefined &&
         compareIds(first.id, session.checkpoint.since_id) > 0
       ) {
-        session.beginSweep(first.id); // saved with the first page
+        session.beginSweep(first.id); // saved with the first commit
       }
-      const delivery = await deliverPage(session, page, token, nextToken === undefined);
-      committing = delivery.commit;
+      const delivery = await deliverPage(session, page);
+      if (delivery.delivered.length > 0) {
+        group.add(delivery.delivered, delivery.pageDone ? nextToken : token, {
+          pageDone: delivery.pageDone,
+          lastPage: nextToken === undefined,
+          newestMs: delivery.newestMs,
+        });
+      }
+      // The batches acknowledged before it are committed on the way out (see catch below).
+      if (delivery.failure !== undefined) throw delivery.failure;
+      if (delivery.end !== null || nextToken === undefined || group.due()) startCommit();
       if (delivery.end !== null) return delivery.end;
       if (nextToken === undefined) {
         await settle();
@@ -145,31 +169,105 @@ export async function runSweep(session: StreamSession, granted = false): Promise
       token = nextToken;
     }
   } catch (error) {
-    // The commit in flight still completes. If it fails, that failure wins over whatever stopped the
-    // sweep (a deadline, an abort, a 429 wait, a stale since_id): see commit-failure.ts.
+    // What was delivered is still committed: the commit in flight completes, then the pages written
+    // since are committed. If a commit fails, that failure wins over whatever stopped the sweep (a
+    // deadline, an abort, a 429 wait, a stale since_id, a batch that failed): see commit-failure.ts.
+    const inFlight = committing;
+    committing = undefined;
+    const failed = await commitError(inFlight);
+    if (failed !== undefined) throw failed;
+    startCommit();
     const pending = committing;
     committing = undefined;
     throw (await commitError(pending)) ?? error;
   } finally {
+    startCommit(); // a stop between pages: the pages written are committed now
     await settle(); // a commit that fails fails the sweep
   }
 }
 
+/** Delivered posts not yet committed: a run of whole pages, possibly ending with part of one. */
+interface PendingPages {
+  /** Delivered ids, newest first (the order pages and batches are delivered in). */
+  readonly ids: string[];
+  /** The page's own token until the whole page is delivered, then the token after it. */
+  token: string | undefined;
+  pageDone: boolean;
+  lastPage: boolean;
+  pages: number;
+  /** The newest creation time among the pending posts (NaN for none): freshness at the commit. */
+  newestMs: number;
+}
+
+/** Counts the pages written since the last commit and says when the next commit is due. */
+class GroupCommit {
+  readonly #session: StreamSession;
+  #pending: PendingPages | undefined;
+  #lastCommitMs: number;
+
+  constructor(session: StreamSession) {
+    this.#session = session;
+    this.#lastCommitMs = session.run.now();
+  }
+
+  /** One page's delivered posts (`ids` non-empty). */
+  add(
+    ids: readonly string[],
+    token: string | undefined,
+    page: { readonly pageDone: boolean; readonly lastPage: boolean; readonly newestMs: number },
+  ): void {
+    const pending = this.#pending ?? {
+      ids: [],
+      token,
+      pageDone: false,
+      lastPage: false,
+      pages: 0,
+      newestMs: Number.NaN,
+    };
+    if (isNewer(page.newestMs, pending.newestMs)) pending.newestMs = page.newestMs;
+    for (const id of ids) pending.ids.push(id);
+    pending.token = token;
+    pending.pageDone = page.pageDone;
+    pending.lastPage = page.lastPage;
+    pending.pages++;
+    this.#pending = pending;
+  }
+
+  /** `commitPages` pages are pending, or `commitIntervalMs` passed since the last commit. */
+  due(): boolean {
+    const pending = this.#pending;
+    if (pending === undefined) return false;
+    const { commitPages, commitIntervalMs } = this.#session.run.options;
+    return pending.pages >= commitPages || this.#session.run.now() - this.#lastCommitMs >= commitIntervalMs;
+  }
+
+  /** Hands the pending pages to a commit (undefined when none are pending). */
+  take(): PendingPages | undefined {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending !== undefined) this.#lastCommitMs = this.#session.run.now();
+    return pending;
+  }
+}
+
 /**
- * Delivers one page's posts (up to the stream's remaining share) batch by batch, then commits them
- * once: the sink's flush makes them durable and the checkpoint moves past them. The batch is the unit of
- * delivery (what a consumer receives), the page the unit of durability (one fsync, one checkpoint
- * write): a crash re-delivers at most one page. It stops between batches on the deadline or the usage
- * cap, and a batch that fails for good still lets the batches acknowledged before it be committed.
- * Returns the commit, still running, and a stop reason when it stopped before the page was fully
- * delivered (else null).
+ * Delivers one page's posts (up to the stream's remaining share) batch by batch; the caller commits
+ * them with the pages around it (group commit). The batch is the unit of delivery (what a consumer
+ * receives), the commit the unit of durability (one fsync, one checkpoint write). It stops between
+ * batches on the deadline or the usage cap; a batch that fails for good is returned as `failure` with
+ * the ids acknowledged before it, so that those are still committed.
+ * `end` is a stop reason when it stopped before the page was fully delivered (else null).
  */
 async function deliverPage(
   session: StreamSession,
   page: TweetPage,
-  tokenOfPage: string | undefined,
-  lastPage: boolean,
-): Promise<{ readonly end: StopReason | null; readonly commit: Promise<void> | undefined }> {
+): Promise<{
+  readonly end: StopReason | null;
+  readonly delivered: readonly string[];
+  readonly pageDone: boolean;
+  readonly newestMs: number;
+  readonly failure?: unknown;
+}> {
   const { run, spec } = session;
   const fresh = withoutRedelivered(page.data ?? [], session.checkpoint);
   const take = fresh.slice(0, session.remaining);
@@ -178,11 +276,10 @@ async function deliverPage(
     correlationId: run.correlationId,
     batchSize: run.options.batchSize,
   });
-  // Ids only: the commit outlives this call (it overlaps the next page), the post objects need not.
+  // Ids only: the commit outlives this call (it overlaps the next pages), the post objects need not.
   const delivered: string[] = [];
   let newestMs = Number.NaN;
   let stop: StopReason | null = null;
-  let failure: unknown;
   try {
     for (const batch of batches) {
       const reason = run.stopReason();
@@ -195,45 +292,31 @@ async function deliverPage(
       const batchNewest = newestCreatedMs(batch.tweets);
       if (isNewer(batchNewest, newestMs)) newestMs = batchNewest;
     }
-  } catch (error) {
-    failure = error;
+  } catch (failure) {
+    return { end: null, delivered, pageDone: false, newestMs, failure };
   }
-  const pageDone = failure === undefined && stop === null && take.length === fresh.length;
-  const commit =
-    delivered.length === 0
-      ? undefined
-      : commitDelivered(session, delivered, pageDone ? page.meta.next_token : tokenOfPage, {
-          pageDone,
-          lastPage,
-          newestMs,
-        });
-  commit?.catch(() => undefined); // observed by the caller (runSweep's settle), or just below
-  if (failure !== undefined) {
-    // The batch's own failure is reported unless the commit of the batches before it failed too:
-    // a commit failure always wins (the batch's may be a deadline, which is no failure).
-    throw (await commitError(commit)) ?? failure;
-  }
-  return { end: stop ?? (pageDone ? null : 'budget_exhausted'), commit };
+  const pageDone = stop === null && take.length === fresh.length;
+  return { end: stop ?? (pageDone ? null : 'budget_exhausted'), delivered, pageDone, newestMs };
 }
 
 /**
- * Makes the delivered posts durable in the sink, then moves the checkpoint below the lowest of them.
- * `token` is the page's own token until the whole page is delivered, then the token after it.
+ * Makes the pending posts durable in the sink, then moves the checkpoint below the lowest of them.
  */
-async function commitDelivered(
-  session: StreamSession,
-  delivered: readonly string[],
-  token: string | undefined,
-  page: { readonly pageDone: boolean; readonly lastPage: boolean; readonly newestMs: number },
-): Promise<void> {
+async function commitDelivered(session: StreamSession, pending: PendingPages): Promise<void> {
   await session.flush();
-  const lowestId = delivered[delivered.length - 1] as string;
+  const lowestId = pending.ids[pending.ids.length - 1] as string;
   const current = session.checkpoint;
   const next =
     current.sweep === null
       ? current // overlap-only delivery: only recent_ids change
-      : afterBatch(current, lowestId, token ?? null, page.pageDone && page.lastPage, session.run.stamp());
-  await session.commit(recordRecent(next, delivered, session.spec.overlapSeconds));
+      : afterBatch(
+          current,
+          lowestId,
+          pending.token ?? null,
+          pending.pageDone && pending.lastPage,
+          session.run.stamp(),
+        );
+  await session.commit(recordRecent(next, pending.ids, session.spec.overlapSeconds));
   // Freshness: the newest post of the run, measured when it became durable (sink flushed, checkpoint moved).
-  session.activity.committed(page.newestMs, session.run.now());
+  session.activity.committed(pending.newestMs, session.run.now());
 }

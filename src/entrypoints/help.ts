@@ -49,7 +49,11 @@ Options:
   --sink <sink>            jsonl:<path> | jsonl:- (stdout) | lambda:<function> | sqs:<queue-url>
                            (default ${D.sink})
   --max-tweets <n>         posts delivered per run, all streams together (default ${D.maxTweets})
-  --batch-size <n>         posts per sink write (default ${D.batchSize}); the checkpoint moves per page
+  --batch-size <n>         posts per sink write (default ${D.batchSize})
+  --commit-pages <n>       commit (sink fsync + checkpoint) after this many pages (default ${D.commitPages});
+                           a crash re-delivers at most this many pages per stream
+  --commit-interval <duration>  or once this long passed since the last commit (default ${D.commitIntervalMs} ms);
+                           always at a stop, the deadline, a signal and the end
   --time-budget <seconds>  wall time of the run (default ${D.timeBudgetSeconds}, i.e. 14m)
   --min-interval <ms>      minimum time between two API requests (default ${D.minIntervalMs})
   --retry-base <ms>        first backoff delay, full jitter (default ${D.retryBaseMs})

@@ -108,6 +108,8 @@ describe('bad input', () => {
     [['poll'], /source/],
     [['poll', '--query', 'a', '--max-tweets', 'ten'], /--max-tweets/],
     [['poll', '--query', 'a', '--batch-size', '0'], /--batch-size/],
+    [['poll', '--query', 'a', '--commit-pages', '0'], /--commit-pages/],
+    [['poll', '--query', 'a', '--commit-interval', 'soon'], /--commit-interval/],
     [['poll', '--query', 'a', '--store', 'postgres:x'], /--store/],
     [['poll', '--query', 'a', '--sink', 'kafka:x'], /--sink/],
     [['poll', '--query', 'a', '--initial', 'tomorrow'], /--initial/],

@@ -217,6 +217,10 @@ describe('parseCliArgs', () => {
       '50',
       '--batch-size',
       '10',
+      '--commit-pages',
+      '4',
+      '--commit-interval',
+      '0',
       '--time-budget',
       '60',
       '--min-interval',
@@ -232,7 +236,14 @@ describe('parseCliArgs', () => {
     expect(config).toMatchObject({
       store: { kind: 'dynamodb', table: 'tp-checkpoints' },
       sink: { kind: 'sqs', queueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q' },
-      run: { maxTweets: 50, batchSize: 10, timeBudgetMs: 60_000, minIntervalMs: 0 },
+      run: {
+        maxTweets: 50,
+        batchSize: 10,
+        commitPages: 4,
+        commitIntervalMs: 0,
+        timeBudgetMs: 60_000,
+        minIntervalMs: 0,
+      },
       apiBaseUrl: 'http://127.0.0.1:9',
       resetCheckpoint: true,
       logLevel: 'debug',
@@ -287,10 +298,14 @@ describe('parseCliArgs', () => {
 
   it('reads a JSON config file', async () => {
     const path = join(dir, 'streams.json');
-    await writeFile(path, JSON.stringify({ streams: [{ query: 'a', archive: true }], batch_size: 100 }));
+    await writeFile(
+      path,
+      JSON.stringify({ streams: [{ query: 'a', archive: true }], batch_size: 100, commit_pages: 5 }),
+    );
     const config = await poll(['poll', '--config', path]);
     expect(config.streams[0]?.source).toEqual({ kind: 'search', query: 'a', archive: true });
     expect(config.run.batchSize).toBe(100);
+    expect(config.run.commitPages).toBe(5);
   });
 
   it('throws ConfigError naming the setting, never echoing the token', async () => {

@@ -76,6 +76,7 @@ describe.concurrent('twitter-poller usage errors', () => {
       /exactly one of query, user or mentions/,
     ],
     ['size.yaml', 'batch_size', 'streams:\n  - query: a\nbatch_size: 0\n', /positive integer/],
+    ['commit.yaml', 'commit_pages', 'streams:\n  - query: a\ncommit_pages: 0\n', /positive integer/],
     ['initial.yml', 'streams[0].initial', 'streams:\n  - user: a\n    initial: soon\n', /now, a duration/],
     ['none.yaml', 'streams', 'max_tweets: 5\n', /required/],
     [

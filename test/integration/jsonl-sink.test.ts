@@ -124,7 +124,8 @@ describe('the JSONL sink and the emulator', () => {
     // Pages spaced by the minimum interval, so the truncation lands between two of them.
     const child = spawn(
       process.execPath,
-      [await cliBundle(), ...args('during', path), '--min-interval', '400'],
+      // A commit (flush) per page: the subject is the sink between two flushes of one run.
+      [await cliBundle(), ...args('during', path), '--min-interval', '400', '--commit-pages', '1'],
       {
         cwd: dir,
         env: { PATH: process.env.PATH ?? '', HOME: dir, ...env() },

@@ -1,8 +1,8 @@
 /**
  * Property 5, data preservation during failures: for any interleaving of HTTP faults (emulator), sink
  * failures, store failures and process kills at any labelled point, followed by clean runs, no post
- * is lost and duplicates stay within one page per interrupted run (the poller commits a page at a time;
- * a page is at most the run's max_tweets). Real engine, emulator over
+ * is lost and duplicates stay within one commit group per interrupted run (group commit: at most
+ * commit_pages pages, and never more than the run's max_tweets). Real engine, emulator over
  * loopback, SQLite on a temp file.
  */
 import fc from 'fast-check';
@@ -79,19 +79,21 @@ describe('property 5: data preservation during failures (engine + emulator + SQL
     dir.remove();
   });
 
-  it('loses nothing and duplicates at most the page in flight per interruption', async () => {
+  it('loses nothing and duplicates at most the commit group in flight per interruption', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...QUERIES),
         fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom(0, 2_000, 3_600_000),
         fc.array(runPlan, { minLength: 1, maxLength: 5 }),
-        async (query, batchSize, plans) => {
+        async (query, batchSize, commitPages, commitIntervalMs, plans) => {
           emu.reset();
           const name = `p${++n}`;
           const spec = archiveStream(query, name);
           const sink = new CollectingSink();
           let time = NOW;
-          /** The most the interrupted runs can make later runs deliver again: a page each. */
+          /** The most the interrupted runs can make later runs deliver again: a commit group each. */
           let inFlight = 0;
           let lastSince = '1';
           for (const [i, plan] of plans.entries()) {
@@ -107,6 +109,8 @@ describe('property 5: data preservation during failures (engine + emulator + SQL
               fastOptions({
                 maxTweets: plan.maxTweets,
                 batchSize,
+                commitPages,
+                commitIntervalMs,
                 leaseTtlMs: LEASE_TTL,
                 correlationId: `${name}-${i}`,
               }),
@@ -122,7 +126,7 @@ describe('property 5: data preservation during failures (engine + emulator + SQL
             time = result.endMs + (result.kind === 'killed' ? LEASE_TTL + 1 : 1);
             if (result.kind === 'killed') figures.kills++;
             if (result.kind === 'killed' || !result.summary.caught_up)
-              inFlight += Math.min(SEARCH_ALL_PAGE, plan.maxTweets);
+              inFlight += Math.min(commitPages * SEARCH_ALL_PAGE, plan.maxTweets);
             const saved = await store.load(name);
             if (saved !== null) {
               if (compareIds(saved.since_id, lastSince) < 0) figures.regressions++;

@@ -105,7 +105,7 @@ describe('runExecution frontier', () => {
     expect(dupes).toEqual(ids.slice(20, 30));
   });
 
-  it('commits a page at a time: its batches written, one flush, then one checkpoint write', async () => {
+  it('with --commit-pages 1 commits a page at a time: its batches written, one flush, then one checkpoint write', async () => {
     const ids = recentIds(START, 250);
     const h = harness(ids);
     const saved: (string | null)[] = [];
@@ -115,7 +115,7 @@ describe('runExecution frontier', () => {
       h.sink.calls.push('save');
       return save(cp, lease);
     };
-    await runExecution(h.deps, [stream], testOptions({ batchSize: 40 }));
+    await runExecution(h.deps, [stream], testOptions({ batchSize: 40, commitPages: 1 }));
     // The stream's first checkpoint, then pages of 100, 100, 50: 3 + 3 + 2 batches of at most 40.
     const page = (...sizes: number[]) => [...sizes.map((n) => `write:${n}`), 'flush', 'save'];
     expect(h.sink.calls).toEqual(['save', ...page(40, 40, 20), ...page(40, 40, 20), ...page(40, 10)]);
@@ -138,7 +138,7 @@ describe('runExecution frontier', () => {
       }
       return save(cp, lease);
     };
-    const first = await runExecution(h.deps, [stream], testOptions({ batchSize: 25 }));
+    const first = await runExecution(h.deps, [stream], testOptions({ batchSize: 25, commitPages: 1 }));
     expect(requestsAtFailure).toBe(3);
     expect(first.streams[0]?.outcome).toBe('failed');
     expect(first.tweets_delivered).toBe(200);

@@ -25,6 +25,8 @@ export interface ChildConfig {
   readonly moreQueries?: readonly string[];
   /** The run's max_tweets. @default 1000000 */
   readonly maxTweets?: number;
+  /** Group commit: pages per commit (the time bound is then off). @default DEFAULT_RUN_OPTIONS' */
+  readonly commitPages?: number;
 }
 
 /** Where to SIGKILL a child: after its n-th `batch` log line, or `ms` after `execution_start`. */

@@ -44,6 +44,9 @@ const summary = await runExecution(
     ...DEFAULT_RUN_OPTIONS,
     maxTweets: config.maxTweets ?? 1_000_000,
     batchSize: config.batchSize,
+    ...(config.commitPages === undefined
+      ? {}
+      : { commitPages: config.commitPages, commitIntervalMs: 3_600_000 }),
     minIntervalMs: 0,
     retry: { baseDelayMs: 5, maxDelayMs: 40, maxAttempts: 8 },
   },
