@@ -5,6 +5,7 @@ import type { StreamSource, StreamSpec } from '../core/stream.js';
 import { loadConfigFile } from './file.js';
 import type { ConfigFile } from './file-schema.js';
 import { parseSinkLocation, parseStoreLocation } from './locations.js';
+import { parseSpendOptions } from './spend-options.js';
 import {
   assertUniqueNames,
   buildStreamSpec,
@@ -38,6 +39,9 @@ const POLL_OPTIONS = {
   'reset-checkpoint': { type: 'boolean' },
   'api-base': { type: 'string' },
   'log-level': { type: 'string' },
+  'max-spend-day': { type: 'string' },
+  'max-spend-month': { type: 'string' },
+  'price-per-post': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -158,6 +162,7 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
     timeBudgetMs,
     // A short budget (tests, manual runs) keeps a quarter in hand rather than the full 5 s.
     safetyMarginMs: Math.min(DEFAULT_RUN_OPTIONS.safetyMarginMs, Math.floor(timeBudgetMs / 4)),
+    spend: parseSpendOptions(v, file),
   };
   const store = parseStoreLocation(
     v.store ?? file?.store ?? CLI_DEFAULTS.store,

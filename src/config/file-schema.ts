@@ -6,6 +6,7 @@ import {
   checkInitial,
   checkInteger,
   checkLogLevel,
+  checkUsd,
 } from './values.js';
 
 /** Adapts a `check*` function into a zod schema whose error message is the check's reason. */
@@ -73,6 +74,9 @@ export const ConfigFileSchema = z.strictObject({
   initial: fromCheck(checkInitial).optional(),
   overlap_seconds: nonNegativeInt.optional(),
   log_level: fromCheck(checkLogLevel).optional(),
+  max_spend_usd_per_day: fromCheck((raw) => checkUsd(raw, 'zero')).optional(),
+  max_spend_usd_per_month: fromCheck((raw) => checkUsd(raw, 'zero')).optional(),
+  price_per_post_usd: fromCheck((raw) => checkUsd(raw, 'positive')).optional(),
 });
 
 export type StreamEntry = z.output<typeof StreamEntrySchema>;

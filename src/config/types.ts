@@ -63,4 +63,6 @@ export const CLI_DEFAULTS = {
   initial: 'now',
   overlapSeconds: 0,
   logLevel: 'info',
+  /** USD per post read (pay-per-use). */
+  pricePerPostUsd: 0.005,
 } as const;

@@ -2,7 +2,7 @@
  * One paced, retried API call with its logs and metrics: RateLimiter.beforeRequest, XApi.get, record
  * the rate-limit headers (of failures too), retry what classifyError allows.
  */
-import { ApiError, RateLimitExceededError } from './errors.js';
+import { ApiError, CreditsDepletedError, RateLimitExceededError } from './errors.js';
 import type { Execution } from './execution.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { LogEvent, type Logger, MetricName } from './ports/observability.js';
@@ -44,12 +44,14 @@ export async function callApi<T>(
         },
       });
       await lease?.ensure();
+      await ex.spend.beforeRequest(); // issue 12: the credits flag (throws when set) and its probe
       const started = clock.now();
       ex.apiRequests++;
       metrics.add(MetricName.apiRequests, 1, 'Count');
       try {
         const response = await api.get<T>(request, ex.signal);
         ex.limiter.record(bucket, response.rateLimit, response.serverDateMs);
+        await ex.spend.afterAnswer();
         const body = response.body as { meta?: { result_count?: unknown } } | undefined;
         logger.log('info', LogEvent.apiCall, {
           endpoint: request.endpoint,
@@ -71,6 +73,10 @@ export async function callApi<T>(
           rate_limit_remaining: rateLimit?.remaining,
           reset_at: rateLimit ? new Date(rateLimit.resetAtMs).toISOString() : undefined,
         });
+        // Issue 12: a 402 stops every stream of every process sharing the store; never retried.
+        if (err instanceof CreditsDepletedError)
+          await ex.spend.creditsDepleted(err, { endpoint: request.endpoint });
+        else ex.spend.requestFailed();
         throw err;
       }
     },

@@ -3,9 +3,15 @@ import { DeadlineError } from './errors.js';
 import { type Logger, MetricName } from './ports/observability.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RunDependencies, RunOptions } from './run-types.js';
+import type { SpendAccount } from './spend-account.js';
 
 /** Why a stream (or the whole run) stops before it is caught up. */
-export type StopReason = 'budget_exhausted' | 'deadline' | 'usage_capped';
+export type StopReason =
+  | 'budget_exhausted'
+  | 'deadline'
+  | 'usage_capped'
+  | 'spend_exhausted'
+  | 'credits_depleted';
 
 /** One execution's shared state; one instance per `runExecution` call. */
 export class Execution {
@@ -23,6 +29,8 @@ export class Execution {
     readonly startedMs: number,
     readonly limiter: RateLimiter,
     readonly signal: AbortSignal | undefined,
+    /** Issue 12: posts billed, spend budgets and the credits flag. */
+    readonly spend: SpendAccount,
   ) {
     this.logger = deps.logger.child({ correlation_id: correlationId });
   }
@@ -39,8 +47,10 @@ export class Execution {
   /** The reason to stop now, if any (checked before every request and every batch). */
   stopReason(): StopReason | null {
     if (this.usageCapped) return 'usage_capped';
+    if (this.spend.depleted) return 'credits_depleted';
     if (this.signal?.aborted || this.deps.clock.now() >= this.deadlineMs) return 'deadline';
     if (this.remainingBudget <= 0) return 'budget_exhausted';
+    if (this.spend.room() <= 0) return 'spend_exhausted';
     return null;
   }
 

@@ -6,6 +6,7 @@ import { Execution } from './execution.js';
 import { LogEvent, MetricName } from './ports/observability.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { RunDependencies, RunOptions, RunSummary, StreamSummary } from './run-types.js';
+import { SpendAccount } from './spend-account.js';
 import type { StreamSpec } from './stream.js';
 import { runStream } from './stream-runner.js';
 
@@ -35,7 +36,14 @@ export async function runExecution(
       minIntervalMs: options.minIntervalMs,
       pacingThreshold: options.pacingThreshold,
     });
-  const ex = new Execution(deps, options, correlationId, started, limiter, signal);
+  const runLogger = deps.logger.child({ correlation_id: correlationId });
+  const spend = await SpendAccount.open(options.spend, {
+    clock: deps.clock,
+    logger: runLogger,
+    metrics: deps.metrics,
+    ...(deps.spendLedger === undefined ? {} : { ledger: deps.spendLedger }),
+  });
+  const ex = new Execution(deps, options, correlationId, started, limiter, signal, spend);
   ex.logger.log('info', LogEvent.executionStart, {
     correlation_id: correlationId,
     streams: streams.map((s) => s.name),
@@ -43,7 +51,10 @@ export async function runExecution(
     time_budget_ms: options.timeBudgetMs,
   });
   const results: StreamSummary[] = [];
-  for (const spec of streams) results.push(await runStream(ex, spec));
+  for (const spec of streams) {
+    const result = await runStream(ex, spec);
+    results.push({ ...result, posts_billed: spend.billedBy(spec.name) });
+  }
   const durationMs = deps.clock.now() - started;
   const summary: RunSummary = {
     correlation_id: correlationId,
@@ -51,21 +62,27 @@ export async function runExecution(
     tweets_delivered: ex.delivered,
     api_requests: ex.apiRequests,
     rate_limit_waits: ex.rateLimitWaits,
+    posts_billed: spend.runBilled,
+    spend_usd: spend.usd(spend.runBilled),
     duration_ms: durationMs,
     streams: results,
   };
   deps.metrics.add(MetricName.executionDurationSeconds, durationMs / 1000, 'Seconds');
+  deps.metrics.add(MetricName.spendUsd, summary.spend_usd, 'None');
   ex.logger.log('info', LogEvent.executionEnd, {
     correlation_id: correlationId,
     caught_up: summary.caught_up,
     tweets_delivered: summary.tweets_delivered,
     api_requests: summary.api_requests,
     rate_limit_waits: summary.rate_limit_waits,
+    posts_billed: summary.posts_billed,
+    spend_usd: summary.spend_usd,
     duration_ms: durationMs,
     streams: results.map((r) => ({
       stream: r.stream,
       outcome: r.outcome,
       tweets_delivered: r.tweets_delivered,
+      posts_billed: r.posts_billed,
     })),
   });
   return summary;

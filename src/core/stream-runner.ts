@@ -6,6 +6,7 @@
 import { RECENT_EDGE_SLACK_MS, RECENT_SEARCH_WINDOW_MS, RECENT_WINDOW_MARGIN_MS } from './endpoints.js';
 import {
   CorruptCheckpointError,
+  CreditsDepletedError,
   DeadlineError,
   PollerError,
   StaleSinceIdError,
@@ -98,6 +99,8 @@ function failed(
   if (err instanceof DeadlineError || (ex.signal?.aborted ?? false)) {
     return summary(spec, 'deadline', state);
   }
+  // Issue 12: logged once as credits_depleted (SpendAccount); every stream stops with its state saved.
+  if (err instanceof CreditsDepletedError) return summary(spec, 'credits_depleted', state, err.message);
   const { code, message } = describe(err);
   const retryable = classifyError(err).retryable;
   logger.log('error', LogEvent.error, { stream: spec.name, code, message, retryable });

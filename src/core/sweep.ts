@@ -4,7 +4,7 @@
  */
 import { callApi } from './api-caller.js';
 import { splitIntoBatches } from './batching.js';
-import { pagedEndpoint, pageRequest, pageSize } from './endpoints.js';
+import { PAGE_SIZE_LIMITS, pagedEndpoint, pageRequest, pageSize } from './endpoints.js';
 import { InvalidResponseError } from './errors.js';
 import type { Execution, StopReason } from './execution.js';
 import { afterBatch, completeSweep, nextId, startSweep, sweepBounds, type WriteStamp } from './frontier.js';
@@ -115,7 +115,8 @@ export async function runSweep(ctx: SweepContext, state: StreamState): Promise<S
       pageRequest(spec, ctx.userId, {
         sinceId,
         untilId: bounds.untilId,
-        maxResults: pageSize(endpoint, budget),
+        // Issue 12: the spend budget caps the page like maxTweets does (the smaller of the two).
+        maxResults: pageSize(endpoint, Math.min(budget, ex.spend.room())),
         token: pageToken,
       }),
       ctx.logger,
@@ -135,11 +136,18 @@ export async function runSweep(ctx: SweepContext, state: StreamState): Promise<S
       const stop = ex.stopReason();
       if (stop !== null) return stop;
       if (prefetched === undefined && agedOut()) return 'aged_out';
+      // Issue 12: a page the spend budget cannot pay for in full is not requested.
+      if (prefetched === undefined && ex.spend.room() < PAGE_SIZE_LIMITS[endpoint].min)
+        return 'spend_exhausted';
       const response = await (prefetched ?? fetchPage(token, ex.remainingBudget));
       prefetched = undefined;
       const page: TweetPage = validatePage(response.body, endpoint, { sinceId, untilId: below });
-      await ex.deps.failpoint?.(Failpoint.afterFetch);
       const posts = page.data ?? [];
+      await ex.spend.record(
+        spec.name,
+        posts.map((p) => p.id),
+      ); // issue 12: billed at read time
+      await ex.deps.failpoint?.(Failpoint.afterFetch);
       const nextToken = page.meta.next_token;
       if (nextToken !== undefined && seenTokens.has(nextToken)) {
         // An empty page may hand back the token it was asked with ("try again from here"): tolerated a
@@ -160,7 +168,12 @@ export async function runSweep(ctx: SweepContext, state: StreamState): Promise<S
       // Read ahead: the next page is requested while this one is written and committed, so the
       // network wait overlaps the sink's fsync. Only when the budget will surely want that page; a run
       // stopped by its deadline may leave one page read and not delivered (it stays owed, nothing lost).
-      if (nextToken !== undefined && ex.remainingBudget > posts.length && !agedOut()) {
+      if (
+        nextToken !== undefined &&
+        ex.remainingBudget > posts.length &&
+        ex.spend.room() >= PAGE_SIZE_LIMITS[endpoint].min &&
+        !agedOut()
+      ) {
         prefetched = fetchPage(nextToken, ex.remainingBudget - posts.length);
         prefetched.catch(() => undefined); // observed when awaited on the next turn
       }

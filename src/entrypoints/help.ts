@@ -14,7 +14,8 @@ Usage:
   twitter-poller --help | --version
 
 Run "twitter-poller <command> --help" for the options of a command.
-Exit codes: 0 ok (caught up or stopped by a budget, state saved), 1 failure after retries,
+Exit codes: 0 ok (caught up or stopped by a budget, state saved), 1 failure after retries
+or the API's credits depleted (HTTP 402: top them up),
 2 bad usage or configuration, 130/143 interrupted by SIGINT/SIGTERM (state saved).
 `,
   poll: `Usage: twitter-poller poll <source> [options]
@@ -48,6 +49,11 @@ Options:
   --initial <start>        where a stream without checkpoint starts: now, a look-back such as
                            7d, 36h or 90m, or a post id (default ${D.initial})
   --overlap <seconds>      re-read this far behind the checkpoint for late posts (default ${D.overlapSeconds})
+  --max-spend-day <usd>    stop reading before the posts billed today (UTC, every process on
+                           this store together) would cost more (default: no limit)
+  --max-spend-month <usd>  the same per UTC calendar month (default: no limit)
+  --price-per-post <usd>   price of one post read, for spend figures and budgets
+                           (default ${D.pricePerPostUsd}; a re-read the same UTC day is free)
   --reset-checkpoint       delete the selected streams' checkpoints first
   --api-base <url>         API base URL (default $X_API_BASE_URL, else ${D.apiBaseUrl})
   --log-level <level>      debug | info | warn | error (default ${D.logLevel})

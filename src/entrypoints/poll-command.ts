@@ -11,7 +11,13 @@ import { ObservedLogger } from './observed-logger.js';
 export const ExitCode = { ok: 0, failure: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
 
 /** Stream outcomes that end a run normally: everything owed is either delivered or safely recorded as owed. */
-const NORMAL_OUTCOMES = new Set(['caught_up', 'budget_exhausted', 'deadline', 'skipped_locked']);
+const NORMAL_OUTCOMES = new Set([
+  'caught_up',
+  'budget_exhausted',
+  'spend_exhausted',
+  'deadline',
+  'skipped_locked',
+]);
 
 export interface PollIo extends ComposeIo {
   readonly stderr: Writable & { isTTY?: boolean };
@@ -34,6 +40,12 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
       if (event === 'stream_skipped') {
         say(
           `stream "${String(fields.stream)}" skipped: its lease is held by another execution (${String(fields.reason)})`,
+        );
+        return;
+      }
+      if (event === 'credits_depleted') {
+        say(
+          'the X API credits are depleted (HTTP 402): every stream stopped with its state saved. Top up the credits; the next run makes one probe request and resumes once it succeeds',
         );
         return;
       }

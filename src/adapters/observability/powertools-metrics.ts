@@ -13,6 +13,7 @@ const UNITS = {
   Count: MetricUnit.Count,
   Seconds: MetricUnit.Seconds,
   Milliseconds: MetricUnit.Milliseconds,
+  None: MetricUnit.NoUnit,
 } as const satisfies Record<PortUnit, (typeof MetricUnit)[keyof typeof MetricUnit]>;
 
 export interface PowertoolsMetricsOptions {

@@ -12,6 +12,7 @@ export const LogEvent = {
   gap: 'gap',
   streamSkipped: 'stream_skipped',
   retry: 'retry',
+  creditsDepleted: 'credits_depleted',
 } as const;
 export type LogEventName = (typeof LogEvent)[keyof typeof LogEvent] | (string & {});
 
@@ -35,9 +36,13 @@ export const MetricName = {
   batchesDelivered: 'BatchesDelivered',
   gapSeconds: 'GapSeconds',
   usageCapped: 'UsageCapped',
+  /** 1 when the run met a 402 CreditsDepleted. */
+  creditsDepleted: 'CreditsDepleted',
+  /** Estimated USD of the posts billed by the run (posts_billed x price per post). */
+  spendUsd: 'SpendUsd',
 } as const;
 export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
-export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';
+export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds' | 'None';
 
 export interface Metrics {
   add(name: MetricNameValue, value: number, unit?: MetricUnit): void;
