@@ -75,7 +75,7 @@ export async function callApi<T>(
         });
         // Issue 12: a 402 stops every stream of every process sharing the store; never retried.
         if (err instanceof CreditsDepletedError)
-          await ex.spend.creditsDepleted(err, { endpoint: request.endpoint });
+          await ex.spend.creditsDepleted(err, logger, { endpoint: request.endpoint });
         else ex.spend.requestFailed();
         throw err;
       }

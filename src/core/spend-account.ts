@@ -149,6 +149,7 @@ export class SpendAccount {
    */
   async creditsDepleted(
     error: CreditsDepletedError,
+    logger: Logger,
     fields: Readonly<Record<string, unknown>>,
   ): Promise<void> {
     this.depleted = true;
@@ -157,12 +158,12 @@ export class SpendAccount {
     this.#reported = true;
     const at = new Date(this.ports.clock.now()).toISOString();
     this.ports.metrics.add(MetricName.creditsDepleted, 1, 'Count');
-    this.#log({ ...fields, status: error.status, source: 'api', credits_depleted_at: at });
+    this.#log({ ...fields, status: error.status, source: 'api', credits_depleted_at: at }, logger);
     await this.ports.ledger?.setCreditsDepleted(at);
   }
 
-  #log(fields: Readonly<Record<string, unknown>>): void {
-    this.ports.logger.log('error', LogEvent.creditsDepleted, {
+  #log(fields: Readonly<Record<string, unknown>>, logger: Logger = this.ports.logger): void {
+    logger.log('error', LogEvent.creditsDepleted, {
       ...fields,
       message:
         'the X API credits are depleted (HTTP 402): every stream stops with its state saved; top up the credits',
