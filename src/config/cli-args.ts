@@ -259,5 +259,10 @@ async function parseStatus(v: StatusValues): Promise<StatusConfig> {
     v.store ?? file?.store ?? CLI_DEFAULTS.store,
     v.store === undefined && file?.store ? 'store' : '--store',
   );
-  return { command: 'status', store, json: v.json ?? false };
+  return {
+    command: 'status',
+    store,
+    json: v.json ?? false,
+    ...(file?.price_per_post_usd === undefined ? {} : { pricePerPostUsd: file.price_per_post_usd }),
+  };
 }

@@ -6,11 +6,12 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { LogLevel } from '../core/ports/observability.js';
+import type { SpendOptions } from '../core/spend.js';
 import type { StreamSpec } from '../core/stream.js';
 import { formatPath, StreamEntrySchema } from './file-schema.js';
 import { parseSinkLocation } from './locations.js';
 import { assertUniqueNames, buildStreamSpec, entrySource } from './streams.js';
-import { checkBaseUrl, checkLogLevel } from './values.js';
+import { checkBaseUrl, checkLogLevel, checkUsd } from './values.js';
 
 /** Every variable this module reads. */
 export const LAMBDA_ENV_VARS = [
@@ -30,6 +31,9 @@ export const LAMBDA_ENV_VARS = [
   'PARAMETER_MAX_AGE_SECONDS',
   'LAMBDA_PAYLOAD_LIMIT_BYTES',
   'LOG_LEVEL',
+  'MAX_SPEND_USD_PER_DAY',
+  'MAX_SPEND_USD_PER_MONTH',
+  'PRICE_PER_POST_USD',
 ] as const;
 export type LambdaEnvVar = (typeof LAMBDA_ENV_VARS)[number];
 
@@ -51,6 +55,7 @@ export const LAMBDA_DEFAULTS = {
   parameterMaxAgeSeconds: 300,
   payloadLimitBytes: 262_144,
   logLevel: 'info',
+  pricePerPostUsd: 0.005,
 } as const;
 
 export type TokenLocation =
@@ -86,6 +91,8 @@ export interface LambdaConfig {
   readonly payloadLimitBytes: number;
   /** @default 'info' */
   readonly logLevel: LogLevel;
+  /** MAX_SPEND_USD_PER_DAY, MAX_SPEND_USD_PER_MONTH (empty: no limit), PRICE_PER_POST_USD (@default 0.005). */
+  readonly spend: SpendOptions;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -106,6 +113,25 @@ function integer(env: Env, name: LambdaEnvVar, fallback: number, min: number): n
     throw bad(name, `must be an integer >= ${min}, got "${raw}"`);
   }
   return Number(raw);
+}
+
+function usd(env: Env, name: LambdaEnvVar, min: 'zero' | 'positive'): number | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  const check = checkUsd(raw, min);
+  if (!check.ok) throw bad(name, `${check.reason}, got "${raw}"`);
+  return check.value;
+}
+
+/** Issue 12: the spend budgets and price; an empty budget variable is no limit. */
+function spendOptions(env: Env): SpendOptions {
+  const day = usd(env, 'MAX_SPEND_USD_PER_DAY', 'zero');
+  const month = usd(env, 'MAX_SPEND_USD_PER_MONTH', 'zero');
+  return {
+    pricePerPostUsd: usd(env, 'PRICE_PER_POST_USD', 'positive') ?? LAMBDA_DEFAULTS.pricePerPostUsd,
+    ...(day === undefined ? {} : { maxSpendUsdPerDay: day }),
+    ...(month === undefined ? {} : { maxSpendUsdPerMonth: month }),
+  };
 }
 
 function exactlyOne(env: Env, a: LambdaEnvVar, b: LambdaEnvVar): [LambdaEnvVar, string] {
@@ -207,5 +233,6 @@ export function readLambdaEnv(env: Env): LambdaConfig {
     ),
     payloadLimitBytes: integer(env, 'LAMBDA_PAYLOAD_LIMIT_BYTES', LAMBDA_DEFAULTS.payloadLimitBytes, 1024),
     logLevel: level.value,
+    spend: spendOptions(env),
   };
 }

@@ -38,6 +38,8 @@ export interface StatusConfig {
   readonly store: StoreLocation;
   /** JSON output even on a TTY. @default false (table on a TTY, JSON otherwise) */
   readonly json: boolean;
+  /** For the spend figures: `price_per_post_usd` of the config file. @default 0.005 */
+  readonly pricePerPostUsd?: number;
 }
 
 /** Every command line the CLI understands, validated. */

@@ -61,6 +61,7 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
       {
         api: new HttpXApi({ bearerToken: token, baseUrl: config.apiBaseUrl }),
         store: rt.store,
+        spendLedger: rt.spendLedger,
         sink: rt.sink,
         clock: new SystemClock(),
         logger,
@@ -74,6 +75,7 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
         batchSize: config.batchSize,
         minIntervalMs: config.minIntervalMs,
         leaseTtlMs: config.leaseTtlMs,
+        spend: config.spend,
         correlationId,
       },
       controller.signal,

@@ -1,7 +1,9 @@
 import type { Writable } from 'node:stream';
-import type { StatusConfig } from '../config/types.js';
+import { CLI_DEFAULTS, type StatusConfig } from '../config/types.js';
 import type { Checkpoint } from '../core/ports/checkpoint-store.js';
 import { openStore } from './compose.js';
+import { openSpendLedger } from './spend-ledger.js';
+import { readSpendStatus, spendLines } from './status-spend.js';
 
 /** One stream's line of `twitter-poller status --json`. */
 export interface StreamStatus {
@@ -54,12 +56,21 @@ export async function runStatus(
   stdout: Writable & { isTTY?: boolean },
 ): Promise<number> {
   const store = await openStore(config.store);
+  const ledger = await openSpendLedger(config.store);
   try {
     const rows = (await store.list()).map(toStatus);
+    const spend = await readSpendStatus(
+      ledger,
+      Date.now(),
+      config.pricePerPostUsd ?? CLI_DEFAULTS.pricePerPostUsd,
+    );
     const asJson = config.json || stdout.isTTY !== true;
-    stdout.write(asJson ? `${JSON.stringify({ streams: rows }, null, 2)}\n` : table(rows));
+    stdout.write(
+      asJson ? `${JSON.stringify({ streams: rows, spend }, null, 2)}\n` : table(rows) + spendLines(spend),
+    );
     return 0;
   } finally {
+    await ledger.close();
     await store.close();
   }
 }

@@ -83,6 +83,17 @@ describe('infra/template.yaml', () => {
     expect(Object.keys(fn.Environment.Variables).sort()).toEqual([...LAMBDA_ENV_DEPLOYED].sort());
   });
 
+  it('exposes the spend budgets and the price as parameters (empty budget = no limit)', () => {
+    expect(fn.Environment.Variables).toMatchObject({
+      MAX_SPEND_USD_PER_DAY: { Ref: 'MaxSpendUsdPerDay' },
+      MAX_SPEND_USD_PER_MONTH: { Ref: 'MaxSpendUsdPerMonth' },
+      PRICE_PER_POST_USD: { Ref: 'PricePerPostUsd' },
+    });
+    expect(template.Parameters.MaxSpendUsdPerDay.Default).toBe('');
+    expect(template.Parameters.MaxSpendUsdPerMonth.Default).toBe('');
+    expect(template.Parameters.PricePerPostUsd.Default).toBe('0.005');
+  });
+
   it('runs on the 06:00 and 18:00 UTC schedule by default', () => {
     expect(template.Parameters.ScheduleExpression.Default).toBe('cron(0 6,18 * * ? *)');
     expect(fn.Events.Schedule).toMatchObject({
@@ -148,7 +159,7 @@ describe('infra/template.yaml', () => {
     expect(resources.FailureQueue?.Type).toBe('AWS::SQS::Queue');
   });
 
-  it.each([MetricName.errorsEncountered, MetricName.usageCapped])(
+  it.each([MetricName.errorsEncountered, MetricName.usageCapped, MetricName.creditsDepleted])(
     'alarms on %s as the Metrics adapter publishes it',
     (metric) => {
       const alarm = Object.values(resources).find(
