@@ -48,8 +48,12 @@ describe('property 13: spend stays within the budget plus one page', () => {
   afterAll(() => emu.close());
 
   it('billed posts x price <= budget + one page, per day and per month; the ledger never understates', async () => {
+    let stopped = 0;
+    let cases = 0;
     await fc.assert(
       fc.asyncProperty(plan, async (p) => {
+        cases++;
+        let budgetStopped = false;
         emu.reset({ seed: p.seed });
         emu.setClock(NOW);
         const clock = new ManualClock(NOW);
@@ -79,11 +83,12 @@ describe('property 13: spend stays within the budget plus one page', () => {
           emu.publish({ count: day.publish });
           for (let r = 0; r < day.runs; r++) {
             const deps = { ...engineDeps(emu, store, new CollectingSink(), { clock }), spendLedger: ledger };
-            await runExecution(
+            const summary = await runExecution(
               deps,
               streams,
               fastOptions({ spend, maxTweets: 100_000, correlationId: `r${d}-${r}` }),
             );
+            budgetStopped ||= summary.streams.some((s) => s.outcome === 'spend_exhausted');
           }
           const billed = emu
             .requestLog()
@@ -97,8 +102,11 @@ describe('property 13: spend stays within the budget plus one page', () => {
           expect(recorded).toBeGreaterThanOrEqual(billed);
           expect(recorded).toBeLessThanOrEqual(dayBudget);
         }
+        if (budgetStopped) stopped++;
       }),
       { numRuns: runs(40) },
     );
+    console.info(`[property 13] ${stopped} of ${cases} cases stopped on a spend budget`);
+    expect(stopped).toBeGreaterThan(0); // the budgets were binding, not only generous
   });
 });
