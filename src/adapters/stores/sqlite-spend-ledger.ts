@@ -51,23 +51,19 @@ export class SqliteSpendLedger implements SpendLedger {
   async recordRead(stream: string, ids: readonly string[], day: string): Promise<RecordedRead> {
     return this.#db
       .transaction((): RecordedRead => {
-        const row = this.#db.prepare('SELECT day, ids FROM spend_reads WHERE stream = ?').get(stream) as
+        const row = this.#stmt('SELECT day, ids FROM spend_reads WHERE stream = ?').get(stream) as
           | { day: string; ids: string }
           | undefined;
         const before = row?.day === day ? (JSON.parse(row.ids) as string[]) : [];
         const { billed, remembered } = billPage(before, ids);
-        this.#db
-          .prepare(
-            `INSERT INTO spend_reads (stream, day, ids) VALUES (?, ?, ?)
+        this.#stmt(
+          `INSERT INTO spend_reads (stream, day, ids) VALUES (?, ?, ?)
                ON CONFLICT (stream) DO UPDATE SET day = excluded.day, ids = excluded.ids`,
-          )
-          .run(stream, day, JSON.stringify(remembered));
-        this.#db
-          .prepare(
-            `INSERT INTO spend_days (day, stream, posts) VALUES (?, ?, ?)
+        ).run(stream, day, JSON.stringify(remembered));
+        this.#stmt(
+          `INSERT INTO spend_days (day, stream, posts) VALUES (?, ?, ?)
                ON CONFLICT (day, stream) DO UPDATE SET posts = posts + excluded.posts`,
-          )
-          .run(day, stream, billed);
+        ).run(day, stream, billed);
         return { billed, ...this.#totals(day) };
       })
       .immediate();
@@ -78,36 +74,44 @@ export class SqliteSpendLedger implements SpendLedger {
   }
 
   #totals(day: string): SpendTotals {
-    const row = this.#db
-      .prepare(
-        `SELECT COALESCE(SUM(CASE WHEN day = ? THEN posts END), 0) AS d, COALESCE(SUM(posts), 0) AS m
+    const row = this.#stmt(
+      `SELECT COALESCE(SUM(CASE WHEN day = ? THEN posts END), 0) AS d, COALESCE(SUM(posts), 0) AS m
            FROM spend_days WHERE day >= ? AND day < ?`,
-      )
-      .get(day, `${monthOf(day)}-00`, `${monthOf(day)}-99`) as { d: number; m: number };
+    ).get(day, `${monthOf(day)}-00`, `${monthOf(day)}-99`) as { d: number; m: number };
     return { dayPosts: row.d, monthPosts: row.m };
   }
 
   async streamsOnDay(day: string): Promise<StreamDaySpend[]> {
-    return this.#db
-      .prepare('SELECT stream, posts FROM spend_days WHERE day = ? ORDER BY stream')
-      .all(day) as StreamDaySpend[];
+    return this.#stmt('SELECT stream, posts FROM spend_days WHERE day = ? ORDER BY stream').all(
+      day,
+    ) as StreamDaySpend[];
   }
 
   async creditsDepletedAt(): Promise<string | null> {
-    const row = this.#db.prepare('SELECT value FROM spend_flags WHERE key = ?').get(FLAG) as
+    const row = this.#stmt('SELECT value FROM spend_flags WHERE key = ?').get(FLAG) as
       | { value: string }
       | undefined;
     return row?.value ?? null;
   }
 
   async setCreditsDepleted(at: string | null): Promise<void> {
-    if (at === null) this.#db.prepare('DELETE FROM spend_flags WHERE key = ?').run(FLAG);
+    if (at === null) this.#stmt('DELETE FROM spend_flags WHERE key = ?').run(FLAG);
     else
-      this.#db
-        .prepare(
-          'INSERT INTO spend_flags (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-        )
-        .run(FLAG, at);
+      this.#stmt(
+        'INSERT INTO spend_flags (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ).run(FLAG, at);
+  }
+
+  /** Prepared statements, compiled once (recordRead runs once per page). */
+  readonly #statements = new Map<string, Database.Statement>();
+
+  #stmt(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   async close(): Promise<void> {
