@@ -17,6 +17,8 @@ import type { RateLimitState } from './rate-limit.js';
 import { send, type WireFault } from './respond.js';
 
 const READS_POSTS: readonly EndpointKey[] = ['search_recent', 'search_all', 'user_tweets', 'user_mentions'];
+/** Endpoints a pay-per-use account is billed for: the 402 once the credits are spent. */
+const BILLED: readonly EndpointKey[] = [...READS_POSTS, 'user_by_username'];
 
 function bearer(req: IncomingMessage): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
@@ -80,7 +82,8 @@ function decide(
   if (!allowed) return { response: TOO_MANY_REQUESTS, rate };
   if (READS_POSTS.includes(route.endpoint) && state.usage.capped(now))
     return { response: USAGE_CAPPED, rate };
-  if (READS_POSTS.includes(route.endpoint) && state.billing.depleted())
+  // Pay-per-use bills post and user reads alike ($0.010 per user read): both stop at 0 credits.
+  if (BILLED.includes(route.endpoint) && state.billing.depleted())
     return { response: CREDITS_DEPLETED, rate };
   const pageFault: PageFault = fault === 'short-page' || fault === 'empty-page' ? fault : undefined;
   const handled = handleApi(state, route.endpoint, route.param, url.searchParams, now, pageFault);

@@ -39,9 +39,11 @@ describe('emulator pay-per-use credits', () => {
     expect(typeof depleted.body.detail).toBe('string');
     expect(depleted.text.length).toBeGreaterThan(150);
     expect(depleted.text.length).toBeLessThan(220);
-    // Lookups and usage are not post reads: still answered.
+    // User reads are billed too ($0.010 each): 402; the usage report still answers.
+    const user = emu.users()[0]!.username;
+    expect((await raw(emu, `/2/users/by/username/${user}`)).status).toBe(402);
     expect((await raw(emu, '/2/usage/tweets')).status).toBe(200);
-    expect(emu.requestLog().map((r) => r.status)).toEqual([200, 200, 402, 200]);
+    expect(emu.requestLog().map((r) => r.status)).toEqual([200, 200, 402, 402, 200]);
   });
 
   it('does not bill a post read again the same UTC day, and bills it again after midnight', async () => {
