@@ -67,6 +67,13 @@ export function describeSpendLedgerContract(name: string, open: () => Promise<Le
       expect(await f.ledger.creditsDepletedAt()).toBeNull();
     });
 
+    it("sees a stream's reads written through another handle (a lease handed over to another process)", async () => {
+      const view = f.other ?? f.ledger;
+      await f.ledger.recordRead('a', ids(1, 10), '2026-12-01');
+      expect((await view.recordRead('a', ids(5, 10), '2026-12-01')).billed).toBe(4);
+      expect((await f.ledger.recordRead('a', ids(12, 8), '2026-12-01')).billed).toBe(5);
+    });
+
     it('shares the totals with another handle on the same store', async () => {
       await f.ledger.recordRead('a', ids(100, 4), '2026-12-01');
       const view = f.other ?? f.ledger;

@@ -5,7 +5,10 @@
  * | table         | row                        | written by                                    |
  * |---------------|----------------------------|-----------------------------------------------|
  * | spend_days    | (day, stream) -> posts     | recordRead: + billed, in one transaction       |
- * | spend_reads   | stream -> (day, ids JSON)  | recordRead: the stream's reads of that day     |
+ * | spend_reads   | stream -> (day, ids, version) | recordRead: the stream's reads of that day  |
+ *
+ * The ids (comma-separated, the newest READ_IDS_KEPT) are cached per connection with the row's
+ * version: a page re-parses them only when another connection wrote the row since.
  * | spend_flags   | 'credits_depleted_at'      | setCreditsDepleted                             |
  */
 import { mkdirSync } from 'node:fs';
@@ -17,12 +20,13 @@ import type {
   SpendTotals,
   StreamDaySpend,
 } from '../../core/ports/spend-ledger.js';
-import { billPage, monthOf } from '../../core/spend.js';
+import { monthOf, READ_IDS_KEPT } from '../../core/spend.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS spend_days (day TEXT NOT NULL, stream TEXT NOT NULL, posts INTEGER NOT NULL,
   PRIMARY KEY (day, stream));
-CREATE TABLE IF NOT EXISTS spend_reads (stream TEXT PRIMARY KEY, day TEXT NOT NULL, ids TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS spend_reads (stream TEXT PRIMARY KEY, day TEXT NOT NULL, ids TEXT NOT NULL,
+  version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS spend_flags (key TEXT PRIMARY KEY, value TEXT NOT NULL);`;
 
 const FLAG = 'credits_depleted_at';
@@ -38,6 +42,8 @@ export interface SqliteSpendLedgerOptions {
 export class SqliteSpendLedger implements SpendLedger {
   readonly #db: Database.Database;
   #closed = false;
+  /** This connection's view of each stream's reads, valid while the row's version matches. */
+  readonly #reads = new Map<string, { version: number; ids: string[]; seen: Set<string> }>();
 
   constructor(options: SqliteSpendLedgerOptions) {
     mkdirSync(dirname(options.path), { recursive: true });
@@ -49,24 +55,49 @@ export class SqliteSpendLedger implements SpendLedger {
   }
 
   async recordRead(stream: string, ids: readonly string[], day: string): Promise<RecordedRead> {
-    return this.#db
-      .transaction((): RecordedRead => {
-        const row = this.#stmt('SELECT day, ids FROM spend_reads WHERE stream = ?').get(stream) as
-          | { day: string; ids: string }
-          | undefined;
-        const before = row?.day === day ? (JSON.parse(row.ids) as string[]) : [];
-        const { billed, remembered } = billPage(before, ids);
-        this.#stmt(
-          `INSERT INTO spend_reads (stream, day, ids) VALUES (?, ?, ?)
-               ON CONFLICT (stream) DO UPDATE SET day = excluded.day, ids = excluded.ids`,
-        ).run(stream, day, JSON.stringify(remembered));
-        this.#stmt(
-          `INSERT INTO spend_days (day, stream, posts) VALUES (?, ?, ?)
-               ON CONFLICT (day, stream) DO UPDATE SET posts = posts + excluded.posts`,
-        ).run(day, stream, billed);
-        return { billed, ...this.#totals(day) };
-      })
-      .immediate();
+    try {
+      return this.#db.transaction((): RecordedRead => this.#record(stream, ids, day)).immediate();
+    } catch (error) {
+      this.#reads.delete(stream); // the cache may be ahead of the rolled-back row
+      throw error;
+    }
+  }
+
+  #record(stream: string, ids: readonly string[], day: string): RecordedRead {
+    const row = this.#stmt('SELECT day, version FROM spend_reads WHERE stream = ?').get(stream) as
+      | { day: string; version: number }
+      | undefined;
+    let reads = this.#reads.get(stream);
+    if (row === undefined || row.day !== day) {
+      reads = { version: row?.version ?? 0, ids: [], seen: new Set() };
+    } else if (reads === undefined || reads.version !== row.version) {
+      const text = (this.#stmt('SELECT ids FROM spend_reads WHERE stream = ?').get(stream) as { ids: string })
+        .ids;
+      const list = text === '' ? [] : text.split(',');
+      reads = { version: row.version, ids: list, seen: new Set(list) };
+    }
+    // The same rule as billPage (core/spend.ts), kept incrementally.
+    let billed = 0;
+    for (const id of ids) {
+      if (reads.seen.has(id)) continue;
+      reads.seen.add(id);
+      reads.ids.push(id);
+      billed++;
+    }
+    if (reads.ids.length > READ_IDS_KEPT) {
+      for (const old of reads.ids.splice(0, reads.ids.length - READ_IDS_KEPT)) reads.seen.delete(old);
+    }
+    reads.version++;
+    this.#reads.set(stream, reads);
+    this.#stmt(
+      `INSERT INTO spend_reads (stream, day, ids, version) VALUES (?, ?, ?, ?)
+         ON CONFLICT (stream) DO UPDATE SET day = excluded.day, ids = excluded.ids, version = excluded.version`,
+    ).run(stream, day, reads.ids.join(','), reads.version);
+    this.#stmt(
+      `INSERT INTO spend_days (day, stream, posts) VALUES (?, ?, ?)
+         ON CONFLICT (day, stream) DO UPDATE SET posts = posts + excluded.posts`,
+    ).run(day, stream, billed);
+    return { billed, ...this.#totals(day) };
   }
 
   async totals(day: string): Promise<SpendTotals> {
