@@ -65,7 +65,8 @@ Environment:
 `,
   status: `Usage: twitter-poller status [--store <store>] [--config <file>] [--json]
 
-Prints every stream's checkpoint: since_id, the pending sweep (posts still owed) and who wrote it.
+Prints every stream's checkpoint: since_id, the pending sweep (posts still owed) and who wrote it,
+then the posts billed today and this month (UTC) and whether the API's credits are depleted.
 A table on a terminal, JSON otherwise (or with --json).
 
 Options:
