@@ -115,7 +115,7 @@ export class SpendAccount {
     }
     if (flag === this.#probeFlag && !this.#probing) {
       this.#probing = true;
-      this.ports.logger.log('warn', 'credits_probe', {
+      this.ports.logger.log('warn', LogEvent.creditsProbe, {
         credits_depleted_at: flag,
         message: 'the credits were depleted at the last run; this request checks whether they were topped up',
       });
@@ -135,7 +135,7 @@ export class SpendAccount {
     this.#probing = false;
     this.#probeFlag = null;
     await this.ports.ledger?.setCreditsDepleted(null);
-    this.ports.logger.log('info', 'credits_restored', { message: 'the probe request succeeded' });
+    this.ports.logger.log('info', LogEvent.creditsRestored, { message: 'the probe request succeeded' });
   }
 
   /** Called when a request failed without an answer from the API (network, 5xx): the probe may be retried. */

@@ -13,6 +13,8 @@ export const LogEvent = {
   streamSkipped: 'stream_skipped',
   retry: 'retry',
   creditsDepleted: 'credits_depleted',
+  creditsProbe: 'credits_probe',
+  creditsRestored: 'credits_restored',
 } as const;
 export type LogEventName = (typeof LogEvent)[keyof typeof LogEvent] | (string & {});
 
