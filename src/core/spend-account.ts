@@ -43,7 +43,8 @@ export class SpendAccount {
   #totals = { day: 0, month: 0 };
   /** The flag seen at the start: this run may spend one probe request on it. */
   #probeFlag: string | null = null;
-  #probing = false;
+  /** Settles when the probe in flight is answered or fails; other requests wait for it. */
+  #probe: { readonly done: Promise<void>; readonly end: () => void } | undefined;
   #reported = false;
 
   constructor(
@@ -102,45 +103,68 @@ export class SpendAccount {
 
   /**
    * Called before every request. Throws CreditsDepletedError (with `fromFlag`) when the run must not
-   * make it: a 402 was already met, another process set the flag, or the one probe is already out.
+   * make it: a 402 was already met, or another process set the flag. While the flag of the last run
+   * is set, the first request is the probe and any other waits for its outcome.
    */
   async beforeRequest(): Promise<void> {
-    if (this.depleted) throw this.#flagError('an earlier request of this run');
-    const ledger = this.ports.ledger;
-    if (ledger === undefined) return;
-    const flag = await ledger.creditsDepletedAt();
-    if (flag === null) {
-      this.#probeFlag = null;
-      return;
+    // Bounded: a waiter re-checks once the probe settled (it may become the next probe).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (this.depleted) throw this.#flagError('an earlier request of this run');
+      if (this.#probe !== undefined) {
+        await this.#probe.done;
+        continue;
+      }
+      const ledger = this.ports.ledger;
+      if (ledger === undefined) return;
+      const flag = await ledger.creditsDepletedAt();
+      if (flag === null) {
+        this.#probeFlag = null;
+        return;
+      }
+      if (flag === this.#probeFlag) {
+        let end: () => void = () => undefined;
+        const done = new Promise<void>((resolve) => {
+          end = resolve;
+        });
+        this.#probe = { done, end };
+        this.ports.logger.log('warn', LogEvent.creditsProbe, {
+          credits_depleted_at: flag,
+          message:
+            'the credits were depleted at the last run; this request checks whether they were topped up',
+        });
+        return;
+      }
+      this.depleted = true;
+      if (!this.#reported) {
+        this.#reported = true;
+        this.#log({ source: 'flag', credits_depleted_at: flag });
+      }
+      throw this.#flagError(`the flag set at ${flag}`);
     }
-    if (flag === this.#probeFlag && !this.#probing) {
-      this.#probing = true;
-      this.ports.logger.log('warn', LogEvent.creditsProbe, {
-        credits_depleted_at: flag,
-        message: 'the credits were depleted at the last run; this request checks whether they were topped up',
-      });
-      return;
-    }
-    this.depleted = true;
-    if (!this.#reported) {
-      this.#reported = true;
-      this.#log({ source: 'flag', credits_depleted_at: flag });
-    }
-    throw this.#flagError(`the flag set at ${flag}`);
+    throw this.#flagError('the probe of this run did not settle it');
   }
 
   /** Called after a request was answered (not with a 402): a successful probe clears the flag. */
   async afterAnswer(): Promise<void> {
-    if (!this.#probing) return;
-    this.#probing = false;
+    if (this.#probe === undefined) return;
     this.#probeFlag = null;
-    await this.ports.ledger?.setCreditsDepleted(null);
-    this.ports.logger.log('info', LogEvent.creditsRestored, { message: 'the probe request succeeded' });
+    try {
+      await this.ports.ledger?.setCreditsDepleted(null);
+      this.ports.logger.log('info', LogEvent.creditsRestored, { message: 'the probe request succeeded' });
+    } finally {
+      this.#endProbe();
+    }
   }
 
-  /** Called when a request failed without an answer from the API (network, 5xx): the probe may be retried. */
+  /** Called when a request failed otherwise (network, 5xx, 4xx): the probe may be made again. */
   requestFailed(): void {
-    this.#probing = false;
+    this.#endProbe();
+  }
+
+  #endProbe(): void {
+    const probe = this.#probe;
+    this.#probe = undefined;
+    probe?.end();
   }
 
   /**
@@ -153,7 +177,7 @@ export class SpendAccount {
     fields: Readonly<Record<string, unknown>>,
   ): Promise<void> {
     this.depleted = true;
-    this.#probing = false;
+    this.#endProbe();
     if (this.#reported) return;
     this.#reported = true;
     const at = new Date(this.ports.clock.now()).toISOString();

@@ -11,6 +11,7 @@ import {
   spendUsd,
   utcDay,
 } from '../../src/core/spend.js';
+import { SpendAccount } from '../../src/core/spend-account.js';
 import { harness, recentIds, searchStream, testOptions } from '../support/harness.js';
 
 const START = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -176,5 +177,43 @@ describe('runExecution spend accounting and budgets', () => {
     const summary = await runExecution(h.deps, [stream], options);
     expect(h.api.requests.map((r) => r.params.max_results)).toEqual([]);
     expect(summary.streams[0]!.outcome).toBe('spend_exhausted');
+  });
+});
+
+describe('SpendAccount probe with requests in parallel (a scheduler interleaving streams)', () => {
+  async function probing() {
+    const ledger = new MemorySpendLedger();
+    await ledger.setCreditsDepleted('2026-11-28T06:00:00.000Z');
+    const h = harness();
+    const account = await SpendAccount.open(undefined, {
+      ledger,
+      clock: h.clock,
+      logger: h.logger,
+      metrics: h.metrics,
+    });
+    await account.beforeRequest(); // the probe goes out
+    return { ledger, account, h };
+  }
+
+  it('holds the other requests until the probe is answered, then lets them go', async () => {
+    const { ledger, account } = await probing();
+    let released = false;
+    const waiting = account.beforeRequest().then(() => {
+      released = true;
+    });
+    await Promise.resolve();
+    expect(released).toBe(false);
+    await account.afterAnswer();
+    await waiting;
+    expect(released).toBe(true);
+    expect(await ledger.creditsDepletedAt()).toBeNull();
+  });
+
+  it('stops the other requests when the probe meets the 402', async () => {
+    const { account, h } = await probing();
+    const waiting = account.beforeRequest();
+    await account.creditsDepleted(credits402(), h.logger, {});
+    await expect(waiting).rejects.toBeInstanceOf(CreditsDepletedError);
+    expect(account.depleted).toBe(true);
   });
 });
