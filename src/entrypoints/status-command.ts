@@ -56,7 +56,7 @@ export async function runStatus(
   stdout: Writable & { isTTY?: boolean },
 ): Promise<number> {
   const store = await openStore(config.store);
-  const ledger = await openSpendLedger(config.store);
+  const ledger = await openSpendLedger(config.store, { readonly: true });
   try {
     const rows = (await store.list()).map(toStatus);
     const spend = await readSpendStatus(

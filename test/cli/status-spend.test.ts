@@ -63,3 +63,24 @@ describe('twitter-poller status: spend and the credits flag', () => {
     expect(text()).toMatch(/credits: DEPLETED since 2027-01-15T08:00:00\.000Z .*top up the credits/);
   });
 });
+
+describe('twitter-poller status: read-only spend', () => {
+  it('reads a store without spend tables as no spend, and creates none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tp-status-ro-'));
+    try {
+      const path = join(dir, 'state.db');
+      const { SqliteCheckpointStore } = await import('../../src/adapters/stores/sqlite.js');
+      await new SqliteCheckpointStore({ path }).close(); // a store from before the spend ledger
+      const { out, text } = capture(false);
+      await runStatus({ command: 'status', store: { kind: 'sqlite', path }, json: true }, out);
+      expect(JSON.parse(text()).spend).toMatchObject({ posts_billed_today: 0, credits_depleted_at: null });
+      const Database = (await import('better-sqlite3')).default;
+      const db = new Database(path, { readonly: true });
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'spend_%'").all();
+      db.close();
+      expect(tables).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

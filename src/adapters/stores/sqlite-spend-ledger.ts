@@ -36,6 +36,11 @@ export interface SqliteSpendLedgerOptions {
   readonly path: string;
   /** @default 5000 */
   readonly busyTimeoutMs?: number;
+  /**
+   * Read-only (for `status`): the file must exist, nothing is created; a store without the spend
+   * tables reads as no spend. @default false
+   */
+  readonly readonly?: boolean;
 }
 
 /** SpendLedger on better-sqlite3; each recordRead is one `BEGIN IMMEDIATE` transaction. */
@@ -45,13 +50,25 @@ export class SqliteSpendLedger implements SpendLedger {
   /** This connection's view of each stream's reads, valid while the row's version matches. */
   readonly #reads = new Map<string, { version: number; ids: string[]; seen: Set<string> }>();
 
+  readonly #empty: boolean;
+
   constructor(options: SqliteSpendLedgerOptions) {
+    if (options.readonly === true) {
+      this.#db = new Database(options.path, { readonly: true, fileMustExist: true });
+      this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      const found = this.#db
+        .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name LIKE 'spend_%'")
+        .get() as { n: number };
+      this.#empty = found.n < 3;
+      return;
+    }
     mkdirSync(dirname(options.path), { recursive: true });
     this.#db = new Database(options.path);
     this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     this.#db.transaction(() => this.#db.exec(SCHEMA)).immediate();
+    this.#empty = false;
   }
 
   async recordRead(stream: string, ids: readonly string[], day: string): Promise<RecordedRead> {
@@ -101,6 +118,7 @@ export class SqliteSpendLedger implements SpendLedger {
   }
 
   async totals(day: string): Promise<SpendTotals> {
+    if (this.#empty) return { dayPosts: 0, monthPosts: 0 };
     return this.#totals(day);
   }
 
@@ -113,12 +131,14 @@ export class SqliteSpendLedger implements SpendLedger {
   }
 
   async streamsOnDay(day: string): Promise<StreamDaySpend[]> {
+    if (this.#empty) return [];
     return this.#stmt('SELECT stream, posts FROM spend_days WHERE day = ? ORDER BY stream').all(
       day,
     ) as StreamDaySpend[];
   }
 
   async creditsDepletedAt(): Promise<string | null> {
+    if (this.#empty) return null;
     const row = this.#stmt('SELECT value FROM spend_flags WHERE key = ?').get(FLAG) as
       | { value: string }
       | undefined;
