@@ -1,7 +1,7 @@
 /**
- * AWS Lambda entry point (bundled as dist/lambda.mjs, handler `lambda.handler`). Thin: the container's
- * runtime (config, clients, caches) is built once, lazily; each invocation fetches the token (cached),
- * sizes its time budget from the context, and runs the same runExecution as the CLI.
+ * AWS Lambda entry point (bundled as build/lambda/lambda.mjs, handler `lambda.handler`). Thin: the
+ * container's runtime (config, clients, caches) is built once, lazily; each invocation fetches the
+ * token (cached), sizes its time budget from the context, and runs the same runExecution as the CLI.
  *
  * A failed stream does not stop the others and the summary is returned; the invocation throws (so
  * the on-failure destination and the Errors metric see it) only when no progress could be saved:
@@ -13,6 +13,7 @@ import { SystemClock } from '../adapters/system-clock.js';
 import { HttpXApi } from '../adapters/x-api/http-client.js';
 import { DeadlineError, PollerError } from '../core/errors.js';
 import { LogEvent, MetricName } from '../core/ports/observability.js';
+import { redactSecrets, redactValue } from '../core/redaction.js';
 import { runExecution } from '../core/run.js';
 import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../core/run-types.js';
 
@@ -88,9 +89,13 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
   // A 401 may mean the token was rotated: the next invocation reads it afresh.
   if (failed.length > 0) rt.tokens.invalidate();
   if (streams.length > 0 && failed.length === streams.length) {
+    // Lambda logs this error itself and sends it to the on-failure destination: redacted like the logs.
     throw new ExecutionFailedError(
-      `every stream failed: ${failed.map((s) => `${s.stream}: ${s.error ?? 'unknown error'}`).join('; ')}`,
+      redactSecrets(
+        `every stream failed: ${failed.map((s) => `${s.stream}: ${s.error ?? 'unknown error'}`).join('; ')}`,
+        [token],
+      ),
     );
   }
-  return summary;
+  return redactValue(summary, [token]);
 };

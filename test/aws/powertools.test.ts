@@ -47,6 +47,7 @@ describe('PowertoolsMetrics', () => {
         'ApiRequests',
         'BatchesDelivered',
         'CreditsDepleted',
+        'DeadLetteredPosts',
         'ErrorsEncountered',
         'ExecutionDurationSeconds',
         'GapSeconds',

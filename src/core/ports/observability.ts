@@ -42,6 +42,8 @@ export const MetricName = {
   creditsDepleted: 'CreditsDepleted',
   /** Estimated USD of the posts billed by the run (posts_billed x price per post). */
   spendUsd: 'SpendUsd',
+  /** Posts a sink refused for good and set aside (the SQS sink's dead-letter queue). */
+  deadLetteredPosts: 'DeadLetteredPosts',
 } as const;
 export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
 export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds' | 'None';
