@@ -1,10 +1,16 @@
+import type { ProxySettings } from '../adapters/x-api/proxy.js';
 import type { LogLevel } from '../core/ports/observability.js';
 import type { RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
 
 /** Where checkpoints live, from `--store <scheme>:<target>`. */
 export type StoreLocation =
-  | { readonly kind: 'sqlite'; readonly path: string }
+  | {
+      readonly kind: 'sqlite';
+      readonly path: string;
+      /** Set when no setting named the store: the per-user default, or the old `./.twitter-poller/state.db` found in place. @default absent (named by a setting) */
+      readonly origin?: 'default' | 'legacy-default';
+    }
   | { readonly kind: 'memory' }
   | { readonly kind: 'dynamodb'; readonly table: string };
 
@@ -30,6 +36,19 @@ export interface PollConfig {
   readonly resetCheckpoint: boolean;
   /** @default 'info' */
   readonly logLevel: LogLevel;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY. @default {} (direct) */
+  readonly proxy?: ProxySettings;
+  /** The progress line, when stderr is a terminal: false with --quiet, TERM=dumb or CI. @default true */
+  readonly progress?: boolean;
+}
+
+/** A validated `twitter-poller init`. */
+export interface InitConfig {
+  readonly command: 'init';
+  /** The file to write. @default 'streams.yaml' */
+  readonly path: string;
+  /** Overwrite an existing file. @default false */
+  readonly force: boolean;
 }
 
 /** A validated `twitter-poller status`. */
@@ -46,12 +65,14 @@ export interface StatusConfig {
 export type CliCommand =
   | PollConfig
   | StatusConfig
-  | { readonly command: 'help'; readonly topic: 'main' | 'poll' | 'status' }
+  | InitConfig
+  | { readonly command: 'help'; readonly topic: 'main' | 'poll' | 'status' | 'init' }
   | { readonly command: 'version' };
 
 /** The defaults of every setting; the CLI help and docs/configuration.md repeat them. */
 export const CLI_DEFAULTS = {
-  store: 'sqlite:.twitter-poller/state.db',
+  /** The default store's description; the path itself is per user (src/config/state-dir.ts). */
+  store: 'sqlite:$XDG_STATE_HOME/twitter-poller/state.db',
   sink: 'jsonl:-',
   apiBaseUrl: 'https://api.x.com',
   maxTweets: 1000,

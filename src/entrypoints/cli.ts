@@ -3,14 +3,15 @@
  * report. `main` never calls process.exit; bin/twitter-poller.ts does, with the code it returns.
  */
 import type { Writable } from 'node:stream';
-import pkg from '../../package.json' with { type: 'json' };
 import { redact } from '../adapters/observability/json-logger.js';
 import { parseCliArgs } from '../config/cli-args.js';
 import type { CliCommand } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import { HELP } from './help.js';
+import { runInit } from './init-command.js';
 import { ExitCode, runPoll } from './poll-command.js';
 import { runStatus } from './status-command.js';
+import { VERSION } from './version.js';
 
 /** The process streams and environment the CLI uses; injectable for tests. */
 export interface CliIo {
@@ -33,8 +34,9 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
     command = await parseCliArgs(argv, io.env ?? process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
+    const topic = ['poll', 'status', 'init'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
     stderr.write(
-      `twitter-poller: ${redact(error.message, secrets)}\nRun "twitter-poller ${argv[0] === 'status' ? 'status ' : argv[0] === 'poll' ? 'poll ' : ''}--help" for usage.\n`,
+      `twitter-poller: ${redact(error.message, secrets)}\nRun "twitter-poller ${topic}--help" for usage.\n`,
     );
     return ExitCode.usage;
   }
@@ -44,10 +46,12 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
         stdout.write(HELP[command.topic]);
         return ExitCode.ok;
       case 'version':
-        stdout.write(`${pkg.version}\n`);
+        stdout.write(`${VERSION}\n`);
         return ExitCode.ok;
       case 'status':
-        return await runStatus(command, stdout);
+        return await runStatus(command, { stdout, stderr });
+      case 'init':
+        return runInit(command, stdout);
       case 'poll':
         return await runPoll(command, { stderr, stdout });
     }

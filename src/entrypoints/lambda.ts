@@ -16,6 +16,7 @@ import { LogEvent, MetricName } from '../core/ports/observability.js';
 import { redactSecrets, redactValue } from '../core/redaction.js';
 import { runExecution } from '../core/run.js';
 import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../core/run-types.js';
+import { USER_AGENT } from './user-agent.js';
 
 /** Thrown when an invocation could save no progress at all. */
 export class ExecutionFailedError extends PollerError {
@@ -60,7 +61,12 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
   try {
     summary = await runExecution(
       {
-        api: new HttpXApi({ bearerToken: token, baseUrl: config.apiBaseUrl }),
+        api: new HttpXApi({
+          bearerToken: token,
+          baseUrl: config.apiBaseUrl,
+          userAgent: USER_AGENT,
+          proxy: config.proxy,
+        }),
         store: rt.store,
         spendLedger: rt.spendLedger,
         sink: rt.sink,

@@ -28,7 +28,7 @@ export interface PollIo extends ComposeIo {
 /** `twitter-poller poll`: compose, optionally reset, run once, report. Resolves with the exit code. */
 export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
   // On a terminal the progress line may be showing: clear it first (the next event redraws it).
-  const clear = io.stderr.isTTY === true ? '\r\x1b[K' : '';
+  const clear = io.stderr.isTTY === true && config.progress !== false ? '\r\x1b[K' : '';
   const say = (text: string) =>
     io.stderr.write(`${clear}twitter-poller: ${redact(text, [config.bearerToken])}\n`);
   const composition = await composePoll(config, io);

@@ -50,12 +50,16 @@ function table(rows: readonly StreamStatus[]): string {
   return `${[line(header), ...cells.map(line)].join('\n')}\n`;
 }
 
-/** `twitter-poller status`: reads the store, prints, exits 0. */
+/** `twitter-poller status`: reads the store (read-only: it creates and changes nothing), prints, exits 0. */
 export async function runStatus(
   config: StatusConfig,
-  stdout: Writable & { isTTY?: boolean },
+  io: { readonly stdout: Writable & { isTTY?: boolean }; readonly stderr?: Writable },
 ): Promise<number> {
-  const store = await openStore(config.store);
+  const { stdout } = io;
+  const store = await openStore(config.store, {
+    readOnly: true,
+    notice: (text) => io.stderr?.write(`twitter-poller: ${text}\n`),
+  });
   const ledger = await openSpendLedger(config.store, { readonly: true });
   try {
     const rows = (await store.list()).map(toStatus);

@@ -38,7 +38,7 @@ describe('twitter-poller status: spend and the credits flag', () => {
     const { out, text } = capture(false);
     const code = await runStatus(
       { command: 'status', store: { kind: 'sqlite', path }, json: true, pricePerPostUsd: 0.01 },
-      out,
+      { stdout: out },
     );
     expect(code).toBe(0);
     const { spend } = JSON.parse(text()) as { spend: Record<string, unknown> };
@@ -58,7 +58,7 @@ describe('twitter-poller status: spend and the credits flag', () => {
 
   it('says on a terminal that the credits are depleted and must be topped up', async () => {
     const { out, text } = capture(true);
-    await runStatus({ command: 'status', store: { kind: 'sqlite', path }, json: false }, out);
+    await runStatus({ command: 'status', store: { kind: 'sqlite', path }, json: false }, { stdout: out });
     expect(text()).toMatch(/spend today \(\d{4}-\d{2}-\d{2} UTC\): 4 posts billed, \$0\.02/);
     expect(text()).toMatch(/credits: DEPLETED since 2027-01-15T08:00:00\.000Z .*top up the credits/);
   });
@@ -72,7 +72,7 @@ describe('twitter-poller status: read-only spend', () => {
       const { SqliteCheckpointStore } = await import('../../src/adapters/stores/sqlite.js');
       await new SqliteCheckpointStore({ path }).close(); // a store from before the spend ledger
       const { out, text } = capture(false);
-      await runStatus({ command: 'status', store: { kind: 'sqlite', path }, json: true }, out);
+      await runStatus({ command: 'status', store: { kind: 'sqlite', path }, json: true }, { stdout: out });
       expect(JSON.parse(text()).spend).toMatchObject({ posts_billed_today: 0, credits_depleted_at: null });
       const Database = (await import('better-sqlite3')).default;
       const db = new Database(path, { readonly: true });

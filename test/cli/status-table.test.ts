@@ -40,7 +40,10 @@ describe('twitter-poller status on a terminal', () => {
     });
 
     // Act
-    const code = await runStatus({ command: 'status', store: { kind: 'sqlite', path }, json: false }, out);
+    const code = await runStatus(
+      { command: 'status', store: { kind: 'sqlite', path }, json: false },
+      { stdout: out },
+    );
 
     // Assess
     expect(code).toBe(0);
