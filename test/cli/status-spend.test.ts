@@ -22,7 +22,9 @@ describe('twitter-poller status: spend and the credits flag', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tp-status-spend-'));
     path = join(dir, 'state.db');
-    // Prepare: today's reads of two streams, and a 402 recorded.
+    // Prepare: a store, today's reads of two streams, and a 402 recorded.
+    const { SqliteCheckpointStore } = await import('../../src/adapters/stores/sqlite.js');
+    await new SqliteCheckpointStore({ path }).close();
     const ledger = new SqliteSpendLedger({ path });
     const today = utcDay(Date.now());
     await ledger.recordRead('news', ['1', '2', '3'], today);

@@ -11,9 +11,8 @@
  * version: a page re-parses them only when another connection wrote the row since.
  * | spend_flags   | 'credits_depleted_at'      | setCreditsDepleted                             |
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type {
   RecordedRead,
   SpendLedger,
@@ -21,6 +20,8 @@ import type {
   StreamDaySpend,
 } from '../../core/ports/spend-ledger.js';
 import { monthOf, READ_IDS_KEPT } from '../../core/spend.js';
+import { openReadOnly } from './sqlite.js';
+import { openSqlite, type SqliteConnection, type SqliteStatement } from './sqlite-driver.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS spend_days (day TEXT NOT NULL, stream TEXT NOT NULL, posts INTEGER NOT NULL,
@@ -43,9 +44,11 @@ export interface SqliteSpendLedgerOptions {
   readonly readonly?: boolean;
 }
 
-/** SpendLedger on better-sqlite3; each recordRead is one `BEGIN IMMEDIATE` transaction. */
+/** SpendLedger on the store's SQLite library (sqlite-driver.ts); each recordRead is one `BEGIN IMMEDIATE` transaction. */
 export class SqliteSpendLedger implements SpendLedger {
-  readonly #db: Database.Database;
+  readonly #db: SqliteConnection;
+  /** The temporary copy a read-only open may read from (sqlite.ts openReadOnly), removed on close. */
+  readonly #cleanup: string | undefined;
   #closed = false;
   /** This connection's view of each stream's reads, valid while the row's version matches. */
   readonly #reads = new Map<string, { version: number; ids: string[]; seen: Set<string> }>();
@@ -54,26 +57,43 @@ export class SqliteSpendLedger implements SpendLedger {
 
   constructor(options: SqliteSpendLedgerOptions) {
     if (options.readonly === true) {
-      this.#db = new Database(options.path, { readonly: true, fileMustExist: true });
-      this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      // The same way the read-only checkpoint store opens it: nothing next to the file changes.
+      const opened = openReadOnly(options.path, undefined);
+      this.#db = opened.db;
+      this.#cleanup = opened.cleanup;
       const found = this.#db
         .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name LIKE 'spend_%'")
         .get() as { n: number };
-      this.#empty = found.n < 3;
+      this.#empty = Number(found.n) < 3;
       return;
     }
     mkdirSync(dirname(options.path), { recursive: true });
-    this.#db = new Database(options.path);
-    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.transaction(() => this.#db.exec(SCHEMA)).immediate();
+    this.#db = openSqlite(options.path).db;
+    this.#cleanup = undefined;
+    this.#db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.#db.exec('PRAGMA journal_mode = WAL');
+    this.#db.exec('PRAGMA synchronous = NORMAL');
+    this.#immediate(() => this.#db.exec(SCHEMA));
     this.#empty = false;
+  }
+
+  /** Runs `fn` inside `BEGIN IMMEDIATE` ... `COMMIT`, rolled back if it throws. */
+  #immediate<T>(fn: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+    this.#db.exec('COMMIT');
+    return result;
   }
 
   async recordRead(stream: string, ids: readonly string[], day: string): Promise<RecordedRead> {
     try {
-      return this.#db.transaction((): RecordedRead => this.#record(stream, ids, day)).immediate();
+      return this.#immediate((): RecordedRead => this.#record(stream, ids, day));
     } catch (error) {
       this.#reads.delete(stream); // the cache may be ahead of the rolled-back row
       throw error;
@@ -154,9 +174,9 @@ export class SqliteSpendLedger implements SpendLedger {
   }
 
   /** Prepared statements, compiled once (recordRead runs once per page). */
-  readonly #statements = new Map<string, Database.Statement>();
+  readonly #statements = new Map<string, SqliteStatement>();
 
-  #stmt(sql: string): Database.Statement {
+  #stmt(sql: string): SqliteStatement {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
       statement = this.#db.prepare(sql);
@@ -169,5 +189,6 @@ export class SqliteSpendLedger implements SpendLedger {
     if (this.#closed) return;
     this.#closed = true;
     this.#db.close();
+    if (this.#cleanup !== undefined) rmSync(this.#cleanup, { recursive: true, force: true });
   }
 }

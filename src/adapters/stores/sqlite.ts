@@ -58,7 +58,7 @@ export interface SqliteCheckpointStoreOptions {
  *   the copy's header back to rollback mode (bytes 18 and 19), and read the copy.
  * Returns the connection and what to remove once it is closed.
  */
-function openReadOnly(
+export function openReadOnly(
   path: string,
   driver: SqliteDriverName | undefined,
 ): { db: SqliteConnection; driver: SqliteDriverName; cleanup?: string } {
