@@ -19,6 +19,7 @@ import {
   CLI_DEFAULTS,
   type CliCommand,
   type PollConfig,
+  type ReportConfig,
   type StatusConfig,
   type StoreLocation,
 } from './types.js';
@@ -29,6 +30,7 @@ import {
   checkInitial,
   checkInteger,
   checkLogLevel,
+  checkPeriod,
   required,
 } from './values.js';
 
@@ -72,6 +74,15 @@ const STATUS_OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
 
+const REPORT_OPTIONS = {
+  store: { type: 'string' },
+  config: { type: 'string' },
+  since: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies ParseArgsConfig['options'];
+
 const INIT_OPTIONS = {
   force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -86,6 +97,7 @@ export const COMMAND_OPTIONS = {
   poll: POLL_OPTIONS,
   status: STATUS_OPTIONS,
   init: INIT_OPTIONS,
+  report: REPORT_OPTIONS,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -111,9 +123,14 @@ export async function parseCliArgs(argv: readonly string[], env: Env): Promise<C
     if (values.help) return { command: 'help', topic: 'status' };
     return values.version ? { command: 'version' } : parseStatus(values, env);
   }
+  if (command === 'report') {
+    const values = parse(rest, REPORT_OPTIONS);
+    if (values.help) return { command: 'help', topic: 'report' };
+    return values.version ? { command: 'version' } : parseReport(values, env);
+  }
   if (command === 'init') return parseInit(rest);
   throw new ConfigError(
-    `invalid command: unknown command "${command}" (expected poll, status, init, emulator or demo)`,
+    `invalid command: unknown command "${command}" (expected poll, status, report, init, emulator or demo)`,
     'command',
   );
 }
@@ -353,4 +370,14 @@ function progressWanted(quiet: boolean, env: Env): boolean {
   if (quiet || env.TERM === 'dumb') return false;
   const ci = env.CI?.trim().toLowerCase();
   return ci === undefined || ci === '' || ci === '0' || ci === 'false';
+}
+
+type ReportValues = ReturnType<typeof parse<typeof REPORT_OPTIONS>>;
+
+async function parseReport(v: ReportValues, env: Env): Promise<ReportConfig> {
+  const file = v.config === undefined ? undefined : await loadConfigFile(v.config);
+  const store = resolveStore(v.store, file?.store, env);
+  const sinceMs = required(checkPeriod(v.since ?? CLI_DEFAULTS.reportSince), '--since');
+  const out = required(nonEmpty(v.out ?? CLI_DEFAULTS.reportOut), '--out');
+  return { command: 'report', store, sinceMs, out };
 }

@@ -61,12 +61,23 @@ export interface StatusConfig {
   readonly pricePerPostUsd?: number;
 }
 
+/** A validated `twitter-poller report`. */
+export interface ReportConfig {
+  readonly command: 'report';
+  readonly store: StoreLocation;
+  /** The period the report covers, back from now, in ms. @default 30 days (`--since 30d`) */
+  readonly sinceMs: number;
+  /** The HTML file written. @default 'report.html' */
+  readonly out: string;
+}
+
 /** Every command line the CLI understands, validated. */
 export type CliCommand =
   | PollConfig
   | StatusConfig
+  | ReportConfig
   | InitConfig
-  | { readonly command: 'help'; readonly topic: 'main' | 'poll' | 'status' | 'init' }
+  | { readonly command: 'help'; readonly topic: 'main' | 'poll' | 'status' | 'init' | 'report' }
   | { readonly command: 'version' };
 
 /** The defaults of every setting; the CLI help and docs/configuration.md repeat them. */
@@ -88,4 +99,6 @@ export const CLI_DEFAULTS = {
   logLevel: 'info',
   /** USD per post read (pay-per-use). */
   pricePerPostUsd: 0.005,
+  reportSince: '30d',
+  reportOut: 'report.html',
 } as const;

@@ -110,3 +110,10 @@ export function required<T>(check: Check<T>, setting: string): T {
   if (!check.ok) throw new ConfigError(`invalid ${setting}: ${check.reason}`, setting);
   return check.value;
 }
+
+/** A look-back period in the one duration syntax (`30d`, `36h`, `90m`, `45s`), in ms (`report --since`). */
+export function checkPeriod(raw: unknown): Check<number> {
+  const reason = 'must be a duration like 30d, 36h, 90m or 45s';
+  const ms = typeof raw === 'string' ? parseDurationMs(raw) : undefined;
+  return ms !== undefined && ms > 0 ? { ok: true, value: ms } : { ok: false, reason };
+}

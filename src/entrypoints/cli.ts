@@ -10,6 +10,7 @@ import { ConfigError } from '../core/errors.js';
 import { HELP } from './help.js';
 import { runInit } from './init-command.js';
 import { ExitCode, runPoll } from './poll-command.js';
+import { runReport } from './report-command.js';
 import { runStatus } from './status-command.js';
 import { VERSION } from './version.js';
 
@@ -34,7 +35,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
     command = await parseCliArgs(argv, io.env ?? process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const topic = ['poll', 'status', 'init'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
+    const topic = ['poll', 'status', 'init', 'report'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
     stderr.write(
       `twitter-poller: ${redact(error.message, secrets)}\nRun "twitter-poller ${topic}--help" for usage.\n`,
     );
@@ -54,6 +55,8 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
         return runInit(command, stdout);
       case 'poll':
         return await runPoll(command, { stderr, stdout });
+      case 'report':
+        return await runReport(command, stdout);
     }
   } catch (error) {
     // Settings that only fail once used (an unreadable store file, a newer store schema) are still usage errors.

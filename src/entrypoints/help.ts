@@ -11,6 +11,7 @@ export const HELP = {
 Usage:
   twitter-poller poll (--query <q> | --user <name|id> | --mentions <name|id> | --config <file>) [options]
   twitter-poller status [--store <store>] [--json]
+  twitter-poller report [--store <store>] [--since <period>] [--out <file>]
   twitter-poller init [file] [--force]   write a commented streams.yaml to start from
   twitter-poller emulator [options]      run the bundled X API v2 emulator (see: emulator --help)
   twitter-poller demo                    poll the bundled emulator end to end (no token needed)
@@ -81,6 +82,7 @@ Environment:
 
 Prints every stream's checkpoint: since_id, the pending sweep (posts still owed) and who wrote it,
 then the posts billed today and this month (UTC) and whether the API's credits are depleted.
+beside its last run from the history: outcome, freshness lag, age of the oldest post owed, spend.
 A table on a terminal, JSON otherwise (or with --json).
 
 The store is opened read-only: status never creates or changes a file, and a missing SQLite file
@@ -104,5 +106,22 @@ Options:
   --force                  overwrite an existing file
   -h, --help
   -v, --version
+`,
+  report: `Usage: twitter-poller report [--store <store>] [--config <file>] [--since <period>] [--out <file>]
+
+Writes one self-contained HTML file (inline SVG charts, no script, no network when viewed) from the
+run history in the store: posts per run per stream; requests, 429s and waits per run; freshness lag
+over time; gaps; spend per day against the budget; and the streams that are behind.
+
+Options:
+  --store <store>          sqlite:<path> | dynamodb:<table>
+                           (default ${STORE_DEFAULT})
+  --config <file>          take the store from a config file
+  --since <period>         how far back: 30d, 36h, 90m, 45s (default ${D.reportSince})
+  --out <file>             the HTML file to write (default ${D.reportOut})
+  -h, --help
+  -v, --version
+
+Exit codes: 0 written, 2 bad usage, or a missing or empty store (nothing to report).
 `,
 } as const;

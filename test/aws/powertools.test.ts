@@ -50,6 +50,7 @@ describe('PowertoolsMetrics', () => {
         'DeadLetteredPosts',
         'ErrorsEncountered',
         'ExecutionDurationSeconds',
+        'FreshnessLagSeconds',
         'GapSeconds',
         'RateLimitWaits',
         'SpendUsd',

@@ -106,6 +106,7 @@ describe.concurrent('twitter-poller help and version', () => {
     [['--help'], /Usage:\n {2}twitter-poller poll/],
     [['poll', '--help'], /--max-tweets <n>.*default 1000/],
     [['status', '--help'], /Usage: twitter-poller status/],
+    [['report', '--help'], /--since <period> .*default 30d/],
   ])('%j prints usage on stdout and exits 0', async (args, text) => {
     const result = await runCli(args, { cwd: tmpdir() });
     expect(result.code).toBe(0);

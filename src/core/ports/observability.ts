@@ -15,6 +15,7 @@ export const LogEvent = {
   creditsDepleted: 'credits_depleted',
   creditsProbe: 'credits_probe',
   creditsRestored: 'credits_restored',
+  freshness: 'freshness',
 } as const;
 export type LogEventName = (typeof LogEvent)[keyof typeof LogEvent] | (string & {});
 
@@ -42,6 +43,7 @@ export const MetricName = {
   creditsDepleted: 'CreditsDepleted',
   /** Estimated USD of the posts billed by the run (posts_billed x price per post). */
   spendUsd: 'SpendUsd',
+  freshnessLagSeconds: 'FreshnessLagSeconds',
   /** Posts a sink refused for good and set aside (the SQS sink's dead-letter queue). */
   deadLetteredPosts: 'DeadLetteredPosts',
 } as const;
