@@ -52,6 +52,26 @@ async function route(
     case 'POST limits':
       controller.setLimits(asBody(await readJson(req)) as LimitsUpdate);
       return [200, { ok: true }];
+    case 'GET credits':
+      return [200, { balance: controller.state.billing.balance ?? null }];
+    case 'POST credits': {
+      const body = asBody(await readJson(req));
+      const balance = body.balance;
+      const add = body.add;
+      if (
+        balance !== undefined &&
+        balance !== null &&
+        !(Number.isInteger(balance) && (balance as number) >= 0)
+      )
+        throw new Error('balance must be a non-negative integer or null');
+      if (add !== undefined && !(Number.isInteger(add) && (add as number) >= 0))
+        throw new Error('add must be a non-negative integer');
+      controller.setCredits({
+        ...(balance === undefined ? {} : { balance: balance as number | null }),
+        ...(add === undefined ? {} : { add: add as number }),
+      });
+      return [200, { balance: controller.state.billing.balance ?? null }];
+    }
     case 'GET requests':
       return [200, { requests: controller.log, status_counts: Object.fromEntries(controller.statusCounts) }];
     case 'POST reset':

@@ -5,6 +5,7 @@ import type { FaultKind } from './faults.js';
 import { handleApi, type PageFault } from './handlers.js';
 import {
   type ApiResponse,
+  CREDITS_DEPLETED,
   htmlError,
   NOT_FOUND,
   SERVER_ERRORS,
@@ -16,6 +17,8 @@ import type { RateLimitState } from './rate-limit.js';
 import { send, type WireFault } from './respond.js';
 
 const READS_POSTS: readonly EndpointKey[] = ['search_recent', 'search_all', 'user_tweets', 'user_mentions'];
+/** Endpoints a pay-per-use account is billed for: the 402 once the credits are spent. */
+const BILLED: readonly EndpointKey[] = [...READS_POSTS, 'user_by_username'];
 
 function bearer(req: IncomingMessage): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
@@ -42,6 +45,7 @@ interface Outcome {
   readonly response: ApiResponse;
   readonly rate?: RateLimitState;
   readonly served?: number;
+  readonly billed?: number;
   readonly fault?: FaultKind;
   readonly wire?: WireFault;
 }
@@ -78,11 +82,23 @@ function decide(
   if (!allowed) return { response: TOO_MANY_REQUESTS, rate };
   if (READS_POSTS.includes(route.endpoint) && state.usage.capped(now))
     return { response: USAGE_CAPPED, rate };
+  // Pay-per-use bills post and user reads alike ($0.010 per user read): both stop at 0 credits.
+  if (BILLED.includes(route.endpoint) && state.billing.depleted())
+    return { response: CREDITS_DEPLETED, rate };
   const pageFault: PageFault = fault === 'short-page' || fault === 'empty-page' ? fault : undefined;
   const handled = handleApi(state, route.endpoint, route.param, url.searchParams, now, pageFault);
-  state.usage.record(handled.served, now);
+  // Billed = posts not read yet this UTC day (pay-per-use); the usage report counts the same.
+  const billed = state.billing.bill(handled.items ?? [], now);
+  state.usage.record(billed, now);
   const wire: WireFault = fault === 'truncated' || fault === 'invalid-json' ? fault : undefined;
-  return { response: handled.response, rate, served: handled.served, ...(fault ? { fault } : {}), wire };
+  return {
+    response: handled.response,
+    rate,
+    served: handled.served,
+    billed,
+    ...(fault ? { fault } : {}),
+    wire,
+  };
 }
 
 /** Serves one X API request (logged in the request log). */
@@ -113,7 +129,7 @@ export function serveApi(
     }
     return;
   }
-  const { response, rate, served = 0, fault, wire } = outcome;
-  controller.record({ ...entry, status: response.status, served, ...(fault ? { fault } : {}) });
+  const { response, rate, served = 0, billed = 0, fault, wire } = outcome;
+  controller.record({ ...entry, status: response.status, served, billed, ...(fault ? { fault } : {}) });
   send(req, res, response, rate, wire, controller.now());
 }

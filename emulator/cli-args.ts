@@ -20,6 +20,8 @@ export const USAGE = `usage: twitter-poller emulator [options]
   --window-seconds N          rate-limit window (default 900)
   --search-all-per-second N   search/all per-second limit (default 1, 0 = off)
   --usage-cap N               monthly post reads before usage-capped 429 (default 10000000)
+  --credits N                 pay-per-use credits in posts; beyond them 402 CreditsDepleted
+                              (default: unlimited; a re-read the same UTC day is free)
   --publish-rate N            posts published per second (default 0)
   --late-arrival-fraction P   share of published posts indexed late (default 0.05)
   --late-arrival-ms N         lateness of late arrivals (default 60000)
@@ -105,6 +107,7 @@ export function parseCliArgs(argv: string[]): { help: boolean; options: Emulator
     ['windowSeconds', int('window-seconds', v['window-seconds'], 1)],
     ['searchAllPerSecond', num('search-all-per-second', v['search-all-per-second'])],
     ['usageCap', int('usage-cap', v['usage-cap'])],
+    ['credits', int('credits', v.credits)],
     ['publishRate', num('publish-rate', v['publish-rate'], 100_000)],
     ['lateArrivalFraction', num('late-arrival-fraction', v['late-arrival-fraction'], 1)],
     ['lateArrivalMs', int('late-arrival-ms', v['late-arrival-ms'])],
@@ -141,6 +144,7 @@ function parse(argv: string[]) {
       'window-seconds': s,
       'search-all-per-second': s,
       'usage-cap': s,
+      credits: s,
       'publish-rate': s,
       'late-arrival-fraction': s,
       'late-arrival-ms': s,

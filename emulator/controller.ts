@@ -1,5 +1,6 @@
 import { EmulatorClock } from './clock.js';
 import { appendGeneratedPost, generateWorld } from './corpus.js';
+import { Billing } from './credits.js';
 import { DEFAULT_RATE_LIMITS } from './endpoints.js';
 import { type FaultOptions, FaultPlan } from './faults.js';
 import type {
@@ -70,6 +71,12 @@ export class EmulatorController {
         searchDelayMs: o.searchDelayMs,
       },
     );
+    this.state.billing = new Billing(options.credits);
+  }
+
+  /** Sets the credit balance in posts (`balance`, null = unlimited) or tops it up (`add`). */
+  setCredits(update: { readonly balance?: number | null; readonly add?: number }): void {
+    this.state.billing.setBalance(update);
   }
 
   /** Current emulated time, epoch ms. */
@@ -199,6 +206,7 @@ export class EmulatorController {
     s.limiter.options = this.startLimits;
     s.usage.reset();
     s.usage.options = this.startUsage;
+    s.billing.reset();
     s.faults.configure(this.options.faults ?? {});
     this.log.length = 0;
     this.statusCounts.clear();

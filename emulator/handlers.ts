@@ -16,6 +16,8 @@ export type PageFault = 'short-page' | 'empty-page' | undefined;
 export interface Handled {
   readonly response: ApiResponse;
   readonly served: number;
+  /** Corpus indexes of the posts served (for billing). @default none */
+  readonly items?: readonly number[];
 }
 
 function servePage(
@@ -76,7 +78,11 @@ function servePage(
     ...(next === undefined ? {} : { next }),
     ...(prev === undefined ? {} : { previous: prev }),
   };
-  return { response: { status: 200, body: pageBody(state, items, fields, tokens) }, served: items.length };
+  return {
+    response: { status: 200, body: pageBody(state, items, fields, tokens) },
+    served: items.length,
+    items,
+  };
 }
 
 function usageBody(state: EmulatorState, params: Map<string, string>, now: number): ApiResponse {

@@ -31,6 +31,10 @@ export interface RunningEmulator {
   groundTruth(request: GroundTruthRequest): string[];
   setFaults(options: FaultOptions): void;
   setLimits(update: LimitsUpdate): void;
+  /** Sets the pay-per-use credit balance in posts (`balance`, null = unlimited) or adds to it. */
+  setCredits(update: { readonly balance?: number | null; readonly add?: number }): void;
+  /** The credit balance in posts (undefined = unlimited). */
+  credits(): number | undefined;
   /** Current emulated time, epoch ms. */
   now(): number;
   setClock(ms: number): number;

@@ -27,6 +27,11 @@ export interface EmulatorOptions {
   readonly searchAllPerSecond?: number;
   /** Monthly post-read cap (usage-capped 429 beyond it). @default 10_000_000 */
   readonly usageCap?: number;
+  /**
+   * Pay-per-use credits, in posts: beyond them post reads answer 402 CreditsDepleted. A post read
+   * again the same UTC day is free. @default unlimited
+   */
+  readonly credits?: number;
   /** Posts published per second by the live world (0 = none). @default 0 */
   readonly publishRate?: number;
   /** Fraction of published posts that become visible late. @default 0.05 */
@@ -68,8 +73,10 @@ export interface RequestLogEntry {
   readonly endpoint?: EndpointKey;
   readonly status: number;
   readonly fault?: string;
-  /** Posts served (billed reads). */
+  /** Posts served. */
   readonly served: number;
+  /** Posts billed: those served and not read yet the same UTC day. @default 0 */
+  readonly billed?: number;
 }
 
 /** A post to publish explicitly. */

@@ -100,3 +100,16 @@ export function userNotFound(parameter: 'username' | 'id', value: string): ApiRe
 
 /** 404 for routes the emulator does not serve (a generic problem, like the other non-400 errors). */
 export const NOT_FOUND = blank(404, 'Not Found');
+
+/**
+ * The pay-per-use 402 once the credits are spent (FACTS.md: title `CreditsDepleted`, a problem body of
+ * about 185 bytes; the type and detail wording are our best guess, unconfirmed).
+ */
+export const CREDITS_DEPLETED: ApiResponse = {
+  status: 402,
+  body: JSON.stringify({
+    title: 'CreditsDepleted',
+    detail: 'Your enrolled account [1712386475933949952] does not have any credits to fulfill this request.',
+    type: `${PROBLEM_PREFIX}credits`,
+  }),
+};

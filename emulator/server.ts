@@ -60,6 +60,8 @@ export async function listen(
     groundTruth: (request) => controller.groundTruth(request),
     setFaults: (faults) => controller.setFaults(faults),
     setLimits: (update) => controller.setLimits(update),
+    setCredits: (update) => controller.setCredits(update),
+    credits: () => controller.state.billing.balance,
     now: () => controller.now(),
     setClock: (ms) => controller.state.clock.set(ms),
     advanceClock: (ms) => controller.state.clock.advance(ms),

@@ -1,5 +1,6 @@
 import type { EmulatorClock } from './clock.js';
 import type { World } from './corpus.js';
+import { Billing } from './credits.js';
 import type { FaultPlan } from './faults.js';
 import { QueryCache } from './query/cache.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -24,6 +25,8 @@ export class EmulatorState {
   private renderCache = new Map<number, Map<number, string>>();
   private userCache = new Map<string, string>();
   private userCacheAt = -1;
+  /** Pay-per-use credits and the same-day rule; the controller sets the start balance. */
+  billing = new Billing(undefined);
 
   constructor(
     public world: World,

@@ -13,6 +13,7 @@ import {
 import { loadConfigFile } from './file.js';
 import type { ConfigFile } from './file-schema.js';
 import { parseSinkLocation, parseStoreLocation } from './locations.js';
+import { parseSpendOptions } from './spend-options.js';
 import { defaultStore } from './state-dir.js';
 import {
   assertUniqueNames,
@@ -71,6 +72,9 @@ const POLL_OPTIONS = {
   'legacy-since-id-attribute': { type: 'string' },
   'payload-format': { type: 'string' },
   'invocation-type': { type: 'string' },
+  'max-spend-day': { type: 'string' },
+  'max-spend-month': { type: 'string' },
+  'price-per-post': { type: 'string' },
   'allow-insecure-http': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -291,6 +295,7 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
     timeBudgetMs,
     // A short budget (tests, manual runs) keeps a quarter in hand rather than the full 5 s.
     safetyMarginMs: Math.min(DEFAULT_RUN_OPTIONS.safetyMarginMs, Math.floor(timeBudgetMs / 4)),
+    spend: parseSpendOptions(v, file),
   };
   const store = resolveStore(v.store, file?.store, env);
   const sink = parseSinkLocation(
@@ -423,6 +428,7 @@ async function parseStatus(v: StatusValues, env: Env): Promise<StatusConfig> {
     store: resolveStore(v.store, file?.store, env),
     json: v.json ?? false,
     dynamodbLayout: layoutOf(v, file),
+    ...(file?.price_per_post_usd === undefined ? {} : { pricePerPostUsd: file.price_per_post_usd }),
   };
 }
 

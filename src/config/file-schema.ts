@@ -17,6 +17,7 @@ import {
   checkInitial,
   checkInteger,
   checkLogLevel,
+  checkUsd,
   checkWeight,
 } from './values.js';
 
@@ -205,6 +206,28 @@ export const ConfigFileSchema = z.strictObject(
       fromCheck(checkInvocationType, {
         enum: [...INVOCATION_TYPES],
         description: 'Lambda sink Invoke: Event or RequestResponse (--invocation-type); default Event.',
+      }),
+    ),
+    max_spend_usd_per_day: z.optional(
+      fromCheck((raw) => checkUsd(raw, 'zero'), {
+        type: 'number',
+        minimum: 0,
+        description:
+          'Pay-per-use budget in USD per UTC day, every process on the store together (--max-spend-day).',
+      }),
+    ),
+    max_spend_usd_per_month: z.optional(
+      fromCheck((raw) => checkUsd(raw, 'zero'), {
+        type: 'number',
+        minimum: 0,
+        description: 'Pay-per-use budget in USD per UTC calendar month (--max-spend-month).',
+      }),
+    ),
+    price_per_post_usd: z.optional(
+      fromCheck((raw) => checkUsd(raw, 'positive'), {
+        type: 'number',
+        exclusiveMinimum: 0,
+        description: 'USD per post read; a re-read the same UTC day is free (--price-per-post).',
       }),
     ),
   },

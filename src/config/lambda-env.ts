@@ -6,6 +6,7 @@
 import type { ProxySettings } from '../adapters/x-api/proxy.js';
 import { ConfigError } from '../core/errors.js';
 import type { LogLevel } from '../core/ports/observability.js';
+import type { SpendOptions } from '../core/spend.js';
 import type { StreamSpec } from '../core/stream.js';
 import {
   ADOPTION_DEFAULTS,
@@ -21,7 +22,7 @@ import { StreamListSchema, validate } from './file-schema.js';
 import { parseSinkLocation } from './locations.js';
 import { assertUniqueNames, buildStreamSpec, entrySource } from './streams.js';
 import { insecureTransportReason, readProxyEnv } from './transport.js';
-import { checkBaseUrl, checkDuration, checkLogLevel } from './values.js';
+import { checkBaseUrl, checkDuration, checkLogLevel, checkUsd } from './values.js';
 
 /** Every variable this module reads. */
 export const LAMBDA_ENV_VARS = [
@@ -45,6 +46,9 @@ export const LAMBDA_ENV_VARS = [
   'LEGACY_SINCE_ID_ATTRIBUTE',
   'PAYLOAD_FORMAT',
   'INVOCATION_TYPE',
+  'MAX_SPEND_USD_PER_DAY',
+  'MAX_SPEND_USD_PER_MONTH',
+  'PRICE_PER_POST_USD',
   'ALLOW_INSECURE_HTTP',
 ] as const;
 export type LambdaEnvVar = (typeof LAMBDA_ENV_VARS)[number];
@@ -72,6 +76,7 @@ export const LAMBDA_DEFAULTS = {
   parameterMaxAgeSeconds: 300,
   payloadLimitBytes: 262_144,
   logLevel: 'info',
+  pricePerPostUsd: 0.005,
 } as const;
 
 export type TokenLocation =
@@ -113,6 +118,8 @@ export interface LambdaConfig {
   readonly payloadFormat: PayloadFormat;
   /** INVOCATION_TYPE of the Lambda sink. @default 'Event' */
   readonly invocationType: InvocationType;
+  /** MAX_SPEND_USD_PER_DAY, MAX_SPEND_USD_PER_MONTH (empty: no limit), PRICE_PER_POST_USD (@default 0.005). */
+  readonly spend: SpendOptions;
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY (e.g. a VPC without a NAT route but with a proxy). @default {} */
   readonly proxy: ProxySettings;
 }
@@ -135,6 +142,25 @@ function integer(env: Env, name: LambdaEnvVar, fallback: number, min: number): n
     throw bad(name, `must be an integer >= ${min}, got "${raw}"`);
   }
   return Number(raw);
+}
+
+function usd(env: Env, name: LambdaEnvVar, min: 'zero' | 'positive'): number | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  const check = checkUsd(raw, min);
+  if (!check.ok) throw bad(name, `${check.reason}, got "${raw}"`);
+  return check.value;
+}
+
+/** Issue 12: the spend budgets and price; an empty budget variable is no limit. */
+function spendOptions(env: Env): SpendOptions {
+  const day = usd(env, 'MAX_SPEND_USD_PER_DAY', 'zero');
+  const month = usd(env, 'MAX_SPEND_USD_PER_MONTH', 'zero');
+  return {
+    pricePerPostUsd: usd(env, 'PRICE_PER_POST_USD', 'positive') ?? LAMBDA_DEFAULTS.pricePerPostUsd,
+    ...(day === undefined ? {} : { maxSpendUsdPerDay: day }),
+    ...(month === undefined ? {} : { maxSpendUsdPerMonth: month }),
+  };
 }
 
 /** A duration variable (`90s`, `15m`, `250ms`, ...) or a plain integer in the variable's own unit. */
@@ -271,6 +297,7 @@ export function readLambdaEnv(env: Env): LambdaConfig {
     layout,
     payloadFormat,
     invocationType,
+    spend: spendOptions(env),
     proxy: readProxyEnv(env),
   };
 }

@@ -66,6 +66,8 @@ export interface StatusConfig {
   readonly dynamodbLayout?: CheckpointLayout;
   /** JSON output even on a TTY. @default false (table on a TTY, JSON otherwise) */
   readonly json: boolean;
+  /** For the spend figures: `price_per_post_usd` of the config file. @default 0.005 */
+  readonly pricePerPostUsd?: number;
 }
 
 /** A validated `twitter-poller migrate`. */
@@ -124,6 +126,8 @@ export const CLI_DEFAULTS = {
   initial: 'now',
   overlapSeconds: 0,
   logLevel: 'info',
+  /** USD per post read (pay-per-use). */
+  pricePerPostUsd: 0.005,
   reportSince: '30d',
   reportOut: 'report.html',
 } as const;

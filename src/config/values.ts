@@ -101,6 +101,21 @@ export function checkWeight(raw: unknown): Check<number> {
   return { ok: true, value: raw };
 }
 
+/**
+ * An amount of US dollars (issue 12: spend budgets and the price per post): a plain decimal number,
+ * at least `min` (`'positive'`: above zero). From a CLI string, an env string or a config-file number.
+ */
+export function checkUsd(raw: unknown, min: 'zero' | 'positive'): Check<number> {
+  const reason =
+    min === 'zero'
+      ? 'must be a non-negative amount of US dollars, such as 5 or 0.75'
+      : 'must be a positive amount of US dollars, such as 0.005';
+  const n = typeof raw === 'string' && /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(raw) ? Number(raw) : raw;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || (min === 'positive' && n === 0))
+    return { ok: false, reason };
+  return { ok: true, value: n };
+}
+
 /** Unwraps a check or throws the ConfigError naming `setting`. */
 export function required<T>(check: Check<T>, setting: string): T {
   if (!check.ok) throw new ConfigError(`invalid ${setting}: ${check.reason}`, setting);

@@ -2,7 +2,7 @@
  * One paced, retried API call with its logs and metrics: RateLimiter.beforeRequest, XApi.get, record
  * the rate-limit headers (of failures too), retry what classifyError allows.
  */
-import { ApiError, DeadlineError, RateLimitExceededError } from './errors.js';
+import { ApiError, CreditsDepletedError, DeadlineError, RateLimitExceededError } from './errors.js';
 import { LogEvent, type Logger, MetricName } from './ports/observability.js';
 import type { ApiRequest, ApiResponse } from './ports/x-api.js';
 import { bucketKey } from './rate-limiter.js';
@@ -51,12 +51,14 @@ export async function callApi<T>(
         },
       });
       await lease?.ensure();
+      await run.spend.beforeRequest(); // the credits flag (throws when set) and its one probe
       const started = clock.now();
       run.counters.countRequest();
       tally?.countRequest();
       try {
         const response = await api.get<T>(request, run.signal);
         run.limiter.record(bucket, response.rateLimit, response.serverDateMs);
+        await run.spend.afterAnswer();
         const body = response.body as { meta?: { result_count?: unknown } } | undefined;
         logger.log('info', LogEvent.apiCall, {
           endpoint: request.endpoint,
@@ -84,6 +86,10 @@ export async function callApi<T>(
           rate_limit_remaining: rateLimit?.remaining,
           reset_at: rateLimit ? new Date(rateLimit.resetAtMs).toISOString() : undefined,
         });
+        // A 402 stops every stream of every process sharing the store; never retried.
+        if (err instanceof CreditsDepletedError)
+          await run.spend.creditsDepleted(err, logger, { endpoint: request.endpoint });
+        else run.spend.requestFailed();
         throw err;
       }
     },

@@ -60,6 +60,18 @@ export class UsageCapExceededError extends ApiError {
   override readonly code = 'usage_capped';
 }
 
+/**
+ * 402 CreditsDepleted: the pay-per-use account has no credits left. Like the usage cap, waiting does
+ * not help: every stream stops with its state saved, and the store records a "credits depleted" flag
+ * so that later runs (and other processes) make only one probe request until the credits are topped up.
+ * `fromFlag` is true when no request was made: the flag in the store said so.
+ */
+export class CreditsDepletedError extends ApiError {
+  override readonly name = 'CreditsDepletedError';
+  override readonly code = 'credits_depleted';
+  fromFlag = false;
+}
+
 /** 429 rate limit of the current window. Retryable after the reset. */
 export class RateLimitExceededError extends ApiError {
   override readonly name = 'RateLimitExceededError';

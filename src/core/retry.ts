@@ -4,6 +4,7 @@
  */
 import {
   ApiError,
+  CreditsDepletedError,
   DeadlineError,
   InvalidResponseError,
   NetworkError,
@@ -35,6 +36,8 @@ const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 export function classifyError(err: unknown, nowMs?: number): ErrorClass {
   // Usage cap first: it is a 429 too, but waiting for the window does not help.
   if (err instanceof UsageCapExceededError) return { retryable: false };
+  // 402: the credits are spent; asking again only repeats it (and never in a loop).
+  if (err instanceof CreditsDepletedError) return { retryable: false };
   if (err instanceof RateLimitExceededError) {
     const waitMs = rateLimitWait(err, nowMs);
     return waitMs === undefined ? { retryable: true } : { retryable: true, waitMs };

@@ -7,9 +7,15 @@ import type { WriteStamp } from './frontier.js';
 import { type Logger, MetricName, type Metrics } from './ports/observability.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RunDependencies, RunOptions } from './run-types.js';
+import type { SpendAccount } from './spend-account.js';
 
 /** Why a stream (or the whole run) stops before it is caught up. */
-export type StopReason = 'budget_exhausted' | 'deadline' | 'usage_capped';
+export type StopReason =
+  | 'budget_exhausted'
+  | 'deadline'
+  | 'usage_capped'
+  | 'spend_exhausted'
+  | 'credits_depleted';
 
 /** The run's totals. Only its own methods change them; everyone else reads. */
 export class RunCounters {
@@ -62,6 +68,8 @@ export class RunContext {
     readonly startedMs: number,
     readonly limiter: RateLimiter,
     readonly signal: AbortSignal | undefined,
+    /** Posts billed, the spend budgets and the credits flag (src/core/spend-account.ts). */
+    readonly spend: SpendAccount,
   ) {
     this.logger = deps.logger.child({ correlation_id: correlationId });
     this.counters = new RunCounters(deps.metrics);
@@ -81,10 +89,16 @@ export class RunContext {
     return { nowMs: this.now(), writer: this.correlationId };
   }
 
-  /** The reason every stream stops now, if any: the usage cap, the deadline or the abort signal. */
+  /**
+   * The reason every stream stops now, if any: the usage cap, the credits (a 402 here or in another
+   * process on the store), the deadline or the abort signal, or the spend budgets (shared by every
+   * stream, so no stream may read another post).
+   */
   stopReason(): Exclude<StopReason, 'budget_exhausted'> | null {
     if (this.counters.usageCapped) return 'usage_capped';
+    if (this.spend.depleted) return 'credits_depleted';
     if (this.signal?.aborted || this.now() >= this.deadlineMs) return 'deadline';
+    if (this.spend.room() <= 0) return 'spend_exhausted';
     return null;
   }
 

@@ -1,8 +1,9 @@
 /** Turns an execution's RunSummary into the record the run history keeps. Pure. */
 import type { RunRecord, StreamRunRecord } from './ports/run-history.js';
 import type { RunSummary, StreamSummary } from './run-types.js';
+import { DEFAULT_SPEND_OPTIONS, type SpendOptions, spendUsd } from './spend.js';
 
-/** A stream's billed posts and spend, once spend is accounted (issue 12): keyed by stream name. */
+/** A stream's billed posts and spend (src/core/spend-account.ts): keyed by stream name. */
 export interface StreamSpend {
   readonly posts_billed: number;
   readonly spend_usd: number;
@@ -47,5 +48,23 @@ export function toRunRecord(summary: RunSummary, endedAtMs: number, extras: RunR
     caught_up: summary.caught_up,
     ...(extras.maxSpendUsdPerDay === undefined ? {} : { max_spend_usd_per_day: extras.maxSpendUsdPerDay }),
     streams: summary.streams.map((s) => streamRecord(s, extras.spendOf?.(s.stream))),
+  };
+}
+
+/**
+ * The spend fields of a run record, from the summary's own figures (`posts_billed` per stream,
+ * src/core/spend-account.ts) at `spend`'s price, with the daily budget in force.
+ */
+export function spendExtras(summary: RunSummary, spend: SpendOptions | undefined): RunRecordExtras {
+  const options = spend ?? DEFAULT_SPEND_OPTIONS;
+  const billed = new Map(summary.streams.map((s) => [s.stream, s.posts_billed]));
+  return {
+    spendOf: (stream) => {
+      const posts = billed.get(stream);
+      return posts === undefined
+        ? undefined
+        : { posts_billed: posts, spend_usd: spendUsd(posts, options.pricePerPostUsd) };
+    },
+    ...(options.maxSpendUsdPerDay === undefined ? {} : { maxSpendUsdPerDay: options.maxSpendUsdPerDay }),
   };
 }

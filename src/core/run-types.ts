@@ -2,8 +2,10 @@ import type { CheckpointStore } from './ports/checkpoint-store.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger, Metrics } from './ports/observability.js';
 import type { Sink } from './ports/sink.js';
+import type { SpendLedger } from './ports/spend-ledger.js';
 import type { XApi } from './ports/x-api.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { SpendOptions } from './spend.js';
 
 /** Retry policy: exponential backoff with full jitter. */
 export interface RetryOptions {
@@ -41,6 +43,8 @@ export interface RunOptions {
   readonly leaseTtlMs: number;
   /** Correlation id of this execution (generated when absent). */
   readonly correlationId?: string;
+  /** Price per post and the daily/monthly spend budgets. @default $0.005 per post, no budget */
+  readonly spend?: SpendOptions;
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
@@ -88,6 +92,11 @@ export interface RunDependencies {
    * after_ack_before_checkpoint, after_checkpoint); adapters call the other two. @default none
    */
   readonly failpoint?: (label: FailpointLabel) => void | Promise<void>;
+  /**
+   * Daily spend totals and the "credits depleted" flag, shared by every process on the same store.
+   * @default none: spend is counted for this execution only and the budgets see only its reads
+   */
+  readonly spendLedger?: SpendLedger;
 }
 
 export type StreamOutcome =
@@ -95,6 +104,8 @@ export type StreamOutcome =
   | 'budget_exhausted'
   | 'deadline'
   | 'usage_capped'
+  | 'spend_exhausted'
+  | 'credits_depleted'
   | 'skipped_locked'
   | 'failed';
 
@@ -105,6 +116,8 @@ export interface StreamSummary {
   readonly batches: number;
   readonly since_id: string | null;
   readonly pending_until_id: string | null;
+  /** Posts billed to this stream in this execution (re-reads of the same UTC day are free). */
+  readonly posts_billed?: number;
   readonly error?: string;
   /** Requests this stream sent (its share of the run's `api_requests`). */
   readonly api_requests?: number;
@@ -134,6 +147,10 @@ export interface RunSummary {
   readonly tweets_delivered: number;
   readonly api_requests: number;
   readonly rate_limit_waits: number;
+  /** Posts billed in this execution, every stream together. */
+  readonly posts_billed: number;
+  /** posts_billed x the price per post, USD. */
+  readonly spend_usd: number;
   readonly duration_ms: number;
   readonly streams: readonly StreamSummary[];
 }

@@ -11,6 +11,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { RunContext } from './run-context.js';
 import type { RunDependencies, RunOptions, RunSummary, StreamSummary } from './run-types.js';
 import { FairScheduler, type ScheduledResult } from './scheduler.js';
+import { SpendAccount } from './spend-account.js';
 import type { StreamSpec } from './stream.js';
 import { runSession } from './stream-runner.js';
 import { StreamSession } from './stream-session.js';
@@ -42,7 +43,13 @@ export async function runExecution(
       minIntervalMs: options.minIntervalMs,
       pacingThreshold: options.pacingThreshold,
     });
-  const run = new RunContext(deps, options, correlationId, started, limiter, signal);
+  const spend = await SpendAccount.open(options.spend, {
+    clock: deps.clock,
+    logger: deps.logger.child({ correlation_id: correlationId }),
+    metrics: deps.metrics,
+    ...(deps.spendLedger === undefined ? {} : { ledger: deps.spendLedger }),
+  });
+  const run = new RunContext(deps, options, correlationId, started, limiter, signal, spend);
   run.logger.log('info', LogEvent.executionStart, {
     correlation_id: correlationId,
     streams: streams.map((s) => s.name),
@@ -66,7 +73,7 @@ export async function runExecution(
   await closeSessions(run, scheduled, weights);
   const shares = new Map(scheduled.map((r) => [r.session.name, r.share]));
   for (const r of scheduled) {
-    byName.set(r.session.name, r.summary);
+    byName.set(r.session.name, { ...r.summary, posts_billed: spend.billedBy(r.session.name) });
     r.session.reportFreshness(r.summary);
   }
   const results = streams.map((s) => byName.get(s.name) as StreamSummary);
@@ -78,21 +85,27 @@ export async function runExecution(
     tweets_delivered: run.counters.delivered,
     api_requests: run.counters.apiRequests,
     rate_limit_waits: run.counters.rateLimitWaits,
+    posts_billed: spend.runBilled,
+    spend_usd: spend.usd(spend.runBilled),
     duration_ms: durationMs,
     streams: results,
   };
   deps.metrics.add(MetricName.executionDurationSeconds, durationMs / 1000, 'Seconds');
+  deps.metrics.add(MetricName.spendUsd, summary.spend_usd, 'None');
   run.logger.log('info', LogEvent.executionEnd, {
     correlation_id: correlationId,
     caught_up: summary.caught_up,
     tweets_delivered: summary.tweets_delivered,
     api_requests: summary.api_requests,
     rate_limit_waits: summary.rate_limit_waits,
+    posts_billed: summary.posts_billed,
+    spend_usd: summary.spend_usd,
     duration_ms: durationMs,
     streams: results.map((r) => ({
       stream: r.stream,
       outcome: r.outcome,
       tweets_delivered: r.tweets_delivered,
+      posts_billed: r.posts_billed,
       api_requests: r.api_requests,
       rate_limited: r.rate_limited,
       rate_limit_waits: r.rate_limit_waits,
@@ -120,7 +133,13 @@ async function closeSessions(
     scheduled.map((r) => ({
       weight: weights.get(r.session.name) ?? 1,
       delivered: r.summary.tweets_delivered,
-      backlog: ['budget_exhausted', 'deadline', 'usage_capped'].includes(r.summary.outcome),
+      backlog: [
+        'budget_exhausted',
+        'deadline',
+        'usage_capped',
+        'spend_exhausted',
+        'credits_depleted',
+      ].includes(r.summary.outcome),
       caughtUp: r.summary.outcome === 'caught_up',
       lag: r.session.lag,
     })),

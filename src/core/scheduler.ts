@@ -73,7 +73,9 @@ export class FairScheduler {
    * turned into posts) can join as min(post budget, other budgets).
    */
   postBudget(): number {
-    return this.#run.options.maxTweets;
+    // Money turned into posts: what was delivered plus what the spend budgets still let the run read.
+    const spendable = this.#run.counters.delivered + this.#run.spend.room();
+    return Math.min(this.#run.options.maxTweets, spendable);
   }
 
   /**

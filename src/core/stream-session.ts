@@ -6,7 +6,13 @@
 import { callApi } from './api-caller.js';
 import { isCommitFailure, markCommitFailure } from './commit-failure.js';
 import { RECENT_EDGE_SLACK_MS, RECENT_SEARCH_WINDOW_MS } from './endpoints.js';
-import { CorruptCheckpointError, DeadlineError, PollerError, UsageCapExceededError } from './errors.js';
+import {
+  CorruptCheckpointError,
+  CreditsDepletedError,
+  DeadlineError,
+  PollerError,
+  UsageCapExceededError,
+} from './errors.js';
 import { owedAgeSeconds } from './freshness.js';
 import { startSweep } from './frontier.js';
 import { timeMsToId } from './ids.js';
@@ -425,6 +431,9 @@ function failure(
   if (!isCommitFailure(err) && (err instanceof DeadlineError || (run.signal?.aborted ?? false))) {
     return summaryOf(stream, 'deadline', checkpoint, delivered, batches);
   }
+  // Logged once as credits_depleted (SpendAccount); every stream stops with its state saved.
+  if (err instanceof CreditsDepletedError)
+    return summaryOf(stream, 'credits_depleted', checkpoint, delivered, batches, err.message);
   const { code, reason: message } = describe(err);
   const retryable = classifyError(err).retryable;
   logger.log('error', LogEvent.error, { stream, code, reason: message, retryable });

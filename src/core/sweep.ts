@@ -5,7 +5,7 @@
  */
 import { splitIntoBatches } from './batching.js';
 import { commitError } from './commit-failure.js';
-import { pagedEndpoint, pageRequest, pageSize } from './endpoints.js';
+import { PAGE_SIZE_LIMITS, pagedEndpoint, pageRequest, pageSize } from './endpoints.js';
 import { InvalidResponseError } from './errors.js';
 import { isNewer, newestCreatedMs } from './freshness.js';
 import { afterBatch, completeSweep, nextId, sweepBounds } from './frontier.js';
@@ -72,7 +72,8 @@ export async function runSweep(session: StreamSession, granted = false): Promise
       pageRequest(spec, session.userId, {
         sinceId,
         untilId: bounds.untilId,
-        maxResults: pageSize(endpoint, budget),
+        // The spend budget caps the page like the stream's share does (the smaller of the two).
+        maxResults: pageSize(endpoint, Math.min(budget, run.spend.room())),
         token: pageToken,
       }),
     );
@@ -107,11 +108,19 @@ export async function runSweep(session: StreamSession, granted = false): Promise
       turnHeld = false;
       if (stop !== null) return stop;
       if (prefetched === undefined && agedOut()) return 'aged_out';
+      // A page the spend budget cannot pay for in full is not requested.
+      if (prefetched === undefined && run.spend.room() < PAGE_SIZE_LIMITS[endpoint].min)
+        return 'spend_exhausted';
       const response = await (prefetched ?? fetchPage(token, session.remaining));
       prefetched = undefined;
       const page: TweetPage = validatePage(response.body, endpoint, { sinceId, untilId: below });
-      await run.deps.failpoint?.(Failpoint.afterFetch);
       const posts = page.data ?? [];
+      // Billed at read time, delivered or not.
+      await run.spend.record(
+        spec.name,
+        posts.map((p) => p.id),
+      );
+      await run.deps.failpoint?.(Failpoint.afterFetch);
       const nextToken = page.meta.next_token;
       if (nextToken !== undefined && seenTokens.has(nextToken)) {
         // An empty page may hand back the token it was asked with ("try again from here"): tolerated a
@@ -133,7 +142,12 @@ export async function runSweep(session: StreamSession, granted = false): Promise
       // network wait overlaps the sink's fsync. Only when this stream is served next and its share will
       // surely want that page; a run stopped by its deadline may leave one page read and not delivered
       // (it stays owed, nothing lost).
-      if (nextToken !== undefined && session.mayReadAhead(posts.length) && !agedOut()) {
+      if (
+        nextToken !== undefined &&
+        session.mayReadAhead(posts.length) &&
+        run.spend.room() >= PAGE_SIZE_LIMITS[endpoint].min &&
+        !agedOut()
+      ) {
         prefetched = fetchPage(nextToken, session.remaining - posts.length);
         prefetched.catch(() => undefined); // observed when awaited on the next turn
       }

@@ -22,9 +22,11 @@ import { ConfigError } from '../core/errors.js';
 import type { CheckpointStore } from '../core/ports/checkpoint-store.js';
 import { INVOCATION_METRICS, type Logger, type Metrics } from '../core/ports/observability.js';
 import type { Sink } from '../core/ports/sink.js';
+import type { SpendLedger } from '../core/ports/spend-ledger.js';
 import { Failpoint, type RunDependencies, type RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
 import { failpointFromEnv } from './failpoints.js';
+import { openSpendLedger } from './spend-ledger.js';
 import { USER_AGENT } from './user-agent.js';
 
 /** The process streams compose writes to; injectable for tests. */
@@ -167,6 +169,14 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
     await store.close();
     throw error;
   }
+  let spendLedger: SpendLedger;
+  try {
+    spendLedger = await openSpendLedger(config.store);
+  } catch (error) {
+    await sink.close().catch(() => undefined);
+    await store.close();
+    throw error;
+  }
   const api = new HttpXApi({
     baseUrl: config.apiBaseUrl,
     bearerToken: config.bearerToken,
@@ -182,6 +192,7 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
       clock: new SystemClock(),
       logger,
       metrics,
+      spendLedger,
       ...(failpoint ? { failpoint } : {}),
     },
     streams: config.streams,
@@ -193,6 +204,7 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
         try {
           await sink.close();
         } finally {
+          await spendLedger.close().catch(() => undefined);
           await store.close();
           if (logger instanceof ProgressLogger) logger.finish();
         }

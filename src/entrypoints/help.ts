@@ -21,7 +21,8 @@ Usage:
   twitter-poller -h, --help | -v, --version   (on every command)
 
 Run "twitter-poller <command> --help" for the options of a command.
-Exit codes: 0 ok (caught up or stopped by a budget, state saved), 1 failure after retries,
+Exit codes: 0 ok (caught up or stopped by a budget, state saved), 1 failure after retries
+or the API's credits depleted (HTTP 402: top them up),
 2 bad usage or configuration, 130/143 interrupted by SIGINT/SIGTERM (state saved).
 `,
   poll: `Usage: twitter-poller poll <source> [options]
@@ -63,6 +64,11 @@ Options:
   --initial <start>        where a stream without checkpoint starts: now, a look-back such as
                            7d, 36h or 90m, or a post id (default ${D.initial})
   --overlap <seconds>      re-read this far behind the checkpoint for late posts (default ${D.overlapSeconds})
+  --max-spend-day <usd>    stop reading before the posts billed today (UTC, every process on
+                           this store together) would cost more (default: no limit)
+  --max-spend-month <usd>  the same per UTC calendar month (default: no limit)
+  --price-per-post <usd>   price of one post read, for spend figures and budgets
+                           (default ${D.pricePerPostUsd}; a re-read the same UTC day is free)
   --reset-checkpoint       delete the selected streams' checkpoints first
   --api-base <url>         API base URL (default $X_API_BASE_URL, else ${D.apiBaseUrl});
                            plain http:// only to loopback (127.0.0.0/8, ::1, localhost)
@@ -88,6 +94,7 @@ Environment:
   status: `Usage: twitter-poller status [--store <store>] [--config <file>] [--json]
 
 Prints every stream's checkpoint: since_id, the pending sweep (posts still owed) and who wrote it,
+then the posts billed today and this month (UTC) and whether the API's credits are depleted.
 beside its last run from the history: outcome, freshness lag, age of the oldest post owed, spend.
 A table on a terminal, JSON otherwise (or with --json).
 

@@ -22,7 +22,7 @@ import { LogEvent, MetricName } from '../core/ports/observability.js';
 import type { RunHistoryStore } from '../core/ports/run-history.js';
 import { redactSecrets, redactValue } from '../core/redaction.js';
 import { runExecution } from '../core/run.js';
-import { toRunRecord } from '../core/run-history.js';
+import { spendExtras, toRunRecord } from '../core/run-history.js';
 import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../core/run-types.js';
 import { USER_AGENT } from './user-agent.js';
 
@@ -58,8 +58,7 @@ async function recordHistory(rt: LambdaRuntime, summary: RunSummary): Promise<vo
       tableName: rt.config.tableName,
       keyAttribute: rt.config.layout.keyAttribute,
     });
-    // Spend (issue 12): pass `{ spendOf, maxSpendUsdPerDay }` to toRunRecord once the run accounts for it.
-    await history.record(toRunRecord(summary, Date.now()));
+    await history.record(toRunRecord(summary, Date.now(), spendExtras(summary, rt.config.spend)));
   } catch (error) {
     rt.logger.log('warn', LogEvent.error, {
       correlation_id: summary.correlation_id,
@@ -117,6 +116,7 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
           proxy: config.proxy,
         }),
         store: rt.store,
+        spendLedger: rt.spendLedger,
         sink: rt.sink,
         clock: new SystemClock(),
         logger,
@@ -130,6 +130,7 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
         batchSize: config.batchSize,
         minIntervalMs: config.minIntervalMs,
         leaseTtlMs: config.leaseTtlMs,
+        spend: config.spend,
         correlationId,
       },
       controller.signal,

@@ -23,7 +23,7 @@ export class ObservedLogger implements Logger {
   ) {}
 
   log(level: LogLevel, event: LogEventName, fields: LogFields = {}): void {
-    if (event === LogEvent.error || event === LogEvent.streamSkipped) {
+    if (event === LogEvent.error || event === LogEvent.streamSkipped || event === LogEvent.creditsDepleted) {
       if (event === LogEvent.error && typeof fields.code === 'string')
         this.observation.errorCodes.add(fields.code);
       this.inner.log(level, event, fields);

@@ -4,6 +4,7 @@ import type { PollConfig } from '../config/types.js';
 import { CheckpointConflictError } from '../core/errors.js';
 import { redactValue } from '../core/redaction.js';
 import { runExecution } from '../core/run.js';
+import { spendExtras } from '../core/run-history.js';
 import type { RunSummary } from '../core/run-types.js';
 import { type ComposeIo, type Composition, composePoll } from './compose.js';
 import { ObservedLogger } from './observed-logger.js';
@@ -13,7 +14,13 @@ import { recordRun } from './run-history.js';
 export const ExitCode = { ok: 0, failure: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
 
 /** Stream outcomes that end a run normally: everything owed is either delivered or safely recorded as owed. */
-const NORMAL_OUTCOMES = new Set(['caught_up', 'budget_exhausted', 'deadline', 'skipped_locked']);
+const NORMAL_OUTCOMES = new Set([
+  'caught_up',
+  'budget_exhausted',
+  'spend_exhausted',
+  'deadline',
+  'skipped_locked',
+]);
 
 export interface PollIo extends ComposeIo {
   readonly stderr: Writable & { isTTY?: boolean };
@@ -36,6 +43,12 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
       if (event === 'stream_skipped') {
         say(
           `stream "${String(fields.stream)}" skipped: its lease is held by another execution (${String(fields.reason)})`,
+        );
+        return;
+      }
+      if (event === 'credits_depleted') {
+        say(
+          'the X API credits are depleted (HTTP 402): every stream stopped with its state saved. Top up the credits; the next run makes one probe request and resumes once it succeeds',
         );
         return;
       }
@@ -83,7 +96,6 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
       composition.options,
       controller.signal,
     );
-    // Spend (issue 12): pass `{ spendOf, maxSpendUsdPerDay }` here once the run accounts for it.
     // The history is kept for months and shown in reports: redacted like the logs.
     const key = config.dynamodbLayout?.keyAttribute;
     await recordRun(
@@ -91,7 +103,7 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
       redactValue(summary, [config.bearerToken]),
       Date.now(),
       say,
-      {},
+      spendExtras(summary, composition.options.spend),
       key === undefined ? {} : { keyAttribute: key },
     );
   } catch (error) {

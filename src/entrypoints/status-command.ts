@@ -1,9 +1,11 @@
 import type { Writable } from 'node:stream';
-import type { StatusConfig } from '../config/types.js';
+import { CLI_DEFAULTS, type StatusConfig } from '../config/types.js';
 import type { Checkpoint } from '../core/ports/checkpoint-store.js';
 import { duration, usd } from '../report/format.js';
 import { openStore } from './compose.js';
+import { openSpendLedger } from './spend-ledger.js';
 import { type LastRun, readLastRuns } from './status-history.js';
+import { readSpendStatus, spendLines } from './status-spend.js';
 
 /** One stream's line of `twitter-poller status --json`. */
 export interface StreamStatus {
@@ -84,13 +86,22 @@ export async function runStatus(
     layout: config.dynamodbLayout,
     notice: (text) => io.stderr?.write(`twitter-poller: ${text}\n`),
   });
+  const ledger = await openSpendLedger(config.store, { readonly: true });
   try {
     const last = await readLastRuns(config.store, Date.now());
     const rows = (await store.list()).map((c) => toStatus(c, last.get(c.stream) ?? null));
+    const spend = await readSpendStatus(
+      ledger,
+      Date.now(),
+      config.pricePerPostUsd ?? CLI_DEFAULTS.pricePerPostUsd,
+    );
     const asJson = config.json || stdout.isTTY !== true;
-    stdout.write(asJson ? `${JSON.stringify({ streams: rows }, null, 2)}\n` : table(rows));
+    stdout.write(
+      asJson ? `${JSON.stringify({ streams: rows, spend }, null, 2)}\n` : table(rows) + spendLines(spend),
+    );
     return 0;
   } finally {
+    await ledger.close();
     await store.close();
   }
 }

@@ -22,7 +22,9 @@ describe('PowertoolsMetrics', () => {
           2,
           name === MetricName.executionDurationSeconds || name === MetricName.gapSeconds
             ? 'Seconds'
-            : 'Count',
+            : name === MetricName.spendUsd
+              ? 'None'
+              : 'Count',
         );
       }
       metrics.flush();
@@ -44,17 +46,20 @@ describe('PowertoolsMetrics', () => {
       [
         'ApiRequests',
         'BatchesDelivered',
+        'CreditsDepleted',
         'DeadLetteredPosts',
         'ErrorsEncountered',
         'ExecutionDurationSeconds',
         'FreshnessLagSeconds',
         'GapSeconds',
         'RateLimitWaits',
+        'SpendUsd',
         'TweetsProcessed',
         'UsageCapped',
       ].sort(),
     );
     expect(directive.Metrics.find((m) => m.Name === 'GapSeconds')?.Unit).toBe('Seconds');
+    expect(directive.Metrics.find((m) => m.Name === 'SpendUsd')?.Unit).toBe('None');
     expect(emf[0]).toMatchObject({ service: 'twitter-poller', TweetsProcessed: 2, UsageCapped: 2 });
   });
 

@@ -87,6 +87,17 @@ describe('infra/template.yaml', () => {
     expect(Object.keys(fn.Environment.Variables).sort()).toEqual([...LAMBDA_ENV_DEPLOYED].sort());
   });
 
+  it('exposes the spend budgets and the price as parameters (empty budget = no limit)', () => {
+    expect(fn.Environment.Variables).toMatchObject({
+      MAX_SPEND_USD_PER_DAY: { Ref: 'MaxSpendUsdPerDay' },
+      MAX_SPEND_USD_PER_MONTH: { Ref: 'MaxSpendUsdPerMonth' },
+      PRICE_PER_POST_USD: { Ref: 'PricePerPostUsd' },
+    });
+    expect(template.Parameters.MaxSpendUsdPerDay.Default).toBe('');
+    expect(template.Parameters.MaxSpendUsdPerMonth.Default).toBe('');
+    expect(template.Parameters.PricePerPostUsd.Default).toBe('0.005');
+  });
+
   it('runs on the 06:00 and 18:00 UTC schedule by default', () => {
     expect(template.Parameters.ScheduleExpression.Default).toBe('cron(0 6,18 * * ? *)');
     expect(fn.Events.Schedule).toMatchObject({
@@ -159,6 +170,7 @@ describe('infra/template.yaml', () => {
     MetricName.usageCapped,
     MetricName.executionDurationSeconds,
     MetricName.tweetsProcessed,
+    MetricName.creditsDepleted,
   ])('alarms on %s as the Metrics adapter publishes it', (metric) => {
     const metrics = Object.values(resources)
       .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')

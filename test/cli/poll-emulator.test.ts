@@ -114,7 +114,10 @@ describe('twitter-poller poll against the emulator', () => {
     await new SqliteCheckpointStore({ path: join(cwd, 'empty', 'state.db') }).close();
     const result = await runCli(['status', '--store', 'sqlite:empty/state.db', '--json'], { cwd });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ streams: [] });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      streams: [],
+      spend: { posts_billed_today: 0, posts_billed_month: 0, credits_depleted_at: null },
+    });
   });
 
   it('stops at --max-tweets with the rest owed in the checkpoint, and the next run delivers exactly the rest', async () => {

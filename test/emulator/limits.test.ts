@@ -84,7 +84,11 @@ describe('rate limits, windows and the usage cap', () => {
   it('the monthly usage cap answers the usage-capped 429 although remaining > 0', async () => {
     emu.setLimits({ usageCap: 25, rateLimits: { search_recent: 100 } });
     const a = await getApi(emu, '/2/tweets/search/recent?query=the&max_results=20');
-    const b = await getApi(emu, '/2/tweets/search/recent?query=the&max_results=20');
+    // The next page: the same page again would be free (a re-read the same UTC day is not billed).
+    const b = await getApi(
+      emu,
+      `/2/tweets/search/recent?${qs({ query: 'the', max_results: 20, next_token: a.body.meta.next_token })}`,
+    );
     expect([a.status, b.status]).toEqual([200, 200]);
     const capped = await getApi(emu, '/2/tweets/search/recent?query=the');
     expect(capped.status).toBe(429);
@@ -95,7 +99,7 @@ describe('rate limits, windows and the usage cap', () => {
     const usage = await getApi(emu, '/2/usage/tweets');
     expect(usage.status).toBe(200);
     expect(usage.body.data.project_cap).toBe('25');
-    expect(usage.body.data.project_usage).toBe('40');
+    expect(usage.body.data.project_usage).toBe(String(20 + b.body.meta.result_count));
     emu.setLimits({ usageCap: 10_000_000 });
   });
 

@@ -9,6 +9,7 @@ import { type LambdaConfig, parseStreamsJson, readLambdaEnv } from '../../config
 import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
 import { INVOCATION_METRICS } from '../../core/ports/observability.js';
 import type { Sink } from '../../core/ports/sink.js';
+import type { SpendLedger } from '../../core/ports/spend-ledger.js';
 import type { StreamSpec } from '../../core/stream.js';
 import { type BearerTokenSource, EnvBearerTokenSource } from '../credentials/bearer-token.js';
 import { SsmBearerTokenSource, SsmParameters } from '../credentials/ssm.js';
@@ -17,12 +18,15 @@ import { PowertoolsMetrics } from '../observability/powertools-metrics.js';
 import { LambdaInvokeSink } from '../sinks/lambda.js';
 import { reportDeadLetter, SqsSink } from '../sinks/sqs.js';
 import { DynamoDbCheckpointStore } from '../stores/dynamodb.js';
+import { DynamoDbSpendLedger } from '../stores/dynamodb-spend-ledger.js';
 
 export interface LambdaRuntime {
   readonly config: LambdaConfig;
   readonly logger: PowertoolsLogger;
   readonly metrics: PowertoolsMetrics;
   readonly store: CheckpointStore;
+  /** Issue 12: daily spend totals and the credits flag, in the checkpoint table. */
+  readonly spendLedger: SpendLedger;
   readonly sink: Sink;
   readonly tokens: BearerTokenSource;
   /** The configured streams (inline, or the SSM parameter's value, cached like the token). */
@@ -55,10 +59,14 @@ export function createLambdaRuntime(env: Readonly<Record<string, string | undefi
       : new SqsSink({ queueUrl: config.sink.queueUrl, onDeadLetter: reportDeadLetter(logger, metrics) });
   // The handler appends each invocation's correlation_id to this logger, so adoption lines carry it.
   const store = new DynamoDbCheckpointStore({ tableName: config.tableName, layout: config.layout, logger });
+  const spendLedger = new DynamoDbSpendLedger({
+    tableName: config.tableName,
+    keyAttribute: config.layout.keyAttribute,
+  });
   const source = config.streams;
   const streams = async (): Promise<readonly StreamSpec[]> =>
     source.kind === 'inline'
       ? source.streams
       : parseStreamsJson(await parameters.get(source.parameter, false), 'STREAMS_PARAMETER');
-  return { config, logger, metrics, store, sink, tokens, streams };
+  return { config, logger, metrics, store, spendLedger, sink, tokens, streams };
 }

@@ -18,6 +18,7 @@ const UNITS = {
   Count: MetricUnit.Count,
   Seconds: MetricUnit.Seconds,
   Milliseconds: MetricUnit.Milliseconds,
+  None: MetricUnit.NoUnit,
 } as const satisfies Record<PortUnit, (typeof MetricUnit)[keyof typeof MetricUnit]>;
 
 export interface PowertoolsMetricsOptions {

@@ -10,6 +10,7 @@ import { type AdoptionSource, decodeItem, type Item } from '../aws/checkpoint-it
 import type { CheckpointLayout } from '../aws/checkpoint-layout.js';
 import { awsErrorName, toAwsServiceError } from '../aws/errors.js';
 import { DynamoDbCheckpointStore } from './dynamodb.js';
+import { isCheckpointKey } from './table-items.js';
 
 /** What one item becomes. */
 export type MigrationAction = 'adopt' | 'current' | 'new' | 'corrupt';
@@ -82,7 +83,12 @@ export async function planMigration(options: MigrationOptions): Promise<Migratio
           }
           throw toAwsServiceError('DynamoDB', 'migrate', error);
         });
-      for (const item of page.Items ?? []) out.push(classify(item, options.layout));
+      for (const item of page.Items ?? []) {
+        // Run-history and spend-ledger items share the table: not checkpoints, nothing to adopt.
+        const key = item[options.layout.keyAttribute]?.S;
+        if (key !== undefined && !isCheckpointKey(key)) continue;
+        out.push(classify(item, options.layout));
+      }
       start = page.LastEvaluatedKey;
       const cursor = JSON.stringify(start ?? null);
       if (start !== undefined && seen.has(cursor)) break;

@@ -31,7 +31,7 @@ import {
   saveInput,
 } from '../aws/checkpoint-writes.js';
 import { AwsServiceError, awsErrorName, toAwsServiceError } from '../aws/errors.js';
-import { HISTORY_KEY_PREFIX } from './run-history-query.js';
+import { isCheckpointKey } from './table-items.js';
 
 /** DynamoDB actions a polling execution sends (load, save, leases): the Lambda's IAM policy. */
 export const DYNAMODB_RUNTIME_ACTIONS = ['GetItem', 'UpdateItem'] as const;
@@ -158,8 +158,8 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       );
       for (const item of page.Items ?? []) {
         const stream = item[this.layout.keyAttribute]?.S;
-        // Run-history items (run-history-dynamodb.ts) share the table; they are not checkpoints.
-        if (stream === undefined || stream.startsWith(HISTORY_KEY_PREFIX)) continue;
+        // Run-history and spend-ledger items share the table; they are not checkpoints.
+        if (stream === undefined || !isCheckpointKey(stream)) continue;
         // Read-only (status): an item still to adopt is shown as it will be, not adopted here.
         const checkpoint = checkpointView(stream, item, this.layout);
         if (checkpoint !== null) out.push(checkpoint);

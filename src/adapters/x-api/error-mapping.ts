@@ -6,6 +6,7 @@
 import {
   ApiError,
   AuthenticationError,
+  CreditsDepletedError,
   RateLimitExceededError,
   type ResponseMeta,
   StaleSinceIdError,
@@ -82,6 +83,16 @@ export function mapHttpError(
   if (status === 401) {
     return new AuthenticationError(
       `${endpoint}: HTTP 401: the bearer token was rejected (missing, wrong or revoked)`,
+      status,
+      endpoint,
+      problem.type,
+      meta,
+    );
+  }
+  // 402 Payment Required only ever means the pay-per-use credits are spent (title CreditsDepleted).
+  if (status === 402) {
+    return new CreditsDepletedError(
+      `${message} (the account's pay-per-use credits are depleted: top up the credits)`,
       status,
       endpoint,
       problem.type,

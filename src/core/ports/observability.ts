@@ -12,6 +12,9 @@ export const LogEvent = {
   gap: 'gap',
   streamSkipped: 'stream_skipped',
   retry: 'retry',
+  creditsDepleted: 'credits_depleted',
+  creditsProbe: 'credits_probe',
+  creditsRestored: 'credits_restored',
   freshness: 'freshness',
 } as const;
 export type LogEventName = (typeof LogEvent)[keyof typeof LogEvent] | (string & {});
@@ -36,6 +39,10 @@ export const MetricName = {
   batchesDelivered: 'BatchesDelivered',
   gapSeconds: 'GapSeconds',
   usageCapped: 'UsageCapped',
+  /** 1 when the run met a 402 CreditsDepleted. */
+  creditsDepleted: 'CreditsDepleted',
+  /** Estimated USD of the posts billed by the run (posts_billed x price per post). */
+  spendUsd: 'SpendUsd',
   freshnessLagSeconds: 'FreshnessLagSeconds',
   /** Posts a sink refused for good and set aside (the SQS sink's dead-letter queue). */
   deadLetteredPosts: 'DeadLetteredPosts',
@@ -55,7 +62,7 @@ export const INVOCATION_METRICS = [
   MetricName.executionDurationSeconds,
   MetricName.apiRequests,
 ] as const satisfies readonly MetricNameValue[];
-export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';
+export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds' | 'None';
 
 export interface Metrics {
   add(name: MetricNameValue, value: number, unit?: MetricUnit): void;
