@@ -1,5 +1,5 @@
 /**
- * Property 13, spend budgets (issue 12): for random daily and monthly budgets, prices, stream sets
+ * Property 14, spend budgets (issue 12): for random daily and monthly budgets, prices, stream sets
  * and run sequences (with overlap re-reads the same day and runs after midnight), the posts the
  * emulator bills (it applies X's same-UTC-day rule on its own) never cost more than the budget plus
  * one page, and the poller's own ledger never understates them. Real engine, emulator over loopback.
@@ -40,7 +40,7 @@ const plan = fc.record({
   ),
 });
 
-describe('property 13: spend stays within the budget plus one page', () => {
+describe('property 14: spend stays within the budget plus one page', () => {
   let emu: RunningEmulator;
   beforeAll(async () => {
     emu = await startTestEmulator({ posts: 1500 });
@@ -106,7 +106,7 @@ describe('property 13: spend stays within the budget plus one page', () => {
       }),
       { numRuns: runs(40) },
     );
-    console.info(`[property 13] ${stopped} of ${cases} cases stopped on a spend budget`);
+    console.info(`[property 14] ${stopped} of ${cases} cases stopped on a spend budget`);
     expect(stopped).toBeGreaterThan(0); // the budgets were binding, not only generous
   });
 });
