@@ -13,7 +13,15 @@ import {
   type StreamDefaults,
 } from './streams.js';
 import { CLI_DEFAULTS, type CliCommand, type PollConfig, type StatusConfig } from './types.js';
-import { checkBaseUrl, checkExclude, checkInitial, checkInteger, checkLogLevel, required } from './values.js';
+import {
+  checkBaseUrl,
+  checkExclude,
+  checkInitial,
+  checkInteger,
+  checkLogLevel,
+  checkRateBudget,
+  required,
+} from './values.js';
 
 const POLL_OPTIONS = {
   query: { type: 'string' },
@@ -38,6 +46,8 @@ const POLL_OPTIONS = {
   'reset-checkpoint': { type: 'boolean' },
   'api-base': { type: 'string' },
   'log-level': { type: 'string' },
+  concurrency: { type: 'string' },
+  'rate-budget': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -194,6 +204,11 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
     bearerToken,
     resetCheckpoint: v['reset-checkpoint'] ?? false,
     logLevel,
+    concurrency: int('--concurrency', v.concurrency, file?.concurrency, CLI_DEFAULTS.concurrency, 1),
+    rateBudget:
+      v['rate-budget'] === undefined
+        ? (file?.rate_budget ?? CLI_DEFAULTS.rateBudget)
+        : required(checkRateBudget(v['rate-budget']), '--rate-budget'),
   };
 }
 

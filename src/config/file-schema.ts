@@ -6,6 +6,7 @@ import {
   checkInitial,
   checkInteger,
   checkLogLevel,
+  checkRateBudget,
 } from './values.js';
 
 /** Adapts a `check*` function into a zod schema whose error message is the check's reason. */
@@ -73,6 +74,8 @@ export const ConfigFileSchema = z.strictObject({
   initial: fromCheck(checkInitial).optional(),
   overlap_seconds: nonNegativeInt.optional(),
   log_level: fromCheck(checkLogLevel).optional(),
+  concurrency: positiveInt.optional(),
+  rate_budget: fromCheck(checkRateBudget).optional(),
 });
 
 export type StreamEntry = z.output<typeof StreamEntrySchema>;

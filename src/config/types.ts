@@ -1,6 +1,7 @@
 import type { LogLevel } from '../core/ports/observability.js';
 import type { RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
+import type { RateBudgetMode } from './values.js';
 
 /** Where checkpoints live, from `--store <scheme>:<target>`. */
 export type StoreLocation =
@@ -30,6 +31,10 @@ export interface PollConfig {
   readonly resetCheckpoint: boolean;
   /** @default 'info' */
   readonly logLevel: LogLevel;
+  /** Streams polled at once in this process (needs the fair-share scheduler beyond 1). @default 1 */
+  readonly concurrency: number;
+  /** `shared`: the app-wide budget in the store; `local`: this process paces alone. @default 'shared' */
+  readonly rateBudget: RateBudgetMode;
 }
 
 /** A validated `twitter-poller status`. */
@@ -63,4 +68,6 @@ export const CLI_DEFAULTS = {
   initial: 'now',
   overlapSeconds: 0,
   logLevel: 'info',
+  concurrency: 1,
+  rateBudget: 'shared',
 } as const;

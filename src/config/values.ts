@@ -68,3 +68,13 @@ export function required<T>(check: Check<T>, setting: string): T {
   if (!check.ok) throw new ConfigError(`invalid ${setting}: ${check.reason}`, setting);
   return check.value;
 }
+
+/** How the rate limit is kept: `shared` (the app-wide budget in the store) or `local` (this process only). */
+export type RateBudgetMode = 'shared' | 'local';
+
+/** `shared` or `local` (`--rate-budget`, `rate_budget`). */
+export function checkRateBudget(raw: unknown): Check<RateBudgetMode> {
+  return raw === 'shared' || raw === 'local'
+    ? { ok: true, value: raw }
+    : { ok: false, reason: `must be shared or local, got ${JSON.stringify(raw)}` };
+}

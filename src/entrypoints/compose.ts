@@ -23,6 +23,7 @@ import type { Sink } from '../core/ports/sink.js';
 import { Failpoint, type RunDependencies, type RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
 import { failpointFromEnv } from './failpoints.js';
+import { openRateBudgetStore, type SharedLimiter, sharedLimiter } from './rate-budget.js';
 
 /** The process streams compose writes to; injectable for tests. */
 export interface ComposeIo {
@@ -108,15 +109,27 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
     throw error;
   }
   const api = new HttpXApi({ baseUrl: config.apiBaseUrl, bearerToken: config.bearerToken });
+  const clock = new SystemClock();
+  // The app-wide rate budget lives next to the checkpoints (docs/architecture.md).
+  let shared: SharedLimiter | undefined;
+  if (config.rateBudget === 'shared') {
+    try {
+      shared = sharedLimiter(await openRateBudgetStore(config.store), clock, config.run);
+    } catch (error) {
+      await sink.close().finally(() => store.close());
+      throw error;
+    }
+  }
   let closing: Promise<void> | undefined;
   return {
     deps: {
       api,
       store,
       sink,
-      clock: new SystemClock(),
+      clock,
       logger,
       metrics,
+      ...(shared ? { rateLimiter: shared.limiter } : {}),
       ...(failpoint ? { failpoint } : {}),
     },
     streams: config.streams,
@@ -126,10 +139,14 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
     close() {
       closing ??= (async () => {
         try {
-          await sink.close();
+          await shared?.close();
         } finally {
-          await store.close();
-          if (logger instanceof ProgressLogger) logger.finish();
+          try {
+            await sink.close();
+          } finally {
+            await store.close();
+            if (logger instanceof ProgressLogger) logger.finish();
+          }
         }
       })();
       return closing;

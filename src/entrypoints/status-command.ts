@@ -1,7 +1,9 @@
 import type { Writable } from 'node:stream';
 import type { StatusConfig } from '../config/types.js';
 import type { Checkpoint } from '../core/ports/checkpoint-store.js';
+import { type BudgetStatus, budgetTable, toBudgetStatus } from './budget-status.js';
 import { openStore } from './compose.js';
+import { openRateBudgetStore } from './rate-budget.js';
 
 /** One stream's line of `twitter-poller status --json`. */
 export interface StreamStatus {
@@ -56,10 +58,26 @@ export async function runStatus(
   const store = await openStore(config.store);
   try {
     const rows = (await store.list()).map(toStatus);
+    const budget = await readBudget(config);
     const asJson = config.json || stdout.isTTY !== true;
-    stdout.write(asJson ? `${JSON.stringify({ streams: rows }, null, 2)}\n` : table(rows));
+    stdout.write(
+      asJson
+        ? `${JSON.stringify({ streams: rows, rate_budget: budget }, null, 2)}\n`
+        : table(rows) + budgetTable(budget),
+    );
     return 0;
   } finally {
     await store.close();
+  }
+}
+
+/** The shared rate budget of the store, one entry per endpoint (empty when none was written). */
+async function readBudget(config: StatusConfig): Promise<BudgetStatus[]> {
+  const budgets = await openRateBudgetStore(config.store, { readOnly: true });
+  try {
+    const now = Date.now();
+    return (await budgets.list()).map((b) => toBudgetStatus(b, now));
+  } finally {
+    await budgets.close();
   }
 }

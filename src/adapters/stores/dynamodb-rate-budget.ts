@@ -1,0 +1,144 @@
+/**
+ * The app-wide rate budget in the checkpoint table: one item per endpoint, key
+ * `stream = "#rate-budget#<endpoint>"` (a stream name never starts with `#rate-budget#`; the
+ * checkpoint store reads such an item as no checkpoint). Written with one conditional UpdateItem:
+ *
+ * | write           | condition                                   |
+ * |-----------------|---------------------------------------------|
+ * | first (version 0) | `attribute_not_exists(budget_version)`    |
+ * | later           | `budget_version = :version`                 |
+ *
+ * A condition failure after an SDK retry may be our own earlier success: the item is re-read and
+ * compared (the record carries the holder and the instant) before it counts as a lost race.
+ * Only GetItem and UpdateItem at run time, like the checkpoint store; `list` scans (status only).
+ */
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { BudgetState, RateBudgetStore, VersionedBudget } from '../../core/ports/rate-budget.js';
+import { toAwsServiceError } from '../aws/errors.js';
+import { decodeBudget, encodeBudget } from './budget-record.js';
+
+/** Key prefix of budget items in the checkpoint table. */
+export const BUDGET_KEY_PREFIX = '#rate-budget#';
+
+/** Options of {@link DynamoDbRateBudgetStore}. */
+export interface DynamoDbRateBudgetStoreOptions {
+  readonly tableName: string;
+  /** @default a new DynamoDBClient from the SDK's standard environment */
+  readonly client?: DynamoDBClient;
+  /** Epoch ms, for records that fail to parse. @default Date.now */
+  readonly now?: () => number;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+/** RateBudgetStore on the DynamoDB checkpoint table. */
+export class DynamoDbRateBudgetStore implements RateBudgetStore {
+  readonly tableName: string;
+  readonly #client: DynamoDBClient;
+  readonly #ownsClient: boolean;
+  readonly #now: () => number;
+
+  constructor(options: DynamoDbRateBudgetStoreOptions) {
+    this.tableName = options.tableName;
+    this.#ownsClient = options.client === undefined;
+    this.#client = options.client ?? new DynamoDBClient({});
+    this.#now = options.now ?? Date.now;
+  }
+
+  async read(key: string): Promise<VersionedBudget> {
+    const item = await this.#get(key);
+    const version = Number(item?.budget_version?.N ?? '0');
+    const text = item?.budget?.S;
+    if (text === undefined || !Number.isInteger(version) || version <= 0) return { state: null, version: 0 };
+    return { state: decodeBudget(key, text, this.#now()), version };
+  }
+
+  async write(state: BudgetState, version: number): Promise<boolean> {
+    const text = encodeBudget(state);
+    try {
+      await this.#send('budgetWrite', () =>
+        this.#client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { stream: { S: BUDGET_KEY_PREFIX + state.key } },
+            UpdateExpression: 'SET budget = :budget, budget_version = :next',
+            ConditionExpression:
+              version === 0 ? 'attribute_not_exists(budget_version)' : 'budget_version = :version',
+            ExpressionAttributeValues: {
+              ':budget': { S: text },
+              ':next': { N: String(version + 1) },
+              ...(version === 0 ? {} : { ':version': { N: String(version) } }),
+            },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const item = await this.#get(state.key);
+      return item?.budget?.S === text && item?.budget_version?.N === String(version + 1);
+    }
+  }
+
+  async list(): Promise<BudgetState[]> {
+    const out: BudgetState[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#send('budgetList', () =>
+        this.#client.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            ConsistentRead: true,
+            FilterExpression: 'begins_with(stream, :prefix)',
+            ExpressionAttributeValues: { ':prefix': { S: BUDGET_KEY_PREFIX } },
+            ...(start === undefined ? {} : { ExclusiveStartKey: start as never }),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const key = item.stream?.S?.slice(BUDGET_KEY_PREFIX.length);
+        const text = item.budget?.S;
+        if (key !== undefined && text !== undefined) out.push(decodeBudget(key, text, this.#now()));
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsClient) this.#client.destroy();
+  }
+
+  async #get(key: string) {
+    const out = await this.#send('budgetRead', () =>
+      this.#client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: { stream: { S: BUDGET_KEY_PREFIX + key } },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return out.Item;
+  }
+
+  async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (isConditionFailure(error)) throw error;
+      throw toAwsServiceError('DynamoDB', operation, error);
+    }
+  }
+}
