@@ -112,7 +112,7 @@ describe('twitter-poller poll against the emulator', () => {
   it('status of an empty store lists no streams', async () => {
     const result = await runCli(['status', '--store', 'sqlite:empty/state.db', '--json'], { cwd });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ streams: [] });
+    expect(JSON.parse(result.stdout)).toEqual({ streams: [], rate_budget: [] });
   });
 
   it('stops at --max-tweets with the rest owed in the checkpoint, and the next run delivers exactly the rest', async () => {

@@ -194,7 +194,8 @@ describe('SharedRateBudget (simulated holders on one store)', () => {
       await a.release();
       return { held, after: (await store.read(BUCKET)).state! };
     };
-    const [{ held, after }] = await clock.run([run()]);
+    const [result] = await clock.run([run()]);
+    const { held, after } = result!;
     expect(Object.keys(held.holders)).toEqual(['a']);
     expect(after.holders).toEqual({});
     // 10 - the two used: every other slot counts again.
@@ -212,6 +213,6 @@ describe('SharedRateBudget (simulated holders on one store)', () => {
       return (await store.read(BUCKET)).state!;
     };
     const [state] = await clock.run([run()]);
-    expect(state.holders).toEqual({});
+    expect(state?.holders).toEqual({});
   });
 });
