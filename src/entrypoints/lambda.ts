@@ -92,3 +92,6 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
   }
   return summary;
 };
+
+/** The fan-out's handlers (FanoutMode=sqs): `lambda.planner` and `lambda.worker`. */
+export { planner, worker } from './lambda-fleet.js';

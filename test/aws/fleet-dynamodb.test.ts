@@ -102,12 +102,14 @@ describe('eight workers on one DynamoDB table share one app budget', () => {
       for (const s of end?.streams ?? []) expect(['caught_up', 'skipped_locked']).toContain(s.outcome);
       const mine = new Map<string, { from: string; to: string }>();
       for (const e of events) {
-        if (typeof e.stream !== 'string' || e.event === 'stream_skipped' || typeof e.time !== 'string') continue;
+        if (typeof e.stream !== 'string' || e.event === 'stream_skipped' || typeof e.time !== 'string')
+          continue;
         const span = mine.get(e.stream) ?? { from: e.time, to: e.time };
         span.to = e.time;
         mine.set(e.stream, span);
       }
-      for (const [stream, span] of mine) spans.set(stream, [...(spans.get(stream) ?? []), { worker: w, ...span }]);
+      for (const [stream, span] of mine)
+        spans.set(stream, [...(spans.get(stream) ?? []), { worker: w, ...span }]);
     }
     for (const [stream, list] of spans) {
       const sorted = [...list].sort((a, b) => (a.from < b.from ? -1 : 1));
