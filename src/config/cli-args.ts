@@ -2,6 +2,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.js';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../core/run-types.js';
 import type { StreamSource, StreamSpec } from '../core/stream.js';
+import { parseFanout } from './fanout.js';
 import { loadConfigFile } from './file.js';
 import type { ConfigFile } from './file-schema.js';
 import { parseSinkLocation, parseStoreLocation } from './locations.js';
@@ -12,7 +13,13 @@ import {
   normalizeUser,
   type StreamDefaults,
 } from './streams.js';
-import { CLI_DEFAULTS, type CliCommand, type PollConfig, type StatusConfig } from './types.js';
+import {
+  CLI_DEFAULTS,
+  type CliCommand,
+  type PlanConfig,
+  type PollConfig,
+  type StatusConfig,
+} from './types.js';
 import {
   checkBaseUrl,
   checkExclude,
@@ -58,6 +65,17 @@ const STATUS_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
+const PLAN_OPTIONS = {
+  config: { type: 'string' },
+  store: { type: 'string' },
+  fanout: { type: 'string' },
+  queue: { type: 'string' },
+  'shard-size': { type: 'string' },
+  'time-budget': { type: 'string' },
+  'min-interval': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
@@ -78,8 +96,12 @@ export async function parseCliArgs(argv: readonly string[], env: Env): Promise<C
     const values = parse(rest, STATUS_OPTIONS);
     return values.help ? { command: 'help', topic: 'status' } : parseStatus(values);
   }
+  if (command === 'plan') {
+    const values = parse(rest, PLAN_OPTIONS);
+    return values.help ? { command: 'help', topic: 'plan' } : parsePlan(values);
+  }
   throw new ConfigError(
-    `invalid command: unknown command "${command}" (expected poll, status, emulator or demo)`,
+    `invalid command: unknown command "${command}" (expected poll, status, plan, emulator or demo)`,
     'command',
   );
 }
@@ -270,4 +292,52 @@ async function parseStatus(v: StatusValues): Promise<StatusConfig> {
     v.store === undefined && file?.store ? 'store' : '--store',
   );
   return { command: 'status', store, json: v.json ?? false };
+}
+
+type PlanValues = ReturnType<typeof parse<typeof PLAN_OPTIONS>>;
+
+/** `plan --config f --queue <url> [--fanout sqs] [--shard-size n]`: the worker budget bounds the shard. */
+async function parsePlan(v: PlanValues): Promise<PlanConfig> {
+  if (v.config === undefined)
+    throw new ConfigError('invalid --config: plan needs the streams file', '--config');
+  const file = await loadConfigFile(v.config);
+  const minIntervalMs =
+    v['min-interval'] === undefined
+      ? (file.min_interval_ms ?? CLI_DEFAULTS.minIntervalMs)
+      : required(checkInteger(v['min-interval'], 0), '--min-interval');
+  const timeBudgetSeconds =
+    v['time-budget'] === undefined
+      ? (file.time_budget_seconds ?? CLI_DEFAULTS.timeBudgetSeconds)
+      : required(checkInteger(v['time-budget'], 1), '--time-budget');
+  const fanout = parseFanout(
+    { mode: v.fanout ?? 'sqs', shardSize: v['shard-size'] },
+    { mode: '--fanout', shardSize: '--shard-size' },
+    { timeBudgetMs: timeBudgetSeconds * 1000, minIntervalMs },
+  );
+  if (fanout.mode !== 'sqs') {
+    throw new ConfigError(
+      'invalid --fanout: plan sends shards to a queue (sqs); in single mode one poll runs every stream',
+      '--fanout',
+    );
+  }
+  const queueUrl = v.queue?.trim() ?? '';
+  if (!/^https?:\/\/\S+$/.test(queueUrl)) {
+    throw new ConfigError(
+      'invalid --queue: must be the shard queue URL (https://sqs.<region>.amazonaws.com/...)',
+      '--queue',
+    );
+  }
+  const defaults: StreamDefaults = {
+    initial: file.initial ?? { kind: 'now' },
+    overlapSeconds: file.overlap_seconds ?? 0,
+  };
+  const streams = file.streams.map((entry) =>
+    buildStreamSpec({ name: entry.name, source: entrySource(entry) }, defaults),
+  );
+  assertUniqueNames(streams, (i) => `streams[${i}].name`);
+  const store = parseStoreLocation(
+    v.store ?? file.store ?? CLI_DEFAULTS.store,
+    v.store === undefined && file.store ? 'store' : '--store',
+  );
+  return { command: 'plan', streams, store, queueUrl, fanout };
 }

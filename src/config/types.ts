@@ -45,11 +45,22 @@ export interface StatusConfig {
   readonly json: boolean;
 }
 
+/** A validated `twitter-poller plan`: one fan-out wave of the config's streams onto an SQS queue. */
+export interface PlanConfig {
+  readonly command: 'plan';
+  readonly streams: readonly StreamSpec[];
+  readonly store: StoreLocation;
+  /** The shard queue's URL (`--queue`). */
+  readonly queueUrl: string;
+  readonly fanout: import('./fanout.js').FanoutConfig;
+}
+
 /** Every command line the CLI understands, validated. */
 export type CliCommand =
   | PollConfig
   | StatusConfig
-  | { readonly command: 'help'; readonly topic: 'main' | 'poll' | 'status' }
+  | PlanConfig
+  | { readonly command: 'help'; readonly topic: 'main' | 'poll' | 'status' | 'plan' }
   | { readonly command: 'version' };
 
 /** The defaults of every setting; the CLI help and docs/configuration.md repeat them. */

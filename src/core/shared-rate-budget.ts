@@ -84,6 +84,8 @@ export class SharedRateBudget {
   #flushError: unknown;
   /** Store round trips that changed the record (grants, urgent headers, give-backs). */
   writes = 0;
+  /** Conditional writes lost to another holder (each cost a read and a write). */
+  conflicts = 0;
 
   constructor(options: SharedRateBudgetOptions) {
     this.#store = options.store;
@@ -265,6 +267,7 @@ export class SharedRateBudget {
         return;
       }
       // Lost the race to another holder: a short, spread-out pause before reading again.
+      this.conflicts++;
       await this.#clock.sleep(1 + Math.floor(Math.random() * Math.min(20, attempt * 2)));
     }
     throw new RateBudgetError(

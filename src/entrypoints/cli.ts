@@ -9,6 +9,7 @@ import { parseCliArgs } from '../config/cli-args.js';
 import type { CliCommand } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import { HELP } from './help.js';
+import { runPlan } from './plan-command.js';
 import { ExitCode, runPoll } from './poll-command.js';
 import { runStatus } from './status-command.js';
 
@@ -34,7 +35,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     stderr.write(
-      `twitter-poller: ${redact(error.message, secrets)}\nRun "twitter-poller ${argv[0] === 'status' ? 'status ' : argv[0] === 'poll' ? 'poll ' : ''}--help" for usage.\n`,
+      `twitter-poller: ${redact(error.message, secrets)}\nRun "twitter-poller ${argv[0] === 'status' || argv[0] === 'poll' || argv[0] === 'plan' ? `${argv[0]} ` : ''}--help" for usage.\n`,
     );
     return ExitCode.usage;
   }
@@ -50,6 +51,8 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
         return await runStatus(command, stdout);
       case 'poll':
         return await runPoll(command, { stderr, stdout });
+      case 'plan':
+        return await runPlan(command, stdout);
     }
   } catch (error) {
     // Settings that only fail once used (an unreadable store file, a newer store schema) are still usage errors.

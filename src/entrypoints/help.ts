@@ -9,6 +9,7 @@ export const HELP = {
 Usage:
   twitter-poller poll (--query <q> | --user <name|id> | --mentions <name|id> | --config <file>) [options]
   twitter-poller status [--store <store>] [--json]
+  twitter-poller plan --config <file> --queue <sqs-url> [--shard-size <n>]   one fan-out wave
   twitter-poller emulator [options]      run the bundled X API v2 emulator (see: emulator --help)
   twitter-poller demo                    poll the bundled emulator end to end (no token needed)
   twitter-poller --help | --version
@@ -51,6 +52,10 @@ Options:
   --reset-checkpoint       delete the selected streams' checkpoints first
   --api-base <url>         API base URL (default $X_API_BASE_URL, else ${D.apiBaseUrl})
   --log-level <level>      debug | info | warn | error (default ${D.logLevel})
+  --concurrency <n>        streams polled at once in this process (default ${D.concurrency}; above 1
+                           needs the fair-share scheduler: until then streams run in turn)
+  --rate-budget <mode>     shared: pace with every process sharing the store (the app's budget);
+                           local: this process alone (default ${D.rateBudget})
   -h, --help
 
 Environment:
@@ -66,6 +71,23 @@ Options:
   --store <store>          sqlite:<path> | memory: | dynamodb:<table>   (default ${D.store})
   --config <file>          take the store from a config file
   --json                   JSON even on a terminal
+  -h, --help
+`,
+  plan: `Usage: twitter-poller plan --config <file> --queue <sqs-url> [options]
+
+One fan-out wave: the config's streams, least recently written first, cut into shards of
+--shard-size streams, one SQS message each, for the workers (docs/architecture.md, "Fleet").
+Prints {"wave":…,"streams":…,"shards":…}.
+
+Options:
+  --config <file>          the streams (required)
+  --queue <url>            the shard queue (required)
+  --fanout <mode>          sqs (default); single is the one-function mode and has nothing to plan
+  --shard-size <n>         streams per shard (default 25), at most one per --min-interval of
+                           --time-budget: every stream costs a worker at least one request
+  --time-budget <seconds>  a worker's budget (default ${D.timeBudgetSeconds})
+  --min-interval <ms>      the app-wide minimum interval (default ${D.minIntervalMs})
+  --store <store>          where the checkpoints are read for the order (default ${D.store})
   -h, --help
 `,
 } as const;

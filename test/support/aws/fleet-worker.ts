@@ -45,6 +45,9 @@ export interface ShardRun {
   readonly receiveCount: number;
   readonly durationMs: number;
   readonly outcomes: readonly string[];
+  /** Budget writes and lost conditional writes of this shard's run. */
+  readonly budgetWrites: number;
+  readonly budgetConflicts: number;
 }
 
 /** Runs a worker until the queue is empty (or maxMessages); resolves with its shard runs. */
@@ -69,6 +72,7 @@ export async function runFleetWorker(spec: FleetWorkerSpec): Promise<ShardRun[]>
   };
   const runs: ShardRun[] = [];
   let started = 0;
+  let budget: { writes: number; conflicts: number } = { writes: 0, conflicts: 0 };
   try {
     await workQueue(
       queue,
@@ -76,6 +80,7 @@ export async function runFleetWorker(spec: FleetWorkerSpec): Promise<ShardRun[]>
       () => {
         started = Date.now();
         const shared = sharedLimiter(budgetStore, clock, options, spec.holder);
+        budget = shared.budget;
         return {
           deps: {
             api,
@@ -101,6 +106,8 @@ export async function runFleetWorker(spec: FleetWorkerSpec): Promise<ShardRun[]>
             receiveCount: received.receiveCount,
             durationMs: Date.now() - started,
             outcomes: result.ok ? result.summary.streams.map((s) => s.outcome) : [],
+            budgetWrites: budget.writes,
+            budgetConflicts: budget.conflicts,
           });
         },
       },
