@@ -268,7 +268,8 @@ export class SharedRateBudget {
       }
       // Lost the race to another holder: a short, spread-out pause before reading again.
       this.conflicts++;
-      await this.#clock.sleep(1 + Math.floor(Math.random() * Math.min(20, attempt * 2)));
+      // Full jitter, growing with the attempts (capped at 200 ms), so that many holders spread out.
+      await this.#clock.sleep(1 + Math.floor(Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6))));
     }
     throw new RateBudgetError(
       `the rate budget of ${bucket} stayed contended after ${this.#maxAttempts} attempts`,

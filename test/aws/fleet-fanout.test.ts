@@ -128,7 +128,9 @@ describe('fan-out over SQS: planner, 16 workers, one app budget', () => {
     const wallMs = Date.now() - started;
     const requests = emu.requestLog().length;
 
-    process.stdout.write(`fanout runs: ${JSON.stringify(runs.map((r) => [r.holder, r.shard, r.durationMs, r.budgetWrites, r.budgetConflicts]))}\n`);
+    process.stdout.write(
+      `fanout runs: ${JSON.stringify(runs.map((r) => [r.holder, r.shard, r.durationMs, r.budgetWrites, r.budgetConflicts]))}\n`,
+    );
     expect(emu.statusCounts()[429] ?? 0).toBe(0);
     expect(runs).toHaveLength(WORKERS);
     for (const run of runs) {

@@ -22,7 +22,7 @@ describe('six poll processes on one SQLite file share one app budget', () => {
     await cliBundle();
     emu = await startEmulator({
       seed: 11,
-      posts: 6_000,
+      posts: 15_000,
       users: PROCESSES,
       searchDelayMs: 0,
       lateArrivalFraction: 0,
