@@ -57,6 +57,8 @@ const USAGE = `usage: npm run bench -- [options]
   --scale LIST            corpus sizes of the scale run (default 10000,100000; --full 10000,100000,1000000; --quick 2000,20000)
   --scale-reps N          repetitions per scale size (default 1; --full 3)
   --cold-runs N           fresh processes per cold-start variant (default 10; --full 20; --quick 3)
+  --lambda-variant SPEC   extra Lambda bundle in the cold-start round-robin, repeatable: NAME=PATH
+                          e.g. --lambda-variant "before=.bench-builds/old/lambda.mjs" (before/after in one run)
   --cli PATH              benchmark this cli.js instead of dist/cli.js (before/after comparisons)
   --cli-flags="FLAGS"     extra flags for every CLI run, e.g. --cli-flags="--batch-size 100" (with =)
   --cli-variant SPEC      extra CLI contender (drain, budget, faults), repeatable: NAME=PATH [FLAGS...]
@@ -91,6 +93,7 @@ const { values: flags } = parseArgs({
     timeout: { type: 'string' },
     cli: { type: 'string' },
     'cli-variant': { type: 'string', multiple: true },
+    'lambda-variant': { type: 'string', multiple: true },
     'cli-flags': { type: 'string' },
     'no-write': { type: 'boolean' },
     'no-readme': { type: 'boolean' },
@@ -143,6 +146,15 @@ const scaleSizes = (flags.scale ?? pick('2000,20000', '10000,100000', '10000,100
   .map(Number);
 const scaleReps = num('scale-reps', flags['scale-reps'], pick(1, 1, 3));
 const coldRuns = num('cold-runs', flags['cold-runs'], pick(3, 10, 20));
+/** --lambda-variant NAME=PATH: extra bundles for the cold-start round-robin. */
+const lambdaVariants = (flags['lambda-variant'] ?? []).map((spec) => {
+  const eq = spec.indexOf('=');
+  if (eq <= 0) {
+    process.stderr.write(`bench: --lambda-variant must be NAME=PATH, got '${spec}'\n`);
+    process.exit(2);
+  }
+  return { id: spec.slice(0, eq), path: spec.slice(eq + 1) };
+});
 const timeoutMs = num('timeout', flags.timeout, 900) * 1000;
 const onlyContenders = flags.contenders?.split(',').map((x) => x.trim());
 
@@ -295,7 +307,7 @@ async function runScenarios(
   }
   if (want('cold')) {
     log(`bench: cold start, ${coldRuns} fresh processes per variant`);
-    results.coldStart = await measureColdStart(coldRuns, log);
+    results.coldStart = await measureColdStart(coldRuns, log, lambdaVariants);
   }
   results.finishedAt = new Date().toISOString();
   results.loadAfter = load1();

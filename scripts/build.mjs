@@ -1,10 +1,13 @@
-// Builds the CLI and the Lambda handler into dist/ with esbuild.
+// Builds the CLI into dist/ and the Lambda handler into build/lambda/ with esbuild.
 // The CLI (bin/twitter-poller.ts → dist/cli.js) keeps its dependencies external (installed with the
 // package) and is split into chunks so that the AWS adapters, loaded with import() only for a
-// dynamodb store or a lambda/sqs sink, stay out of the startup path. The Lambda bundle inlines
-// everything except the native better-sqlite3 module, which the Lambda never loads.
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+// dynamodb store or a lambda/sqs sink, stay out of the startup path. The Lambda bundle
+// (build/lambda/lambda.mjs, scripts/lambda-bundle.mjs) inlines everything except the native
+// better-sqlite3 module, which the Lambda never loads; it has its own directory so that the SAM
+// template's CodeUri uploads it alone, and it is not part of the npm package.
+import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { buildLambda } from './lambda-bundle.mjs';
 
 const common = {
   bundle: true,
@@ -13,9 +16,6 @@ const common = {
   format: 'esm',
   sourcemap: true,
   logLevel: 'warning',
-};
-const banner = {
-  js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
 };
 
 // Chunk names carry content hashes: clear the old ones so that dist/ holds one build.
@@ -41,16 +41,8 @@ await build({
 });
 chmodSync('dist/cli.js', 0o755);
 
-// The Lambda entrypoint lands separately; build it once it exists.
-if (existsSync('src/entrypoints/lambda.ts')) {
-  await build({
-    ...common,
-    entryPoints: { lambda: 'src/entrypoints/lambda.ts' },
-    outdir: 'dist',
-    outExtension: { '.js': '.mjs' },
-    minify: true,
-    external: ['better-sqlite3'],
-    banner,
-    metafile: false,
-  });
-}
+// Earlier builds put the Lambda bundle in dist/: remove it so that nothing loads a stale copy.
+rmSync('dist/lambda.mjs', { force: true });
+rmSync('dist/lambda.mjs.map', { force: true });
+rmSync('build/lambda', { recursive: true, force: true });
+await buildLambda('build/lambda');

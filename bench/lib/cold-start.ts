@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { buildLambda } from '../../scripts/lambda-bundle.mjs';
 import { currentLambdaPath, ROOT } from './contenders.js';
 import { median, rotate } from './stats.js';
 
@@ -13,9 +14,12 @@ export interface ColdStartVariant {
   /** Bytes on disk of what the runtime loads (the bundle, or the transpiled src tree). */
   readonly bytes: number;
   readonly files: number;
-  /** Module init (import) times, ms, one per fresh process. */
+  /** Module init (import) times, ms of wall clock, one per fresh process. */
   readonly samples: number[];
   readonly medianMs: number;
+  /** CPU (user + system) of the same imports, ms: what a busy machine inflates least. */
+  readonly cpuSamples: number[];
+  readonly medianCpuMs: number;
   readonly failure?: string;
 }
 
@@ -32,9 +36,9 @@ function sizeOf(dir: string, filter: (f: string) => boolean): { bytes: number; f
   return { bytes, files };
 }
 
-/** Imports `target` in a fresh node process and returns the import time in ms measured inside it. */
-function importTime(target: string, nodeArgs: readonly string[]): number {
-  const code = `const t = performance.now(); await import(${JSON.stringify(target)}); process.stdout.write(String(performance.now() - t));`;
+/** Imports `target` in a fresh node process; the wall and CPU time of the import, ms, measured inside it. */
+function importTime(target: string, nodeArgs: readonly string[]): { wall: number; cpu: number } {
+  const code = `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(target)}); const w = performance.now() - t; const u = process.cpuUsage(c); process.stdout.write(w + ' ' + (u.user + u.system) / 1000);`;
   const r = spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', code], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -43,17 +47,27 @@ function importTime(target: string, nodeArgs: readonly string[]): number {
   });
   if (r.status !== 0)
     throw new Error(`import of ${target} failed: ${(r.stderr ?? '').trim().split('\n').pop()}`);
-  return Number(r.stdout);
+  const [wall, cpu] = r.stdout.trim().split(' ').map(Number);
+  return { wall: wall!, cpu: cpu! };
+}
+
+/** Another Lambda bundle to measure in the same round-robin (`--lambda-variant NAME=PATH`). */
+export interface ExtraBundle {
+  readonly id: string;
+  readonly path: string;
 }
 
 /**
- * Compares the esbuild Lambda bundle (dist/lambda.mjs) with unbundled loading of the same source:
- * an esbuild per-file transpile of src/ (bundle: false, node_modules resolved normally) and tsx
- * on-the-fly. `runs` fresh processes per variant, interleaved.
+ * Compares the shipped Lambda bundle (build/lambda/lambda.mjs) with the same bundle built with the
+ * AWS SDK left external (the SDK then loads from node_modules, as it would from the runtime's copy),
+ * with unbundled loading of the same source (an esbuild per-file transpile of src/, bundle: false,
+ * node_modules resolved normally; and tsx on the fly), and with any `extra` bundles (e.g. an older
+ * build). `runs` fresh processes per variant, interleaved.
  */
 export async function measureColdStart(
   runs: number,
   log: (line: string) => void,
+  extra: readonly ExtraBundle[] = [],
 ): Promise<ColdStartVariant[]> {
   const bundle = currentLambdaPath();
   const tmp = mkdtempSync(join(tmpdir(), 'tp-bench-cold-'));
@@ -74,17 +88,37 @@ export async function measureColdStart(
     symlinkSync(join(ROOT, 'node_modules'), join(tmp, 'node_modules'), 'dir');
     symlinkSync(join(ROOT, 'package.json'), join(tmp, 'package.json'));
     const transpiled = join(tmp, 'src/entrypoints/lambda.js');
+    // Inside tmp, next to the node_modules link, so that the external SDK resolves.
+    const sdkExternal = join(tmp, 'sdk-external/lambda.mjs');
+    await buildLambda(join(tmp, 'sdk-external'), { sdkExternal: true });
     const src = join(ROOT, 'src/entrypoints/lambda.ts');
     const variants = [
       {
         id: 'bundle',
-        label: 'dist/lambda.mjs (esbuild bundle, minified)',
+        label: 'build/lambda/lambda.mjs (shipped: esbuild bundle, minified, AWS SDK inside)',
         target: bundle,
         nodeArgs: [] as string[],
         ...(existsSync(bundle)
           ? { bytes: statSync(bundle).size, files: 1 }
           : { bytes: Number.NaN, files: 0 }),
       },
+      {
+        id: 'sdk-external',
+        label: 'the same bundle with @aws-sdk/* and @smithy/* external (loaded from node_modules)',
+        target: sdkExternal,
+        nodeArgs: [] as string[],
+        bytes: statSync(sdkExternal).size,
+        files: 1,
+      },
+      ...extra.map((e) => ({
+        id: e.id,
+        label: `${e.id}: ${e.path}`,
+        target: join(ROOT, e.path),
+        nodeArgs: [] as string[],
+        ...(existsSync(join(ROOT, e.path))
+          ? { bytes: statSync(join(ROOT, e.path)).size, files: 1 }
+          : { bytes: Number.NaN, files: 0 }),
+      })),
       {
         id: 'unbundled-js',
         label: 'src/ transpiled file by file (esbuild, bundle: false) + node_modules',
@@ -101,13 +135,17 @@ export async function measureColdStart(
       },
     ];
     const samples = new Map<string, number[]>(variants.map((v) => [v.id, []]));
+    const cpuSamples = new Map<string, number[]>(variants.map((v) => [v.id, []]));
     const failures = new Map<string, string>();
     for (let round = 0; round < runs + 1; round++) {
       for (const v of rotate(variants, round)) {
         if (failures.has(v.id)) continue;
         try {
-          const ms = importTime(v.target, v.nodeArgs);
-          if (round > 0) samples.get(v.id)!.push(ms);
+          const { wall, cpu } = importTime(v.target, v.nodeArgs);
+          if (round > 0) {
+            samples.get(v.id)!.push(wall);
+            cpuSamples.get(v.id)!.push(cpu);
+          }
         } catch (error) {
           failures.set(v.id, error instanceof Error ? error.message : String(error));
         }
@@ -123,12 +161,14 @@ export async function measureColdStart(
         files: v.files,
         samples: s,
         medianMs: median(s),
+        cpuSamples: cpuSamples.get(v.id)!,
+        medianCpuMs: median(cpuSamples.get(v.id)!),
         ...(failure ? { failure } : {}),
       };
     });
     for (const v of out) {
       log(
-        `  [cold-start] ${v.id.padEnd(13)} ${(v.bytes / 1024).toFixed(0)} KB in ${v.files} file(s), median init ${v.medianMs.toFixed(1)} ms` +
+        `  [cold-start] ${v.id.padEnd(13)} ${(v.bytes / 1024).toFixed(0)} KB in ${v.files} file(s), median init ${v.medianMs.toFixed(1)} ms (CPU ${v.medianCpuMs.toFixed(1)} ms)` +
           ` (${v.samples.map((x) => x.toFixed(0)).join(', ')})${v.failure ? ` FAILED: ${v.failure}` : ''}`,
       );
     }

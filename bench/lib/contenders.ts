@@ -139,7 +139,7 @@ let compiledDir: string | undefined;
  * Snapshots what the runs execute, so that a rebuild or an edit of the shared tree during a long run
  * cannot change (or break) it halfway: compiles the Node contenders and the emulator launcher with
  * esbuild (the contenders' dependencies left in node_modules, the emulator bundled), and copies
- * dist/cli.js with its chunks and dist/lambda.mjs. Compiled contenders also start like the prebuilt
+ * dist/cli.js with its chunks and build/lambda/lambda.mjs. Compiled contenders also start like the prebuilt
  * CLI, not through tsx. Returns a cleanup.
  */
 export async function prepareSnapshot(): Promise<() => void> {
@@ -172,9 +172,10 @@ export async function prepareSnapshot(): Promise<() => void> {
     cpSync(join(ROOT, 'dist/cli.js'), join(dir, 'dist/cli.js'));
     if (existsSync(join(ROOT, 'dist/chunks')))
       cpSync(join(ROOT, 'dist/chunks'), join(dir, 'dist/chunks'), { recursive: true });
-    if (existsSync(join(ROOT, 'dist/lambda.mjs'))) {
-      cpSync(join(ROOT, 'dist/lambda.mjs'), join(dir, 'dist/lambda.mjs'));
-      lambdaPath = join(dir, 'dist/lambda.mjs');
+    if (existsSync(join(ROOT, LAMBDA_BUNDLE))) {
+      mkdirSync(join(dir, 'build/lambda'), { recursive: true });
+      cpSync(join(ROOT, LAMBDA_BUNDLE), join(dir, LAMBDA_BUNDLE));
+      lambdaPath = join(dir, LAMBDA_BUNDLE);
     }
     cliPath = join(dir, 'dist/cli.js');
   }
@@ -186,7 +187,9 @@ export function snapshotLauncher(): string | undefined {
   return compiledDir === undefined ? undefined : join(compiledDir, 'launch-emulator.mjs');
 }
 
-let lambdaPath = join(ROOT, 'dist/lambda.mjs');
+/** Where npm run build writes the Lambda bundle (scripts/lambda-bundle.mjs). */
+export const LAMBDA_BUNDLE = 'build/lambda/lambda.mjs';
+let lambdaPath = join(ROOT, LAMBDA_BUNDLE);
 
 /** The Lambda bundle to measure (the snapshot's copy once taken). */
 export function currentLambdaPath(): string {

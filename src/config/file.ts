@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../core/errors.js';
-import { type ConfigFile, ConfigFileSchema, formatPath } from './file-schema.js';
+import { type ConfigFile, ConfigFileSchema, validate } from './file-schema.js';
 
 /**
  * Reads and validates a config file: `.json`, or `.yaml`/`.yml`. The first problem is thrown as a
@@ -38,17 +38,7 @@ export function parseConfigText(text: string, path: string): ConfigFile {
       },
     );
   }
-  const result = ConfigFileSchema.safeParse(raw ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  let key = formatPath(issue.path);
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') {
-    const first = issue.keys[0] ?? '';
-    key = key === '(root)' ? first : `${key}.${first}`;
-    message = 'unknown setting';
-  } else if (issue.code === 'invalid_type' && issue.input === undefined) {
-    message = 'is required';
-  }
-  throw new ConfigError(`invalid config file ${path}: ${key}: ${message}`, key);
+  const result = validate(ConfigFileSchema, raw ?? {});
+  if (result.ok) return result.value;
+  throw new ConfigError(`invalid config file ${path}: ${result.key}: ${result.message}`, result.key);
 }

@@ -3,11 +3,10 @@
  * problem is a ConfigError whose `setting` is the variable's name. docs/configuration.md (Lambda
  * section) documents every variable; infra/template.yaml sets exactly LAMBDA_ENV_DEPLOYED.
  */
-import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { LogLevel } from '../core/ports/observability.js';
 import type { StreamSpec } from '../core/stream.js';
-import { formatPath, StreamEntrySchema } from './file-schema.js';
+import { StreamListSchema, validate } from './file-schema.js';
 import { parseSinkLocation } from './locations.js';
 import { assertUniqueNames, buildStreamSpec, entrySource } from './streams.js';
 import { checkBaseUrl, checkLogLevel } from './values.js';
@@ -125,12 +124,9 @@ export function parseStreamsJson(json: string, setting: string): StreamSpec[] {
   } catch {
     throw new ConfigError(`invalid ${setting}: not valid JSON`, setting);
   }
-  const result = z.array(StreamEntrySchema).min(1).safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new ConfigError(`invalid ${setting}: ${formatPath(issue.path)}: ${issue.message}`, setting);
-  }
-  const specs = result.data.map((entry) =>
+  const result = validate(StreamListSchema, raw);
+  if (!result.ok) throw new ConfigError(`invalid ${setting}: ${result.key}: ${result.message}`, setting);
+  const specs = result.value.map((entry) =>
     buildStreamSpec(
       {
         name: entry.name,

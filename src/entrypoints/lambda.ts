@@ -1,7 +1,7 @@
 /**
- * AWS Lambda entry point (bundled as dist/lambda.mjs, handler `lambda.handler`). Thin: the container's
- * runtime (config, clients, caches) is built once, lazily; each invocation fetches the token (cached),
- * sizes its time budget from the context, and runs the same runExecution as the CLI.
+ * AWS Lambda entry point (bundled as build/lambda/lambda.mjs, handler `lambda.handler`). Thin: the
+ * container's runtime (config, clients, caches) is built once, lazily; each invocation fetches the
+ * token (cached), sizes its time budget from the context, and runs the same runExecution as the CLI.
  *
  * A failed stream does not stop the others and the summary is returned; the invocation throws (so
  * the on-failure destination and the Errors metric see it) only when no progress could be saved:

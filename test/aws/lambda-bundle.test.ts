@@ -1,18 +1,19 @@
 /**
- * The deployable artifact: src/entrypoints/lambda.ts bundled the way scripts/build.mjs bundles it,
- * run in a child process (as the Lambda runtime would load it) against loopback AWS endpoints and the
+ * The deployable artifact: src/entrypoints/lambda.ts bundled by scripts/lambda-bundle.mjs (what
+ * npm run build writes to build/lambda/), run in a child process (as the Lambda runtime would load it) against loopback AWS endpoints and the
  * emulator. Everything the process prints is searched for the bearer token.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { buildLambda } from '../../scripts/lambda-bundle.mjs';
 import { type DynaliteHandle, startDynalite } from '../support/aws/dynalite.js';
 import { type FakeLambda, startFakeLambda } from '../support/aws/fake-lambda.js';
+import { type FakeSqs, startFakeSqs } from '../support/aws/fake-sqs.js';
 import { type FakeSsm, startFakeSsm } from '../support/aws/fake-ssm.js';
 import { awsTestEnv } from '../support/aws/lambda-harness.js';
 
@@ -41,33 +42,20 @@ let accepting: RunningEmulator;
 let rejecting: RunningEmulator;
 let parser: FakeLambda;
 let ssm: FakeSsm;
+let sqs: FakeSqs;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tp-lambda-bundle-'));
-  const result = await build({
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    entryPoints: { lambda: 'src/entrypoints/lambda.ts' },
-    outdir: dir,
-    outExtension: { '.js': '.mjs' },
-    minify: true,
-    external: ['better-sqlite3'],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    metafile: true,
-    logLevel: 'silent',
-  });
+  const metafile = await buildLambda(dir);
   bundle = join(dir, 'lambda.mjs');
-  expect(Object.keys(result.metafile.inputs).filter((input) => /sqlite/i.test(input))).toEqual([]);
-  [db, accepting, rejecting, parser, ssm] = await Promise.all([
+  expect(Object.keys(metafile.inputs).filter((input) => /sqlite/i.test(input))).toEqual([]);
+  [db, accepting, rejecting, parser, ssm, sqs] = await Promise.all([
     startDynalite(),
     startEmulator({ seed: 11, posts: 200, tokens: [SENTINEL], lateArrivalFraction: 0 }),
     startEmulator({ seed: 11, posts: 20, tokens: ['another-token'] }),
     startFakeLambda(),
     startFakeSsm(),
+    startFakeSqs(),
   ]);
   accepting.publish({ posts: Array.from({ length: 50 }, (_, i) => ({ text: `apricot harvest ${i}` })) });
   accepting.advanceClock(40_000);
@@ -78,14 +66,21 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await Promise.all([db?.close(), accepting?.close(), rejecting?.close(), parser?.close(), ssm?.close()]);
+  await Promise.all([
+    db?.close(),
+    accepting?.close(),
+    rejecting?.close(),
+    parser?.close(),
+    ssm?.close(),
+    sqs?.close(),
+  ]);
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
-async function invokeBundle(apiBaseUrl: string) {
+async function invokeBundle(apiBaseUrl: string, overrides: Record<string, string> = {}) {
   const env = {
     PATH: process.env.PATH ?? '',
-    ...awsTestEnv({ dynamodb: db.endpoint, lambda: parser.url, ssm: ssm.url }),
+    ...awsTestEnv({ dynamodb: db.endpoint, lambda: parser.url, ssm: ssm.url, sqs: sqs.url }),
     BUNDLE: bundle,
     CHECKPOINT_TABLE: await db.createTable(),
     BEARER_TOKEN_PARAMETER: '/tp/token',
@@ -95,6 +90,7 @@ async function invokeBundle(apiBaseUrl: string) {
     MIN_INTERVAL_MS: '0',
     MAX_TWEETS_PER_EXECUTION: '40',
     LOG_LEVEL: 'debug',
+    ...overrides,
   };
   try {
     const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', RUNNER], {
@@ -108,7 +104,7 @@ async function invokeBundle(apiBaseUrl: string) {
   }
 }
 
-describe('dist/lambda.mjs (bundled handler, child process)', () => {
+describe('build/lambda/lambda.mjs (bundled handler, child process)', () => {
   it('polls end to end with the token from SSM, printing Powertools logs and EMF but never the token', async () => {
     const before = parser.invocations.length;
     const { code, output, stdout } = await invokeBundle(accepting.url);
@@ -126,6 +122,23 @@ describe('dist/lambda.mjs (bundled handler, child process)', () => {
     expect(output).not.toContain(SENTINEL);
   });
 
+  it('delivers to an SQS queue (SINK=sqs:), one message per post', async () => {
+    const before = sqs.messages.length;
+    const { code, output, stdout } = await invokeBundle(accepting.url, {
+      SINK: `sqs:${sqs.url}/123456789012/posts`,
+    });
+    expect(code, output).toBe(0);
+    const summary = JSON.parse(
+      stdout
+        .split('\n')
+        .find((l) => l.startsWith('SUMMARY '))!
+        .slice(8),
+    );
+    expect(summary.tweets_delivered).toBe(40);
+    expect(sqs.messages.length - before).toBe(40);
+    expect(output).not.toContain(SENTINEL);
+  });
+
   it('exits with the error, and without the token, when the API rejects it (401)', async () => {
     const { code, output } = await invokeBundle(rejecting.url);
     expect(code).toBe(1);
@@ -138,4 +151,11 @@ it('keeps better-sqlite3 out of the bundle source', async () => {
   const source = await readFile(bundle, 'utf8').catch(() => '');
   expect(source.length).toBeGreaterThan(0);
   expect(source).not.toContain('better-sqlite3');
+});
+
+it('stays within its size budget: under 600 KB, the one file the function loads', async () => {
+  // The budget of issue 17 (was 1,414 KB). A dependency update that grows it past this fails here,
+  // and bench/README.md (Cold start) says what each build option saves.
+  expect((await readdir(dir)).sort()).toEqual(['lambda.mjs']);
+  expect((await stat(bundle)).size).toBeLessThan(600 * 1024);
 });

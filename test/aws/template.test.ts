@@ -72,11 +72,14 @@ describe('infra/template.yaml', () => {
       Architectures: ['arm64'],
       Timeout: 900,
       Handler: 'lambda.handler',
-      CodeUri: '../dist',
+      CodeUri: '../build/lambda',
     });
+    // CodeUri is the directory npm run build writes the bundle to, lambda.mjs exporting handler.
     const build = readFileSync(new URL('../../scripts/build.mjs', import.meta.url), 'utf8');
-    expect(build).toMatch(/entryPoints: \{ lambda: 'src\/entrypoints\/lambda\.ts' \}/);
-    expect(build).toContain("outExtension: { '.js': '.mjs' }");
+    expect(build).toContain("await buildLambda('build/lambda');");
+    const bundle = readFileSync(new URL('../../scripts/lambda-bundle.mjs', import.meta.url), 'utf8');
+    expect(bundle).toMatch(/entryPoints: \{ lambda: 'src\/entrypoints\/lambda\.ts' \}/);
+    expect(bundle).toContain("outExtension: { '.js': '.mjs' }");
   });
 
   it('sets exactly the environment variables lambda-env.ts reads (local alternatives excluded)', () => {

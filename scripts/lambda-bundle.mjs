@@ -1,0 +1,84 @@
+// Builds the Lambda handler (src/entrypoints/lambda.ts) into one minified ES module, <outdir>/lambda.mjs.
+// scripts/build.mjs calls it for build/lambda/; test/aws/lambda-bundle.test.ts and bench/ call it too,
+// so that what they run is what ships. Why each option: bench/README.md (Cold start) and
+// docs/dependencies.md (the AWS SDK is bundled, not taken from the runtime).
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/**
+ * The AWS SDK clients import their whole package.json for one field, the version they put in the
+ * User-Agent header; ~12 KB of the bundle was their scripts, dependency lists and keywords.
+ */
+const sdkPackageVersionOnly = {
+  name: 'sdk-package-version-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const { version } = JSON.parse(await readFile(args.path, 'utf8'));
+      return { contents: JSON.stringify({ version }), loader: 'json' };
+    });
+  },
+};
+
+/**
+ * The SDK's generated schema modules key their trait objects with constants (`{ [_h]: [...] }` where
+ * `const _h = "http"`). esbuild must assume a computed key can run code (a toString), so it keeps
+ * every operation's schema, used or not. Spelling the key as its string literal is the same object
+ * and lets esbuild drop the operations the poller never sends (~70 KB of the bundle).
+ */
+const sdkSchemaLiteralKeys = {
+  name: 'sdk-schema-literal-keys',
+  setup(b) {
+    b.onLoad(
+      { filter: /[\\/]node_modules[\\/]@aws-sdk[\\/].*[\\/]schemas[\\/]schemas_\d+\.js$/ },
+      async (args) => {
+        const { readFile } = await import('node:fs/promises');
+        const source = await readFile(args.path, 'utf8');
+        const literals = new Map();
+        for (const m of source.matchAll(/^const (_\w+) = ("[^"\\]*");$/gm)) literals.set(m[1], m[2]);
+        const contents = source.replace(/\[(_\w+)\]:/g, (key, name) =>
+          literals.has(name) ? `[${literals.get(name)}]:` : key,
+        );
+        return { contents, loader: 'js' };
+      },
+    );
+  },
+};
+
+/**
+ * Bundles the handler into `outdir/lambda.mjs` and returns esbuild's metafile.
+ * @param {string} outdir
+ * @param {{ sdkExternal?: boolean }} [options] sdkExternal: leave `@aws-sdk/*` and `@smithy/*` to
+ *   the runtime's copy (the bench measures it; the shipped bundle keeps them in, see
+ *   docs/dependencies.md). @default false
+ */
+export async function buildLambda(outdir, options = {}) {
+  const result = await build({
+    // Paths below (and a relative outdir) are relative to the repository, wherever this runs from.
+    absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
+    entryPoints: { lambda: 'src/entrypoints/lambda.ts' },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    minify: true,
+    // The packages' ES module builds: esbuild's default for platform node is their CommonJS `main`,
+    // which it cannot tree-shake (1,052 -> 681 KB with the AWS SDK).
+    mainFields: ['module', 'main'],
+    // No source map: it would be 4x the bundle, and the Lambda never loads it.
+    sourcemap: false,
+    legalComments: 'none',
+    // The native SQLite module is the CLI's; the Lambda never loads it.
+    external: ['better-sqlite3', ...(options.sdkExternal ? ['@aws-sdk/*', '@smithy/*'] : [])],
+    plugins: [sdkPackageVersionOnly, sdkSchemaLiteralKeys],
+    // A CommonJS dependency bundled into an ES module still calls require() for node: built-ins.
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    metafile: true,
+    logLevel: 'warning',
+  });
+  return result.metafile;
+}
