@@ -59,8 +59,16 @@ function makeUsers(rng: Prng, n: number, now: number): User[] {
       listed: rng.int(50),
     });
   }
+  // X allows all-digit usernames: the last user has one (no PRNG draw, so seeded worlds keep their posts),
+  // so that a client taking `@12345` for the id 12345 is caught.
+  const last = users[users.length - 1];
+  if (users.length > 1 && last !== undefined)
+    users[users.length - 1] = { ...last, username: ALL_DIGIT_USERNAME };
   return users;
 }
+
+/** The username of the emulated world's last user: all digits, and not the id of anyone. */
+export const ALL_DIGIT_USERNAME = '12345';
 
 interface Body {
   text: string;

@@ -10,7 +10,7 @@ import {
   assertUniqueNames,
   buildStreamSpec,
   entrySource,
-  normalizeUser,
+  parseUser,
   type StreamDefaults,
 } from './streams.js';
 import {
@@ -242,10 +242,10 @@ function selectStreams(v: PollValues, file: ConfigFile | undefined, defaults: St
         : v.user !== undefined
           ? {
               kind: 'timeline',
-              user: normalizeUser(required(nonEmpty(v.user), '--user')),
+              ...parseUser(required(nonEmpty(v.user), '--user'), '--user'),
               exclude: v.exclude === undefined ? [] : required(checkExclude(v.exclude), '--exclude'),
             }
-          : { kind: 'mentions', user: normalizeUser(required(nonEmpty(v.mentions), '--mentions')) };
+          : { kind: 'mentions', ...parseUser(required(nonEmpty(v.mentions), '--mentions'), '--mentions') };
     const name = v.stream === undefined ? undefined : required(nonEmpty(v.stream), '--stream');
     return [buildStreamSpec({ name, source }, defaults)];
   }

@@ -5,6 +5,7 @@ import {
   type InitialPosition,
   type StreamSource,
   type StreamSpec,
+  type UserKey,
 } from '../core/stream.js';
 import type { StreamEntry } from './file-schema.js';
 
@@ -37,10 +38,10 @@ export function defaultStreamName(source: StreamSource): string {
       return `${source.archive ? 'archive' : 'search'}:${source.query}`;
     case 'timeline':
       return source.exclude.length === 0
-        ? `timeline:${source.user}`
-        : `timeline:${source.user};exclude=${[...source.exclude].sort().join(',')}`;
+        ? `timeline:${userLabel(source)}`
+        : `timeline:${userLabel(source)};exclude=${[...source.exclude].sort().join(',')}`;
     case 'mentions':
-      return `mentions:${source.user}`;
+      return `mentions:${userLabel(source)}`;
   }
 }
 
@@ -71,17 +72,48 @@ export function assertUniqueNames(streams: readonly StreamSpec[], setting: (inde
   });
 }
 
-/** A username without its `@`; an id stays digits. */
-export function normalizeUser(user: string): string {
-  return user.trim().replace(/^@/, '');
+/**
+ * The user in a stream name: as given, except an all-digit username, which keeps its `@` so that it
+ * never shares a name (and a checkpoint, which holds the resolved user id) with the id of those digits.
+ */
+function userLabel(source: { readonly user: string; readonly by?: UserKey }): string {
+  return source.by === 'username' && /^[0-9]+$/.test(source.user) ? `@${source.user}` : source.user;
+}
+
+/**
+ * Reads a `--user` / `--mentions` / `user:` / `mentions:` value. `@name` and `user:name` are always a
+ * username; `id:123` is always an id; a bare all-digit value is an id, anything else a username.
+ * Throws a ConfigError naming `setting` for an empty value or an `id:` that is not an id.
+ */
+export function parseUser(value: string, setting: string): { user: string; by: UserKey } {
+  const text = value.trim();
+  let user: string;
+  let by: UserKey;
+  if (text.startsWith('id:')) {
+    user = text.slice(3).trim();
+    by = 'id';
+    if (!/^[0-9]{1,19}$/.test(user) || BigInt(user) === 0n || BigInt(user) > 2n ** 63n - 1n)
+      throw new ConfigError(`invalid ${setting}: "${text}" is not a numeric user id`, setting);
+  } else if (text.startsWith('user:') || text.startsWith('@')) {
+    user = text
+      .replace(/^user:/, '')
+      .trim()
+      .replace(/^@/, '');
+    by = 'username';
+  } else {
+    user = text;
+    by = /^[0-9]+$/.test(text) ? 'id' : 'username';
+  }
+  if (user === '') throw new ConfigError(`invalid ${setting}: no user given`, setting);
+  return { user, by };
 }
 
 /** The source of a config-file (or STREAMS) entry; the schema guarantees exactly one of query/user/mentions. */
-export function entrySource(entry: StreamEntry): StreamSource {
+export function entrySource(entry: StreamEntry, setting = 'streams'): StreamSource {
   if (entry.query !== undefined)
     return { kind: 'search', query: entry.query, archive: entry.archive ?? false };
   if (entry.user !== undefined) {
-    return { kind: 'timeline', user: normalizeUser(entry.user), exclude: entry.exclude ?? [] };
+    return { kind: 'timeline', ...parseUser(entry.user, `${setting}: user`), exclude: entry.exclude ?? [] };
   }
-  return { kind: 'mentions', user: normalizeUser(entry.mentions ?? '') };
+  return { kind: 'mentions', ...parseUser(entry.mentions ?? '', `${setting}: mentions`) };
 }

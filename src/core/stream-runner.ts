@@ -3,6 +3,7 @@
  * Failures end this stream only; the lease is released whatever happens.
  */
 
+import { isCommitFailure } from './commit-failure.js';
 import { RECENT_EDGE_SLACK_MS, RECENT_SEARCH_WINDOW_MS, RECENT_WINDOW_MARGIN_MS } from './endpoints.js';
 import {
   CorruptCheckpointError,
@@ -95,7 +96,8 @@ function failed(
   state: StreamState | null,
   err: unknown,
 ): StreamSummary {
-  if (err instanceof DeadlineError || (ex.signal?.aborted ?? false)) {
+  // A failed commit is a failure even when the deadline or an abort arrived meanwhile (commit-failure.ts).
+  if (!isCommitFailure(err) && (err instanceof DeadlineError || (ex.signal?.aborted ?? false))) {
     return summary(spec, 'deadline', state);
   }
   const { code, message } = describe(err);

@@ -32,7 +32,8 @@ export async function resolveUserId(
   const source = spec.source;
   if (!needsUser(source)) return undefined;
   if (checkpoint?.user_id !== undefined) return checkpoint.user_id;
-  if (NUMERIC.test(source.user) && isValidId(source.user)) return source.user;
+  // An all-digit username (X allows them) is looked up like any other: only an id is taken as is.
+  if (source.by !== 'username' && NUMERIC.test(source.user) && isValidId(source.user)) return source.user;
   const request = userLookupRequest(source.user);
   const response = await callApi<{ data?: { id?: unknown }; errors?: { type?: string; detail?: string }[] }>(
     ex,

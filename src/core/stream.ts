@@ -8,13 +8,21 @@ export type InitialPosition =
 
 export type StreamSource =
   | { readonly kind: 'search'; readonly query: string; readonly archive: boolean }
-  /** `user` is a username or a numeric id; a username is resolved once and kept in the checkpoint. */
+  /**
+   * `user` is a username or a numeric id; a username is resolved once and kept in the checkpoint.
+   * `by` says which (config sets it: `@name` and `user:` mean a username, `id:` an id); without it an
+   * all-digit `user` is an id.
+   */
   | {
       readonly kind: 'timeline';
       readonly user: string;
       readonly exclude: readonly ('replies' | 'retweets')[];
+      readonly by?: UserKey;
     }
-  | { readonly kind: 'mentions'; readonly user: string };
+  | { readonly kind: 'mentions'; readonly user: string; readonly by?: UserKey };
+
+/** Whether a stream's `user` is an account id or a username. */
+export type UserKey = 'id' | 'username';
 
 export interface StreamSpec {
   /** Unique key of the checkpoint. */

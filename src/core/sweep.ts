@@ -4,6 +4,7 @@
  */
 import { callApi } from './api-caller.js';
 import { splitIntoBatches } from './batching.js';
+import { commitError, markCommitFailure } from './commit-failure.js';
 import { pagedEndpoint, pageRequest, pageSize } from './endpoints.js';
 import { InvalidResponseError } from './errors.js';
 import type { Execution, StopReason } from './execution.js';
@@ -68,8 +69,12 @@ export async function saveCheckpoint(
   state: StreamState,
   next: Checkpoint,
 ): Promise<void> {
-  await ctx.lease.ensure();
-  await ctx.ex.deps.store.save(next, ctx.lease.lease);
+  try {
+    await ctx.lease.ensure();
+    await ctx.ex.deps.store.save(next, ctx.lease.lease);
+  } catch (error) {
+    throw markCommitFailure(error);
+  }
   state.checkpoint = next;
   await ctx.ex.deps.failpoint?.(Failpoint.afterCheckpoint);
   ctx.logger.log('info', LogEvent.checkpointUpdate, {
@@ -186,9 +191,11 @@ export async function runSweep(ctx: SweepContext, state: StreamState): Promise<S
       token = nextToken;
     }
   } catch (error) {
-    // The error that stopped the sweep is the one to report; the commit in flight still completes.
-    await settle().catch(() => undefined);
-    throw error;
+    // The commit in flight still completes. If it fails, that failure wins over whatever stopped the
+    // sweep (a deadline, an abort, a 429 wait, a stale since_id): see commit-failure.ts.
+    const pending = committing;
+    committing = undefined;
+    throw (await commitError(pending)) ?? error;
   } finally {
     await settle(); // a commit that fails fails the sweep
   }
@@ -251,11 +258,11 @@ async function deliverPage(
           pageDone,
           lastPage,
         });
-  commit?.catch(() => undefined); // observed by the caller, or below
+  commit?.catch(() => undefined); // observed by the caller (runSweep's settle), or just below
   if (failure !== undefined) {
-    // The batch's own failure is the one worth reporting; an unsaved checkpoint only re-delivers.
-    await commit?.catch(() => undefined);
-    throw failure;
+    // The batch's own failure is reported unless the commit of the batches before it failed too:
+    // a commit failure always wins (the batch's may be a deadline, which is no failure).
+    throw (await commitError(commit)) ?? failure;
   }
   return { end: stop ?? (pageDone ? null : 'budget_exhausted'), commit };
 }
@@ -273,7 +280,9 @@ async function commitDelivered(
 ): Promise<void> {
   const { ex, spec } = ctx;
   // Not abortable: a stop (SIGTERM, the deadline) lands here to save what was delivered before it.
-  await withRetry(() => ex.deps.sink.flush(), sinkRetry(ctx, undefined));
+  await withRetry(() => ex.deps.sink.flush(), sinkRetry(ctx, undefined)).catch((error: unknown) => {
+    throw markCommitFailure(error);
+  });
   await ex.deps.failpoint?.(Failpoint.afterAckBeforeCheckpoint);
   const lowestId = delivered[delivered.length - 1] as string;
   const next =

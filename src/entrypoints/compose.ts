@@ -18,7 +18,7 @@ import { HttpXApi } from '../adapters/x-api/http-client.js';
 import type { PollConfig, SinkLocation, StoreLocation } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import type { CheckpointStore } from '../core/ports/checkpoint-store.js';
-import type { Logger } from '../core/ports/observability.js';
+import type { Logger, Metrics } from '../core/ports/observability.js';
 import type { Sink } from '../core/ports/sink.js';
 import { Failpoint, type RunDependencies, type RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
@@ -70,7 +70,11 @@ export async function openStore(location: StoreLocation, onWrite?: () => void): 
 }
 
 /** Opens the sink a `--sink` location names. */
-export async function openSink(location: SinkLocation, stdout: Writable = process.stdout): Promise<Sink> {
+export async function openSink(
+  location: SinkLocation,
+  stdout: Writable = process.stdout,
+  observe?: { readonly logger: Logger; readonly metrics: Metrics },
+): Promise<Sink> {
   switch (location.kind) {
     case 'jsonl':
       return new JsonlFileSink({ path: location.path });
@@ -81,8 +85,11 @@ export async function openSink(location: SinkLocation, stdout: Writable = proces
       return new LambdaInvokeSink({ functionName: location.functionName });
     }
     case 'sqs': {
-      const { SqsSink } = await import('../adapters/sinks/sqs.js');
-      return new SqsSink({ queueUrl: location.queueUrl });
+      const { SqsSink, reportDeadLetter } = await import('../adapters/sinks/sqs.js');
+      return new SqsSink({
+        queueUrl: location.queueUrl,
+        ...(observe ? { onDeadLetter: reportDeadLetter(observe.logger, observe.metrics) } : {}),
+      });
     }
   }
 }
@@ -102,7 +109,7 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
   );
   let sink: Sink;
   try {
-    sink = await openSink(config.sink, io.stdout);
+    sink = await openSink(config.sink, io.stdout, { logger, metrics });
     if (failpoint) sink = new FailpointSink(sink, failpoint);
   } catch (error) {
     await store.close();

@@ -27,7 +27,8 @@ Logs are JSON lines on stderr; the last one is {"event":"execution_end",...}.
 Source (exactly one):
   --query <q>              recent search (last 7 days)
   --archive                with --query: full-archive search (/2/tweets/search/all)
-  --user <name|id>         the user's timeline
+  --user <name|id>         the user's timeline (@name or user:name is a username,
+                           id:123 or bare digits an id)
   --exclude <list>         with --user: replies, retweets or replies,retweets
   --mentions <name|id>     posts mentioning the user
   --config <file>          streams and defaults from a JSON or YAML file

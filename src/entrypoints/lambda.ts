@@ -13,6 +13,7 @@ import { SystemClock } from '../adapters/system-clock.js';
 import { HttpXApi } from '../adapters/x-api/http-client.js';
 import { DeadlineError, PollerError } from '../core/errors.js';
 import { LogEvent, MetricName } from '../core/ports/observability.js';
+import { redactSecrets, redactValue } from '../core/redaction.js';
 import { runExecution } from '../core/run.js';
 import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../core/run-types.js';
 
@@ -86,11 +87,15 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
   // A 401 may mean the token was rotated: the next invocation reads it afresh.
   if (failed.length > 0) rt.tokens.invalidate();
   if (streams.length > 0 && failed.length === streams.length) {
+    // Lambda logs this error itself and sends it to the on-failure destination: redacted like the logs.
     throw new ExecutionFailedError(
-      `every stream failed: ${failed.map((s) => `${s.stream}: ${s.error ?? 'unknown error'}`).join('; ')}`,
+      redactSecrets(
+        `every stream failed: ${failed.map((s) => `${s.stream}: ${s.error ?? 'unknown error'}`).join('; ')}`,
+        [token],
+      ),
     );
   }
-  return summary;
+  return redactValue(summary, [token]);
 };
 
 /** The fan-out's handlers (FanoutMode=sqs): `lambda.planner` and `lambda.worker`. */

@@ -38,6 +38,10 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
         return;
       }
       if (fields.during === 'release') return;
+      if (fields.code === 'dead_letter') {
+        say(String(fields.message)); // the stream went on: no "failed"
+        return;
+      }
       if (fields.code === 'authentication') {
         say('the API rejected the bearer token (HTTP 401): check X_BEARER_TOKEN (the token is not shown)');
       } else if (typeof fields.stream === 'string') {
@@ -71,6 +75,7 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
   signals.on('SIGINT', handlers.SIGINT);
   signals.on('SIGTERM', handlers.SIGTERM);
   let summary: RunSummary | undefined;
+  let closeFailed = false;
   try {
     if (config.resetCheckpoint) {
       for (const stream of composition.streams) await resetCheckpoint(composition, stream.name);
@@ -99,11 +104,14 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
     signals.off('SIGINT', handlers.SIGINT);
     signals.off('SIGTERM', handlers.SIGTERM);
     await composition.close().catch((error: unknown) => {
-      say(
-        `could not close the sink or store cleanly: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      // Closing flushes what the sink still holds: a failure there is a sink failure (exit 1).
+      const message = error instanceof Error ? error.message : String(error);
+      closeFailed = true;
+      logger.log('error', 'error', { code: 'sink', message, during: 'close' });
+      say(`could not close the sink or store cleanly: ${message}`);
     });
   }
+  if (closeFailed) return ExitCode.failure;
   if (interrupted !== undefined) return interrupted === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
   return summary.streams.every((s) => NORMAL_OUTCOMES.has(s.outcome)) ? ExitCode.ok : ExitCode.failure;
 }

@@ -52,7 +52,7 @@ describe('fan-out over SQS: planner, 16 workers, one app budget', () => {
   let dir: ReturnType<typeof tempDir>;
   beforeAll(async () => {
     [db, moto] = await Promise.all([startDynalite(), startMoto()]);
-    sqs = new SQSClient({ ...DUMMY_AWS, endpoint: moto.endpoint });
+    sqs = new SQSClient({ ...DUMMY_AWS, endpoint: moto.url });
     dir = tempDir('tp-fanout-');
   }, 60_000);
   afterAll(async () => {
@@ -78,7 +78,7 @@ describe('fan-out over SQS: planner, 16 workers, one app budget', () => {
   ): FleetWorkerSpec => ({
     emulatorUrl: emu.url,
     dynamoEndpoint: db.endpoint,
-    sqsEndpoint: moto.endpoint,
+    sqsEndpoint: moto.url,
     queueUrl: '',
     table: '',
     sinkPath: join(dir.dir, `${over.holder}.jsonl`),

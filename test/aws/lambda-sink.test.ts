@@ -49,7 +49,7 @@ describe('LambdaInvokeSink', () => {
     expect(pieces.length).toBeGreaterThan(1);
     for (const [i, piece] of pieces.entries()) {
       expect(batchSchemaErrors(piece)).toBeNull();
-      expect(piece.batch_id).toBe(`${batch.batch_id}#${i + 1}of${pieces.length}`);
+      expect(piece.batch_id).toBe(`${batch.batch_id}#${piece.tweets[0]?.id}-${piece.tweets.at(-1)?.id}`);
       expect(lambda.invocations[i]!.bytes).toBeLessThanOrEqual(262_144);
       const authors = new Set(piece.tweets.map((t) => t.author_id));
       expect(piece.includes?.users?.map((u) => u.id).sort()).toEqual([...authors].sort());

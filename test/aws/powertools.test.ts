@@ -44,6 +44,7 @@ describe('PowertoolsMetrics', () => {
       [
         'ApiRequests',
         'BatchesDelivered',
+        'DeadLetteredPosts',
         'ErrorsEncountered',
         'ExecutionDurationSeconds',
         'GapSeconds',

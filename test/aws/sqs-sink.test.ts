@@ -77,14 +77,27 @@ describe('SqsSink', () => {
     expect(sqs.calls).toEqual([4, 1, 1]);
   });
 
-  it("does not retry an entry the queue refused as the sender's fault", async () => {
+  it('sets an entry refused as InvalidMessageContents aside in the dead-letter queue, not retried', async () => {
     sqs.failEntry = (entry) => (entry.Id === 'm0' ? 'InvalidMessageContents' : undefined);
-    const error = await makeSink()
-      .write(makeBatch(2))
-      .catch((e) => e);
+    const batch = makeBatch(2);
+    await makeSink().write(batch);
+    expect(sqs.calls).toEqual([2, 1]);
+    expect(bodies().map((b) => (b as unknown as { post_id?: string }).post_id ?? b.tweets[0]?.id)).toEqual([
+      batch.tweets[1]?.id,
+      batch.tweets[0]?.id,
+    ]);
+  });
+
+  it('fails the write, retryable, when the dead-letter queue refuses the poison post too', async () => {
+    sqs.failEntry = (entry) => (entry.Id === 'm0' ? 'InvalidMessageContents' : undefined);
+    const sink = makeSink();
+    // The dead-letter queue refuses too: the write fails, retryable (nothing is dropped silently).
+    sqs.failEntry = (entry) =>
+      entry.Id === 'm0' || entry.Id === 'dead0' ? 'InvalidMessageContents' : undefined;
+    const error = await sink.write(makeBatch(2)).catch((e) => e);
     expect(error).toBeInstanceOf(SinkError);
-    expect(error.retryable).toBe(false);
-    expect(sqs.calls).toEqual([2]);
+    expect(error.retryable).toBe(true);
+    expect(sqs.calls).toEqual([2, 1]);
   });
 
   it.each(['throttle', 'server-error'] as const)(

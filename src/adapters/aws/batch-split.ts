@@ -1,7 +1,10 @@
 /**
  * Splits a Batch whose JSON exceeds a byte limit into consecutive pieces, order kept. Each piece is a
- * complete Batch (same stream and correlation id, its own trimmed `includes`) whose batch_id carries
- * a deterministic suffix `<batch_id>#<n>of<total>`, so a redelivered piece can be deduplicated too.
+ * complete Batch (same stream and correlation id, its own trimmed `includes`) whose batch_id names its
+ * content: `<batch_id>#<first post id>-<last post id>`. Which posts land in which piece depends on the
+ * posts' bytes (a count that shrank between two runs moves the cut), so a position such as "piece 1
+ * of 2" would name different posts in different runs; the first and last id of a piece of one batch
+ * always name the same posts, so deduplicating on batch_id never drops a post.
  */
 import { trimIncludes } from '../../core/batching.js';
 import { SinkError } from '../../core/errors.js';
@@ -27,8 +30,13 @@ function piece(batch: Batch, tweets: readonly Tweet[], batchId: string): Batch {
   return includes === undefined ? base : { ...base, includes };
 }
 
-/** Longest suffix the splitter appends, kept in reserve while measuring. */
-const SUFFIX_RESERVE = '#9999of9999'.length;
+/** Longest suffix the splitter appends (`#` and two 19-digit ids joined by `-`), kept in reserve while measuring. */
+const SUFFIX_RESERVE = '#'.length + 19 + '-'.length + 19;
+
+/** The batch_id of a piece holding `tweets` (non-empty) of `batch`. */
+export function pieceId(batch: Batch, tweets: readonly Tweet[]): string {
+  return `${batch.batch_id}#${tweets[0]?.id}-${tweets[tweets.length - 1]?.id}`;
+}
 
 /**
  * Pieces of `batch`, each at most `maxBytes` of JSON. The batch itself when it fits. Throws a
@@ -54,5 +62,5 @@ export function splitBatchByBytes(batch: Batch, maxBytes: number): Batch[] {
     current.push(tweet);
   }
   if (current.length > 0) groups.push(current);
-  return groups.map((tweets, i) => piece(batch, tweets, `${batch.batch_id}#${i + 1}of${groups.length}`));
+  return groups.map((tweets) => piece(batch, tweets, pieceId(batch, tweets)));
 }

@@ -14,7 +14,7 @@ import { SsmBearerTokenSource, SsmParameters } from '../credentials/ssm.js';
 import { PowertoolsLogger, SERVICE_NAME } from '../observability/powertools-logger.js';
 import { PowertoolsMetrics } from '../observability/powertools-metrics.js';
 import { LambdaInvokeSink } from '../sinks/lambda.js';
-import { SqsSink } from '../sinks/sqs.js';
+import { reportDeadLetter, SqsSink } from '../sinks/sqs.js';
 import { DynamoDbCheckpointStore } from '../stores/dynamodb.js';
 
 export interface LambdaRuntime {
@@ -49,7 +49,7 @@ export function createLambdaRuntime(env: Readonly<Record<string, string | undefi
           functionName: config.sink.functionName,
           maxPayloadBytes: config.payloadLimitBytes,
         })
-      : new SqsSink({ queueUrl: config.sink.queueUrl });
+      : new SqsSink({ queueUrl: config.sink.queueUrl, onDeadLetter: reportDeadLetter(logger, metrics) });
   const store = new DynamoDbCheckpointStore({ tableName: config.tableName, logger });
   const source = config.streams;
   const streams = async (): Promise<readonly StreamSpec[]> =>

@@ -1,10 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { LogEventName, LogFields, Logger, LogLevel } from '../../core/ports/observability.js';
+import { redactSecrets } from '../../core/redaction.js';
 
 const LEVEL_RANK = { debug: 10, info: 20, warn: 30, error: 40 } as const satisfies Record<LogLevel, number>;
-
-/** Tokens shorter than this are not redacted: replacing a 2-letter string everywhere would garble logs. */
-const MIN_SECRET_LENGTH = 6;
 
 export interface JsonLoggerOptions {
   /** @default process.stderr */
@@ -19,18 +17,9 @@ export interface JsonLoggerOptions {
   readonly now?: () => Date;
 }
 
-/** Replaces every occurrence of each secret with `[REDACTED]`. */
+/** Replaces every secret, and every `Bearer <credential>`, with `[REDACTED]` (core/redaction.ts). */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= MIN_SECRET_LENGTH && out.includes(secret))
-      out = out.split(secret).join('[REDACTED]');
-    // JSON.stringify may have escaped characters of the secret; catch that form too.
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret && escaped.length >= MIN_SECRET_LENGTH)
-      out = out.split(escaped).join('[REDACTED]');
-  }
-  return out;
+  return redactSecrets(text, secrets);
 }
 
 function replacer(_key: string, value: unknown): unknown {

@@ -1,12 +1,18 @@
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SinkError } from '../../core/errors.js';
 import type { Batch, Sink } from '../../core/ports/sink.js';
+import { lockFile } from './file-lock.js';
 import { formatBatchLines } from './jsonl-lines.js';
 
 export interface JsonlFileSinkOptions {
   /** The file to append to; it and its directory are created. */
   readonly path: string;
+  /**
+   * How long a flush waits for another writer's lock on the file before it fails (retryable).
+   * @default 20000
+   */
+  readonly lockWaitMs?: number;
 }
 
 /**
@@ -14,22 +20,39 @@ export interface JsonlFileSinkOptions {
  * `flush` appends everything held in one write and fsyncs the file. The poller flushes once per page
  * and moves the checkpoint only after that, so the checkpoint never moves past posts that a crash of
  * the process or of the machine could still take away; what was held and not flushed is simply
- * delivered again by the next run. A failed append is cut back off the file, so that no half line
- * stays in it; `close` flushes what is still held.
+ * delivered again by the next run.
+ *
+ * Several writers (processes, streams, overlapping cron runs) may share one file. Each flush holds an
+ * exclusive advisory lock on the file (`<path>.lock`, file-lock.ts) for its append and fsync:
+ *
+ * ```
+ * lock ─ open(path, append) ─ size := fstat ─ repair a torn last line ─ append ─ fsync ─ close ─ unlock
+ *                                                       failed append: truncate(size), still locked ┘
+ * ```
+ *
+ * - A page's lines land whole and contiguous: no other writer appends while the lock is held.
+ * - A failed append is cut back to the size measured under the lock just before it, so it removes
+ *   only its own bytes, never lines another writer put there.
+ * - The file is opened for each flush (append mode, never a remembered offset): a file rotated or
+ *   truncated between flushes is simply appended to (or created again), with no NUL padding.
+ * - A torn last line (a writer killed in the middle of its append, which never checkpointed it) is cut
+ *   off by the next flush, under the lock, before it appends.
+ *
+ * A reader may therefore see, at most, one partial last line (an append in progress or a writer that
+ * died mid-append); every line before the last is whole.
  */
 export class JsonlFileSink implements Sink {
   readonly #path: string;
-  #handle: Promise<FileHandle> | undefined;
+  readonly #lockWaitMs: number;
   /** Flushes are chained: each one appends what was held when it runs, in call order. */
   #tail: Promise<void> = Promise.resolve();
   #closed = false;
   /** Formatted lines of the batches written since the last flush, in call order. */
   #held: string[] = [];
-  /** The file's size after the last complete append (where a failed append is truncated back to). */
-  #size: number | undefined;
 
   constructor(options: JsonlFileSinkOptions) {
     this.#path = options.path;
+    this.#lockWaitMs = options.lockWaitMs ?? 20_000;
   }
 
   write(batch: Batch): Promise<void> {
@@ -46,6 +69,7 @@ export class JsonlFileSink implements Sink {
 
   #chain(signal?: AbortSignal): Promise<void> {
     const next = this.#tail.then(() => this.#flushHeld(signal));
+    // The chain only orders flushes; each caller gets (and must handle) its own flush's failure.
     this.#tail = next.catch(() => undefined);
     return next;
   }
@@ -54,55 +78,105 @@ export class JsonlFileSink implements Sink {
     signal?.throwIfAborted();
     if (this.#held.length === 0) return;
     const text = Buffer.from(this.#held.join(''), 'utf8');
-    let handle: FileHandle;
+    await mkdir(dirname(this.#path), { recursive: true }).catch((cause: unknown) => {
+      throw fileError('cannot create the directory of', this.#path, cause);
+    });
+    // A device or a pipe (/dev/stdout, a FIFO) has no size to restore and no lines to share: no lock.
+    const regular = await stat(this.#path).then(
+      (s) => s.isFile(),
+      () => true, // not there yet: created as a regular file below
+    );
+    const unlock = regular
+      ? await lockFile(this.#path, this.#lockWaitMs).catch((cause: unknown) => {
+          throw new SinkError(`cannot lock ${this.#path}: ${messageOf(cause)}`, true, { cause });
+        })
+      : async () => undefined;
+    let handle: FileHandle | undefined;
     try {
-      handle = await this.#open();
-      this.#size ??= (await handle.stat()).size;
+      handle = await open(this.#path, 'a+').catch((cause: unknown) => {
+        throw fileError('cannot open', this.#path, cause);
+      });
+      if (regular) await this.#append(handle, text);
+      else
+        await handle.appendFile(text).catch((cause: unknown) => {
+          throw fileError('cannot append to', this.#path, cause);
+        });
+      // In the file now (a process crash keeps it): held no more, even if the fsync fails below.
+      this.#held = [];
+      await handle.sync().catch((cause: unknown) => {
+        // Never retried: after a failed fsync the kernel may drop the dirty pages and report the next
+        // fsync as a success. The stream fails, the checkpoint stays, the next run delivers again.
+        const code = (cause as NodeJS.ErrnoException).code;
+        throw new SinkError(`cannot fsync ${this.#path}: ${code ?? String(cause)}`, false, { cause });
+      });
+    } finally {
+      await handle?.close().catch(() => undefined); // after fsync (or its failure) a close error adds nothing
+      await unlock(); // throws when the lock was lost while held: the append may have interleaved
+    }
+  }
+
+  /** Appends `text` at the end of the locked file; on failure cuts the file back to where it began. */
+  async #append(handle: FileHandle, text: Buffer): Promise<void> {
+    let size = (await handle.stat()).size;
+    try {
+      size = await repairTornLine(handle, size);
       await handle.appendFile(text);
     } catch (cause) {
-      await this.#cutBack();
-      const code = (cause as NodeJS.ErrnoException).code;
-      // A full disk or a quota may clear; a missing permission or a bad path will not.
-      const retryable = code === 'ENOSPC' || code === 'EDQUOT' || code === 'EAGAIN' || code === 'EIO';
-      throw new SinkError(`cannot append to ${this.#path}: ${code ?? String(cause)}`, retryable, { cause });
-    }
-    // In the file now (a process crash keeps it): held no more, even if the fsync fails below.
-    this.#held = [];
-    this.#size += text.length;
-    try {
-      await handle.sync();
-    } catch (cause) {
-      // Never retried: after a failed fsync the kernel may drop the dirty pages and report the next
-      // fsync as a success. The stream fails, the checkpoint stays, the next run delivers again.
-      const code = (cause as NodeJS.ErrnoException).code;
-      throw new SinkError(`cannot fsync ${this.#path}: ${code ?? String(cause)}`, false, { cause });
+      // Under the lock: `size` is this append's start, so only its own bytes are removed. If the
+      // truncate fails too, the torn line it leaves is cut by the next flush (see repairTornLine).
+      await handle.truncate(size).catch(() => undefined);
+      throw fileError('cannot append to', this.#path, cause);
     }
   }
 
-  /** After a failed append: drops whatever part of it reached the file (best effort). */
-  async #cutBack(): Promise<void> {
-    if (this.#size === undefined) return;
-    const handle = await this.#handle?.catch(() => undefined);
-    await handle?.truncate(this.#size).catch(() => undefined);
-  }
-
-  #open(): Promise<FileHandle> {
-    this.#handle ??= mkdir(dirname(this.#path), { recursive: true }).then(() => open(this.#path, 'a'));
-    this.#handle.catch(() => {
-      this.#handle = undefined;
-    });
-    return this.#handle;
-  }
-
-  /** Flushes what is still held, then closes the file. */
+  /** Flushes what is still held, then stops accepting batches. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      await this.#chain();
-    } finally {
-      const handle = await this.#handle?.catch(() => undefined);
-      await handle?.close();
-    }
+    await this.#chain();
   }
+}
+
+/** How far back a torn last line is looked for; a longer one is ended with a newline instead. */
+const TORN_LINE_SCAN_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A file whose last byte is not a newline ends with a line torn by a writer that died mid-append (it
+ * never checkpointed it, so its posts come again). Cuts that line off and returns the new size.
+ */
+async function repairTornLine(handle: FileHandle, size: number): Promise<number> {
+  if (size === 0) return 0;
+  const last = Buffer.alloc(1);
+  await handle.read(last, 0, 1, size - 1);
+  if (last[0] === 0x0a) return size; // the usual case: the file ends with a whole line
+  const chunk = Buffer.alloc(64 * 1024);
+  let end = size;
+  while (end > 0 && size - end < TORN_LINE_SCAN_BYTES) {
+    const start = Math.max(0, end - chunk.length);
+    const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+    const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (at >= 0) {
+      const keep = start + at + 1;
+      if (keep < size) await handle.truncate(keep);
+      return keep;
+    }
+    end = start;
+  }
+  if (end === 0) {
+    await handle.truncate(0); // a single torn line and nothing else
+    return 0;
+  }
+  await handle.appendFile('\n'); // beyond the scan: end the line so the next one starts clean
+  return size + 1;
+}
+
+function messageOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** A file-system failure as a SinkError: a full disk or a quota may clear; a bad path or EFBIG will not. */
+function fileError(what: string, path: string, cause: unknown): SinkError {
+  const code = (cause as NodeJS.ErrnoException).code;
+  const retryable = code === 'ENOSPC' || code === 'EDQUOT' || code === 'EAGAIN' || code === 'EIO';
+  return new SinkError(`${what} ${path}: ${code ?? messageOf(cause)}`, retryable, { cause });
 }

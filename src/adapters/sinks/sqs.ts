@@ -3,17 +3,33 @@
  * can deduplicate on the post id. Each message body is a Batch holding that one post (same schema as
  * the Lambda sink, docs/batch.schema.json; batch_id `<batch_id>#<post id>`). Entries are grouped by at
  * most 10 and `maxRequestBytes` per call; entries reported in `Failed` are retried alone, bounded;
- * `write` resolves only when every entry is in `Successful`, else throws SinkError (the checkpoint
- * must not move).
+ * `write` resolves only when every entry is in `Successful` or dead-lettered, else throws SinkError
+ * (the checkpoint must not move). Group ids and bodies are mapped into what SQS accepts (sqs-limits.ts).
+ *
+ * A post SQS refuses for good (a poison post) would otherwise fail every run at the same place. Two
+ * refusals count as "for good", because sending the same post again can only be refused again:
+ * - the post's message alone is larger than `maxRequestBytes`;
+ * - SQS reports the entry `Failed` with `SenderFault` and code `InvalidMessageContents`.
+ * Such a post goes to the dead-letter queue (a message naming the stream, batch, post id and reason,
+ * with the post itself when it fits), `onDeadLetter` reports it (an `error` event and the
+ * `DeadLetteredPosts` metric), and the stream moves on. If the dead-letter queue cannot take it, the
+ * write fails as before (retryable): nothing is dropped silently. Every other sender fault (access,
+ * a bad queue attribute) is the configuration's, not the post's: the write fails, not retried.
  */
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+  type SendMessageBatchRequestEntry,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { trimIncludes } from '../../core/batching.js';
 import { SinkError } from '../../core/errors.js';
+import { LogEvent, type Logger, MetricName, type Metrics } from '../../core/ports/observability.js';
 import type { Batch, Sink } from '../../core/ports/sink.js';
-import { jsonBytes } from '../aws/batch-split.js';
 import { awsErrorName, isRetryableAwsError } from '../aws/errors.js';
 import { type BackoffOptions, backoffDelayMs, sleep } from '../aws/retry-delay.js';
 import { SerialWrites } from '../aws/serial-writes.js';
+import { fifoGroupId, sqsSafeJson } from './sqs-limits.js';
 
 /** SQS actions this sink sends (SendMessageBatch is authorised by `sqs:SendMessage`). */
 export const SQS_SINK_ACTIONS = ['SendMessage'] as const;
@@ -31,12 +47,50 @@ export interface SqsSinkOptions extends BackoffOptions {
   readonly client?: SQSClient;
   /** Largest total of message bodies in one SendMessageBatch (and so of one message). @default 262144 */
   readonly maxRequestBytes?: number;
+  /**
+   * Where poison posts go. @default the queue's URL with `-dead-letter` before the name's end
+   * (`.../posts.fifo` → `.../posts-dead-letter.fifo`); the queue must exist for a poison post to pass.
+   */
+  readonly deadLetterQueueUrl?: string;
+  /** Called after a poison post was dead-lettered (the composition logs and counts it). @default none */
+  readonly onDeadLetter?: (letter: DeadLetter) => void;
+}
+
+/** A post set aside in the dead-letter queue. */
+export interface DeadLetter {
+  readonly stream: string;
+  readonly batch_id: string;
+  readonly post_id: string;
+  /** `too_large` or SQS's code (`InvalidMessageContents`). */
+  readonly reason: string;
+  readonly dead_letter_queue: string;
+}
+
+/** Reports a dead-lettered post as an `error` event (code `dead_letter`) and the DeadLetteredPosts metric. */
+export function reportDeadLetter(logger: Logger, metrics: Metrics): (letter: DeadLetter) => void {
+  return (letter) => {
+    logger.log('error', LogEvent.error, {
+      code: 'dead_letter',
+      retryable: false,
+      message: `post ${letter.post_id} was refused for good by SQS (${letter.reason}) and set aside in ${letter.dead_letter_queue}`,
+      ...letter,
+    });
+    metrics.add(MetricName.deadLetteredPosts, 1, 'Count');
+  };
+}
+
+/** The default dead-letter queue of a queue URL. */
+export function defaultDeadLetterQueueUrl(queueUrl: string): string {
+  return queueUrl.endsWith('.fifo')
+    ? `${queueUrl.slice(0, -'.fifo'.length)}-dead-letter.fifo`
+    : `${queueUrl}-dead-letter`;
 }
 
 interface Message {
   readonly id: string;
   readonly entry: SendMessageBatchRequestEntry;
   readonly bytes: number;
+  readonly postId: string;
 }
 
 export class SqsSink implements Sink {
@@ -50,6 +104,8 @@ export class SqsSink implements Sink {
   readonly #maxDelayMs: number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #writes = new SerialWrites('sqs');
+  readonly #deadLetterQueueUrl: string;
+  readonly #onDeadLetter: ((letter: DeadLetter) => void) | undefined;
 
   constructor(options: SqsSinkOptions) {
     this.queueUrl = options.queueUrl;
@@ -61,6 +117,8 @@ export class SqsSink implements Sink {
     this.#baseDelayMs = options.baseDelayMs ?? 200;
     this.#maxDelayMs = options.maxDelayMs ?? 5_000;
     this.#sleep = options.sleep ?? sleep;
+    this.#deadLetterQueueUrl = options.deadLetterQueueUrl ?? defaultDeadLetterQueueUrl(options.queueUrl);
+    this.#onDeadLetter = options.onDeadLetter;
   }
 
   /** Writes run in call order (one message per post); resolves once SQS accepted every entry. */
@@ -76,7 +134,12 @@ export class SqsSink implements Sink {
   }
 
   async #deliver(batch: Batch, signal: AbortSignal | undefined): Promise<void> {
-    let pending = batch.tweets.map((tweet, i) => this.#message(batch, tweet, i));
+    let pending: Message[] = [];
+    for (const [i, tweet] of batch.tweets.entries()) {
+      const message = this.#message(batch, tweet, i);
+      if (message.bytes > this.#maxBytes) await this.#deadLetter(batch, message, 'too_large', signal);
+      else pending.push(message);
+    }
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > 1)
         await this.#sleep(backoffDelayMs(attempt, this.#baseDelayMs, this.#maxDelayMs), signal);
@@ -87,6 +150,10 @@ export class SqsSink implements Sink {
         for (const f of result.Failed ?? []) {
           const message = chunk.find((m) => m.id === f.Id);
           if (message === undefined) continue;
+          if (f.SenderFault === true && f.Code === 'InvalidMessageContents') {
+            await this.#deadLetter(batch, message, f.Code, signal);
+            continue;
+          }
           if (f.SenderFault === true) {
             throw new SinkError(
               `SQS refused post message ${f.Id} of batch ${batch.batch_id}: ${f.Code}`,
@@ -97,6 +164,7 @@ export class SqsSink implements Sink {
           reasons.push(f.Code ?? 'unknown');
         }
         const acked = new Set((result.Successful ?? []).map((s) => s.Id));
+        for (const f of result.Failed ?? []) if (f.SenderFault === true) acked.add(f.Id); // dead-lettered above
         for (const m of chunk) if (!acked.has(m.id) && !failed.includes(m)) failed.push(m);
       }
       if (failed.length > 0 && attempt >= this.#maxAttempts) {
@@ -109,6 +177,53 @@ export class SqsSink implements Sink {
     }
   }
 
+  /** Sets a poison post aside in the dead-letter queue, then reports it; throws if that queue refuses. */
+  async #deadLetter(
+    batch: Batch,
+    message: Message,
+    reason: string,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const letter: DeadLetter = {
+      stream: batch.stream,
+      batch_id: batch.batch_id,
+      post_id: message.postId,
+      reason,
+      dead_letter_queue: this.#deadLetterQueueUrl,
+    };
+    const envelope = { version: 1, kind: 'dead_letter', ...letter, correlation_id: batch.correlation_id };
+    const withPost = sqsSafeJson({ ...envelope, message: message.entry.MessageBody });
+    const body = Buffer.byteLength(withPost) <= this.#maxBytes ? withPost : sqsSafeJson(envelope);
+    const entry: SendMessageBatchRequestEntry = {
+      Id: 'dead0',
+      MessageBody: body,
+      ...(this.fifo
+        ? { MessageGroupId: fifoGroupId(batch.stream), MessageDeduplicationId: message.postId }
+        : {}),
+    };
+    let result: SendMessageBatchCommandOutput;
+    try {
+      result = await this.#client.send(
+        new SendMessageBatchCommand({ QueueUrl: this.#deadLetterQueueUrl, Entries: [entry] }),
+        signal === undefined ? {} : { abortSignal: signal },
+      );
+    } catch (error) {
+      throw new SinkError(
+        `post ${message.postId} of stream "${batch.stream}" was refused for good (${reason}) and the dead-letter queue ${this.#deadLetterQueueUrl} did not take it: ${awsErrorName(error)}`,
+        true,
+        { cause: error },
+      );
+    }
+    const failed = result.Failed?.[0];
+    if (failed !== undefined) {
+      throw new SinkError(
+        `post ${message.postId} of stream "${batch.stream}" was refused for good (${reason}) and the dead-letter queue ${this.#deadLetterQueueUrl} refused it too: ${failed.Code ?? 'unknown'}`,
+        true,
+      );
+    }
+    this.#onDeadLetter?.(letter);
+  }
+
   #message(batch: Batch, tweet: Batch['tweets'][number], index: number): Message {
     const includes = trimIncludes(batch.includes, [tweet]);
     const body: Batch = {
@@ -119,17 +234,15 @@ export class SqsSink implements Sink {
       tweets: [tweet],
       ...(includes === undefined ? {} : { includes }),
     };
-    const bytes = jsonBytes(body);
-    if (bytes > this.#maxBytes) {
-      throw new SinkError(`post ${tweet.id} exceeds the ${this.#maxBytes}-byte SQS message limit`, false);
-    }
+    const text = sqsSafeJson(body);
+    const bytes = Buffer.byteLength(text);
     const id = `m${index}`;
     const entry: SendMessageBatchRequestEntry = {
       Id: id,
-      MessageBody: JSON.stringify(body),
-      ...(this.fifo ? { MessageGroupId: batch.stream, MessageDeduplicationId: tweet.id } : {}),
+      MessageBody: text,
+      ...(this.fifo ? { MessageGroupId: fifoGroupId(batch.stream), MessageDeduplicationId: tweet.id } : {}),
     };
-    return { id, entry, bytes };
+    return { id, entry, bytes, postId: tweet.id };
   }
 
   /** Groups of at most 10 entries and `maxBytes` of bodies, order kept. */

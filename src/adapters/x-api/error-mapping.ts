@@ -1,7 +1,7 @@
 /**
  * Translates a non-2xx response into the typed errors of core/errors.ts. Bodies may be problem+json,
  * plain JSON or a proxy's HTML page; none of them, nor any header, ever reaches an error message
- * verbatim beyond a short excerpt, and the bearer token is never part of one.
+ * verbatim beyond a short excerpt, and that excerpt is redacted (the token, any `Bearer ...`).
  */
 import {
   ApiError,
@@ -11,6 +11,7 @@ import {
   StaleSinceIdError,
   UsageCapExceededError,
 } from '../../core/errors.js';
+import { redactSecrets } from '../../core/redaction.js';
 
 interface ProblemBody {
   readonly type?: string;
@@ -66,9 +67,14 @@ export function mapHttpError(
   text: string,
   contentType: string | null,
   meta: ResponseMeta,
+  secrets: readonly string[] = [],
 ): ApiError {
   const problem = parseProblem(text, contentType);
-  const describe = [problem.title, problem.detail].filter(Boolean).join(': ').slice(0, MAX_EXCERPT);
+  // Redacted here, where the body becomes a message: a proxy may echo the Authorization header.
+  const describe = redactSecrets(
+    [problem.title, problem.detail].filter(Boolean).join(': ').slice(0, MAX_EXCERPT),
+    secrets,
+  );
   const message = `${endpoint}: HTTP ${status}${describe ? ` ${describe}` : ''}`;
   if (status === 401) {
     return new AuthenticationError(

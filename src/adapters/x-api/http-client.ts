@@ -89,7 +89,8 @@ export class HttpXApi implements XApi {
       text = decodeText(decodeBody(response.body, response.headers['content-encoding']));
     } catch (err) {
       // A corrupt compressed error page still says which status it was.
-      if (!ok) throw mapHttpError(response.status, endpoint, '', contentType(response.headers), meta);
+      if (!ok)
+        throw mapHttpError(response.status, endpoint, '', contentType(response.headers), meta, [this.#token]);
       // The page never arrived whole: nothing was delivered, so asking again is safe.
       throw new InvalidResponseError(
         `${endpoint}: HTTP ${response.status} body could not be decompressed`,
@@ -97,7 +98,8 @@ export class HttpXApi implements XApi {
         { cause: err, retryable: true },
       );
     }
-    if (!ok) throw mapHttpError(response.status, endpoint, text, contentType(response.headers), meta);
+    if (!ok)
+      throw mapHttpError(response.status, endpoint, text, contentType(response.headers), meta, [this.#token]);
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -35,6 +35,8 @@ export const MetricName = {
   batchesDelivered: 'BatchesDelivered',
   gapSeconds: 'GapSeconds',
   usageCapped: 'UsageCapped',
+  /** Posts a sink refused for good and set aside (the SQS sink's dead-letter queue). */
+  deadLetteredPosts: 'DeadLetteredPosts',
 } as const;
 export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
 export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';

@@ -1,49 +1,50 @@
-/**
- * Starts `moto_server` (installed on these machines; serves SQS and other AWS APIs with their real
- * wire protocols) on 127.0.0.1 and a free port it picks itself (`-p 0`), for one test file.
- */
+/** moto_server (installed on this machine) started on a free loopback port for one test file. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 
 export interface MotoHandle {
-  readonly endpoint: string;
+  readonly url: string;
   close(): Promise<void>;
 }
 
-/** Spawns moto_server and waits (bounded) for its "Running on" line. */
-export async function startMoto(timeoutMs = 30_000): Promise<MotoHandle> {
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`moto_server did not start in ${timeoutMs} ms: ${seen}`));
-    }, timeoutMs);
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString('utf8');
-      const m = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`moto_server exited with ${code}: ${seen}`));
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
     });
   });
-  return {
-    endpoint,
-    async close() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+}
+
+/** Starts moto_server and waits (bounded) until it answers. */
+export async function startMoto(): Promise<MotoHandle> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const child: ChildProcess = spawn('moto_server', ['-p', String(port), '-H', '127.0.0.1'], {
+      stdio: 'ignore',
+    });
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 200 && child.exitCode === null; i++) {
+      const up = await fetch(`${url}/moto-api/`).then(
+        () => true,
+        () => false,
+      );
+      if (up) {
+        return {
+          url,
+          close: () =>
+            new Promise((resolve) => {
+              child.once('exit', () => resolve());
+              child.kill('SIGTERM');
+            }),
+        };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    child.kill('SIGKILL'); // the port was taken meanwhile, or it did not start: try another
+  }
+  throw new Error('moto_server did not start');
 }

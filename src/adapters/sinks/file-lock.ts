@@ -1,0 +1,33 @@
+import lockfile from 'proper-lockfile';
+
+/**
+ * How long a lock may go without its holder touching it before another writer takes it over: the
+ * holder of a live lock refreshes it every `STALE_MS / 2`, so only a writer that died (SIGKILL, a
+ * crashed machine) leaves one this old. proper-lockfile's minimum is 2000.
+ */
+const STALE_MS = 5_000;
+
+/** Releases a lock; rejects when the lock was lost (taken over as stale) while it was held. */
+export type Unlock = () => Promise<void>;
+
+/**
+ * Takes the exclusive advisory lock of `path` shared by every JsonlFileSink writing it, in this or
+ * another process on this machine or one sharing the file system: a directory `<path>.lock`, created
+ * atomically (mkdir), kept fresh while held and taken over once stale (proper-lockfile; see
+ * docs/dependencies.md). Waits up to `waitMs` for another holder, then rejects.
+ */
+export async function lockFile(path: string, waitMs: number): Promise<Unlock> {
+  let compromised: Error | undefined;
+  const release = await lockfile.lock(path, {
+    realpath: false, // the file may not exist yet; the lock is named after the path as given
+    stale: STALE_MS,
+    retries: { retries: Math.max(1, Math.ceil(waitMs / 100)), minTimeout: 5, maxTimeout: 100, factor: 1.5 },
+    onCompromised: (err) => {
+      compromised = err; // reported by unlock: the default would throw from a timer
+    },
+  });
+  return async () => {
+    if (compromised !== undefined) throw compromised;
+    await release();
+  };
+}
