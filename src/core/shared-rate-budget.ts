@@ -72,6 +72,7 @@ export class SharedRateBudget {
   readonly #horizonMs: number;
   readonly #maxAttempts: number;
   readonly #grants = new Map<string, Slot[]>();
+  readonly #reserving = new Map<string, Promise<{ slots: Slot[]; retryAtMs?: number }>>();
   readonly #pending = new Map<string, BudgetObservation[]>();
   /** `granted` of each record as last read or written by this process. */
   readonly #seenGranted = new Map<string, number>();
@@ -117,7 +118,21 @@ export class SharedRateBudget {
       await this.#settle();
       let slots = this.#grants.get(bucket);
       if (slots === undefined || slots.length === 0) {
-        const grant = await this.#reserve(bucket);
+        // One reservation per bucket at a time in this process (the read-ahead asks concurrently):
+        // a second would race the first on the record and overwrite its grant.
+        const inFlight = this.#reserving.get(bucket);
+        if (inFlight !== undefined) {
+          await inFlight.catch(() => {});
+          continue;
+        }
+        const reserving = this.#reserve(bucket);
+        this.#reserving.set(bucket, reserving);
+        let grant: Awaited<typeof reserving>;
+        try {
+          grant = await reserving;
+        } finally {
+          this.#reserving.delete(bucket);
+        }
         slots = grant.slots;
         this.#grants.set(bucket, slots);
         if (slots.length === 0) {
