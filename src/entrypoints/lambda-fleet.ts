@@ -16,7 +16,7 @@ import { ConfigError, DeadlineError } from '../core/errors.js';
 import { LogEvent } from '../core/ports/observability.js';
 import { DEFAULT_RUN_OPTIONS } from '../core/run-types.js';
 import { planWave, runShard, type WavePlan } from './fleet.js';
-import { sharedLimiter } from './rate-budget.js';
+import { sharedLimiter } from './shared-limiter.js';
 
 interface FleetRuntime {
   readonly rt: LambdaRuntime;
