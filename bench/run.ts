@@ -65,6 +65,8 @@ const USAGE = `usage: npm run bench -- [options]
                           e.g. --cli-variant "batch100=dist/cli.js --batch-size 100" (before/after in one run;
                           none by default: the CLI's defaults are its best drain settings, max_results=100)
   --timeout S             per contender run, killed after (default 900)
+  --install-peers         apt-get install what is missing (GNU time, python3-tweepy); off by default:
+                          a missing tweepy is skipped with a note, a missing GNU time stops the bench
   --no-write              print only; do not write bench/results/ or bench/README.md
   --no-readme             write bench/results/ but leave bench/README.md alone`;
 
@@ -72,6 +74,7 @@ const { values: flags } = parseArgs({
   options: {
     quick: { type: 'boolean' },
     full: { type: 'boolean' },
+    'install-peers': { type: 'boolean' },
     'defaults-reps': { type: 'string' },
     'warmup-posts': { type: 'string' },
     'fault-reps': { type: 'string' },
@@ -162,13 +165,13 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const notes: string[] = [];
 
 function preflight(): void {
-  if (!existsSync(GNU_TIME)) {
-    log(`bench: ${GNU_TIME} is missing; trying apt-get install -y time`);
+  if (!existsSync(GNU_TIME) && flags['install-peers']) {
+    log(`bench: ${GNU_TIME} is missing; --install-peers: trying apt-get install -y time`);
     spawnSync('apt-get', ['install', '-y', 'time'], { stdio: 'inherit', timeout: 300_000 });
-    if (!existsSync(GNU_TIME)) {
-      log(`bench: ${GNU_TIME} is still missing: install GNU time (apt-get install time)`);
-      process.exit(1);
-    }
+  }
+  if (!existsSync(GNU_TIME)) {
+    log(`bench: ${GNU_TIME} is missing: install GNU time (apt-get install time), or pass --install-peers`);
+    process.exit(1);
   }
   configureCli({
     ...(flags.cli === undefined ? {} : { path: resolve(flags.cli) }),
@@ -208,7 +211,7 @@ function cliBuildInfo(): string {
 
 async function main(): Promise<void> {
   preflight();
-  const tweepyNote = ensureTweepy(log);
+  const tweepyNote = ensureTweepy(log, flags['install-peers'] ?? false);
   if (tweepyNote) {
     notes.push(tweepyNote);
     log(`bench: ${tweepyNote}`);

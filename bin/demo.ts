@@ -5,7 +5,8 @@
  * 1. starts the emulator on 127.0.0.1: a seeded world, live posts, random 5xx, one 429, a short window;
  * 2. polls a query into .twitter-poller/demo/posts.jsonl with a fresh SQLite store (the backlog);
  * 3. publishes more posts and polls again: only the new ones arrive (incremental resume);
- * 4. checks the file against the emulator's ground truth and prints a short summary.
+ * 4. checks the file against the emulator's ground truth and prints a short summary;
+ * 5. writes the HTML report of the two runs (`twitter-poller report`) and prints its path.
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -182,7 +183,21 @@ export async function runDemo(argv: readonly string[], env = process.env): Promi
       `  logs: ${join(dir, 'poll-1.log')}, ${join(dir, 'poll-2.log')}   state: twitter-poller status --store sqlite:${join(dir, 'state.db')}`,
     );
     say(`  took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const ok = first.exitCode === 0 && second.exitCode === 0 && missing === 0;
+    const reportPath = join(dir, 'report.html');
+    const reportOut = new PassThrough();
+    const reportErr = new PassThrough();
+    let reportText = '';
+    reportErr.setEncoding('utf8').on('data', (chunk: string) => {
+      reportText += chunk;
+    });
+    const reportCode = await cli(
+      ['report', '--store', `sqlite:${join(dir, 'state.db')}`, '--since', '1d', '--out', reportPath],
+      { stdout: reportOut, stderr: reportErr, env },
+    );
+    if (reportCode === 0)
+      say(`  report: ${reportPath}  (open it in a browser: charts of both runs, no network needed)`);
+    else process.stderr.write(`twitter-poller: the report could not be written: ${reportText.trim()}\n`);
+    const ok = first.exitCode === 0 && second.exitCode === 0 && missing === 0 && reportCode === 0;
     if (!ok) process.stderr.write('twitter-poller: the demo did not end as expected; see the logs above\n');
     return ok ? 0 : 1;
   } finally {

@@ -6,10 +6,17 @@
  *   twitter-poller demo          → bin/demo.ts (emulator + poller together)
  *   anything else                → src/entrypoints/cli.ts (poll, status, --help, --version)
  */
+import { VERSION } from '../src/entrypoints/version.js';
+
 const argv = process.argv.slice(2);
 
 async function dispatch(): Promise<number> {
   const [command, ...rest] = argv;
+  // -v / --version works on every command; poll, status and init parse it themselves.
+  if ((command === 'emulator' || command === 'demo') && rest.some((a) => a === '-v' || a === '--version')) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   if (command === 'emulator') return (await import('../emulator/cli.js')).main(rest);
   if (command === 'demo') return (await import('./demo.js')).runDemo(rest);
   return (await import('../src/entrypoints/cli.js')).main(argv);

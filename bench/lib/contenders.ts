@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { MEMORY_CAPS } from '../../bin/memory-caps.js';
 import type { ContenderArgs } from '../contenders/common.js';
 import type { MeasuredCommand } from './measure.js';
 
@@ -62,13 +63,15 @@ export function currentCliPath(): string {
 }
 
 /**
- * The node flags a script's `#!/usr/bin/env -S node <flags>` line carries, so that the CLI runs as
- * installed (`twitter-poller ...` through its bin) while the harness still picks this node binary.
+ * The node flags the CLI runs with when installed, so that the harness can still pick this node
+ * binary: those of an older build's `#!/usr/bin/env -S node <flags>` line, else the caps the bin
+ * launcher (bin/launcher.ts) adds.
  */
 export function shebangNodeFlags(script: string): string[] {
   const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
   const m = /^#!\S*env\s+(?:-S\s+)?node\b(.*)$/.exec(first);
-  return (m?.[1] ?? '').split(' ').filter((x) => x !== '');
+  const flags = (m?.[1] ?? '').split(' ').filter((x) => x !== '');
+  return flags.length > 0 ? flags : [...MEMORY_CAPS];
 }
 
 /** Our CLI, exactly as in the issue (it always asks for max_results=100), as its bin runs it. */
@@ -252,14 +255,18 @@ export const TWEEPY = tweepyContender('tweepy', 'tweepy Paginator, max_results=1
 export const TWEEPY_DEFAULT = tweepyContender('tweepy@10', 'tweepy Paginator, default page (10)', undefined);
 
 /**
- * Checks that `/usr/bin/python3 -c 'import tweepy'` works; if not, tries `apt-get install -y
- * python3-tweepy` once. Returns a note explaining why tweepy is skipped, or undefined when usable.
+ * Checks that `/usr/bin/python3 -c 'import tweepy'` works; if not and `installPeers` (the bench's
+ * `--install-peers`), tries `apt-get install -y python3-tweepy` once. Returns a note explaining why
+ * tweepy is skipped, or undefined when usable. Nothing is installed unless asked for.
  */
-export function ensureTweepy(log: (line: string) => void): string | undefined {
+export function ensureTweepy(log: (line: string) => void, installPeers = false): string | undefined {
   const check = () =>
     existsSync(SYSTEM_PYTHON) &&
     spawnSync(SYSTEM_PYTHON, ['-c', 'import tweepy'], { stdio: 'ignore', timeout: 30_000 }).status === 0;
   if (check()) return undefined;
+  if (!installPeers) {
+    return 'tweepy SKIPPED: /usr/bin/python3 cannot import tweepy (install python3-tweepy, or run the bench with --install-peers to let it run apt-get install -y python3-tweepy)';
+  }
   log('tweepy: `/usr/bin/python3 -c "import tweepy"` failed; trying `apt-get install -y python3-tweepy`');
   const apt = spawnSync('apt-get', ['install', '-y', 'python3-tweepy'], {
     encoding: 'utf8',

@@ -6,6 +6,7 @@ import { parseFanout } from './fanout.js';
 import { loadConfigFile } from './file.js';
 import type { ConfigFile } from './file-schema.js';
 import { parseSinkLocation, parseStoreLocation } from './locations.js';
+import { defaultStore } from './state-dir.js';
 import {
   assertUniqueNames,
   buildStreamSpec,
@@ -13,19 +14,24 @@ import {
   parseUser,
   type StreamDefaults,
 } from './streams.js';
+import { assertTokenTransport, readProxyEnv } from './transport.js';
 import {
   CLI_DEFAULTS,
   type CliCommand,
   type PlanConfig,
   type PollConfig,
+  type ReportConfig,
   type StatusConfig,
+  type StoreLocation,
 } from './types.js';
 import {
   checkBaseUrl,
+  checkDuration,
   checkExclude,
   checkInitial,
   checkInteger,
   checkLogLevel,
+  checkPeriod,
   checkRateBudget,
   required,
 } from './values.js';
@@ -55,7 +61,10 @@ const POLL_OPTIONS = {
   'log-level': { type: 'string' },
   concurrency: { type: 'string' },
   'rate-budget': { type: 'string' },
+  'allow-insecure-http': { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
 
 const STATUS_OPTIONS = {
@@ -63,6 +72,7 @@ const STATUS_OPTIONS = {
   config: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
 
 const PLAN_OPTIONS = {
@@ -76,6 +86,33 @@ const PLAN_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
+const REPORT_OPTIONS = {
+  store: { type: 'string' },
+  config: { type: 'string' },
+  since: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies ParseArgsConfig['options'];
+
+const INIT_OPTIONS = {
+  force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies ParseArgsConfig['options'];
+
+/**
+ * Every flag each command's parser accepts (test/cli/flags-documented.test.ts checks that each one
+ * is in that command's --help and in docs/configuration.md).
+ */
+export const COMMAND_OPTIONS = {
+  poll: POLL_OPTIONS,
+  status: STATUS_OPTIONS,
+  init: INIT_OPTIONS,
+  report: REPORT_OPTIONS,
+  plan: PLAN_OPTIONS,
+} as const;
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
@@ -87,21 +124,30 @@ export async function parseCliArgs(argv: readonly string[], env: Env): Promise<C
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     return { command: 'help', topic: 'main' };
   }
-  if (command === '--version' || command === '-V' || command === 'version') return { command: 'version' };
+  if (command === '--version' || command === '-v' || command === '-V' || command === 'version')
+    return { command: 'version' };
   if (command === 'poll') {
     const values = parse(rest, POLL_OPTIONS);
-    return values.help ? { command: 'help', topic: 'poll' } : parsePoll(values, env);
+    if (values.help) return { command: 'help', topic: 'poll' };
+    return values.version ? { command: 'version' } : parsePoll(values, env);
   }
   if (command === 'status') {
     const values = parse(rest, STATUS_OPTIONS);
-    return values.help ? { command: 'help', topic: 'status' } : parseStatus(values);
+    if (values.help) return { command: 'help', topic: 'status' };
+    return values.version ? { command: 'version' } : parseStatus(values, env);
   }
   if (command === 'plan') {
     const values = parse(rest, PLAN_OPTIONS);
     return values.help ? { command: 'help', topic: 'plan' } : parsePlan(values);
   }
+  if (command === 'report') {
+    const values = parse(rest, REPORT_OPTIONS);
+    if (values.help) return { command: 'help', topic: 'report' };
+    return values.version ? { command: 'version' } : parseReport(values, env);
+  }
+  if (command === 'init') return parseInit(rest);
   throw new ConfigError(
-    `invalid command: unknown command "${command}" (expected poll, status, plan, emulator or demo)`,
+    `invalid command: unknown command "${command}" (expected poll, status, report, init, plan, emulator or demo)`,
     'command',
   );
 }
@@ -121,6 +167,21 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly
           : 'unknown option';
     throw new ConfigError(`invalid ${flag}: ${why}`, flag, { cause });
   }
+}
+
+/** `init [file] [--force]`: the one command that takes a positional argument. */
+function parseInit(args: readonly string[]): CliCommand {
+  const positionals = args.filter((a) => !a.startsWith('-'));
+  const values = parse(
+    args.filter((a) => a.startsWith('-')),
+    INIT_OPTIONS,
+  );
+  if (values.help) return { command: 'help', topic: 'init' };
+  if (values.version) return { command: 'version' };
+  if (positionals.length > 1) {
+    throw new ConfigError(`invalid init: takes one file name, got ${positionals.length}`, 'init');
+  }
+  return { command: 'init', path: positionals[0] ?? 'streams.yaml', force: values.force ?? false };
 }
 
 type PollValues = ReturnType<typeof parse<typeof POLL_OPTIONS>>;
@@ -151,32 +212,48 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
     fallback: number,
     min: 0 | 1,
   ) => (raw === undefined ? (fileValue ?? fallback) : required(checkInteger(raw, min), flag));
+  /** A duration flag, as a whole number of its unit (plain numbers are in that unit). */
+  const dur = (
+    flag: string,
+    raw: string | undefined,
+    fileValue: number | undefined,
+    fallback: number,
+    unitMs: 1 | 1000,
+    min: 0 | 1,
+  ) => (raw === undefined ? (fileValue ?? fallback) : required(checkDuration(raw, unitMs, min), flag));
 
   const defaults: StreamDefaults = {
     initial:
       v.initial === undefined
         ? (file?.initial ?? { kind: 'now' })
         : required(checkInitial(v.initial), '--initial'),
-    overlapSeconds: int('--overlap', v.overlap, file?.overlap_seconds, CLI_DEFAULTS.overlapSeconds, 0),
+    overlapSeconds: dur('--overlap', v.overlap, file?.overlap_seconds, CLI_DEFAULTS.overlapSeconds, 1000, 0),
   };
   const streams = selectStreams(v, file, defaults);
   const timeBudgetMs =
-    int('--time-budget', v['time-budget'], file?.time_budget_seconds, CLI_DEFAULTS.timeBudgetSeconds, 1) *
-    1000;
+    dur(
+      '--time-budget',
+      v['time-budget'],
+      file?.time_budget_seconds,
+      CLI_DEFAULTS.timeBudgetSeconds,
+      1000,
+      1,
+    ) * 1000;
   const run: RunOptions = {
     ...DEFAULT_RUN_OPTIONS,
     maxTweets: int('--max-tweets', v['max-tweets'], file?.max_tweets, CLI_DEFAULTS.maxTweets, 1),
     batchSize: int('--batch-size', v['batch-size'], file?.batch_size, CLI_DEFAULTS.batchSize, 1),
-    minIntervalMs: int(
+    minIntervalMs: dur(
       '--min-interval',
       v['min-interval'],
       file?.min_interval_ms,
       CLI_DEFAULTS.minIntervalMs,
+      1,
       0,
     ),
     retry: {
-      baseDelayMs: int('--retry-base', v['retry-base'], file?.retry_base_ms, CLI_DEFAULTS.retryBaseMs, 1),
-      maxDelayMs: int('--retry-max', v['retry-max'], file?.retry_max_ms, CLI_DEFAULTS.retryMaxMs, 1),
+      baseDelayMs: dur('--retry-base', v['retry-base'], file?.retry_base_ms, CLI_DEFAULTS.retryBaseMs, 1, 1),
+      maxDelayMs: dur('--retry-max', v['retry-max'], file?.retry_max_ms, CLI_DEFAULTS.retryMaxMs, 1, 1),
       maxAttempts: int(
         '--retry-attempts',
         v['retry-attempts'],
@@ -186,15 +263,13 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
       ),
     },
     leaseTtlMs:
-      int('--lease-ttl', v['lease-ttl'], file?.lease_ttl_seconds, CLI_DEFAULTS.leaseTtlSeconds, 1) * 1000,
+      dur('--lease-ttl', v['lease-ttl'], file?.lease_ttl_seconds, CLI_DEFAULTS.leaseTtlSeconds, 1000, 1) *
+      1000,
     timeBudgetMs,
     // A short budget (tests, manual runs) keeps a quarter in hand rather than the full 5 s.
     safetyMarginMs: Math.min(DEFAULT_RUN_OPTIONS.safetyMarginMs, Math.floor(timeBudgetMs / 4)),
   };
-  const store = parseStoreLocation(
-    v.store ?? file?.store ?? CLI_DEFAULTS.store,
-    v.store === undefined && file?.store ? 'store' : '--store',
-  );
+  const store = resolveStore(v.store, file?.store, env);
   const sink = parseSinkLocation(
     v.sink ?? file?.sink ?? CLI_DEFAULTS.sink,
     v.sink === undefined && file?.sink ? 'sink' : '--sink',
@@ -205,6 +280,10 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
       : env.X_API_BASE_URL
         ? required(checkBaseUrl(env.X_API_BASE_URL), 'X_API_BASE_URL')
         : (file?.api_base ?? CLI_DEFAULTS.apiBaseUrl);
+  const apiBaseSetting =
+    v['api-base'] !== undefined ? '--api-base' : env.X_API_BASE_URL ? 'X_API_BASE_URL' : 'api_base';
+  assertTokenTransport(apiBaseUrl, apiBaseSetting, v['allow-insecure-http'] ?? false);
+  const proxy = readProxyEnv(env);
   const logLevel =
     v['log-level'] === undefined
       ? (file?.log_level ?? CLI_DEFAULTS.logLevel)
@@ -231,6 +310,8 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
       v['rate-budget'] === undefined
         ? (file?.rate_budget ?? CLI_DEFAULTS.rateBudget)
         : required(checkRateBudget(v['rate-budget']), '--rate-budget'),
+    proxy,
+    progress: progressWanted(v.quiet ?? false, env),
   };
 }
 
@@ -285,13 +366,36 @@ function nonEmpty(raw: string | undefined) {
 
 type StatusValues = ReturnType<typeof parse<typeof STATUS_OPTIONS>>;
 
-async function parseStatus(v: StatusValues): Promise<StatusConfig> {
+async function parseStatus(v: StatusValues, env: Env): Promise<StatusConfig> {
   const file = v.config === undefined ? undefined : await loadConfigFile(v.config);
-  const store = parseStoreLocation(
-    v.store ?? file?.store ?? CLI_DEFAULTS.store,
-    v.store === undefined && file?.store ? 'store' : '--store',
-  );
-  return { command: 'status', store, json: v.json ?? false };
+  return { command: 'status', store: resolveStore(v.store, file?.store, env), json: v.json ?? false };
+}
+
+/** `--store`, else the config file's `store`, else the default SQLite file (defaultStorePath). */
+function resolveStore(flag: string | undefined, fileValue: string | undefined, env: Env): StoreLocation {
+  if (flag !== undefined) return parseStoreLocation(flag, '--store');
+  if (fileValue !== undefined) return parseStoreLocation(fileValue, 'store');
+  return defaultStore(env);
+}
+
+/**
+ * The progress line: only when asked for by nothing saying otherwise. Off with --quiet, TERM=dumb or
+ * CI set (any value but empty, `0` or `false`); the caller also needs stderr to be a terminal.
+ */
+function progressWanted(quiet: boolean, env: Env): boolean {
+  if (quiet || env.TERM === 'dumb') return false;
+  const ci = env.CI?.trim().toLowerCase();
+  return ci === undefined || ci === '' || ci === '0' || ci === 'false';
+}
+
+type ReportValues = ReturnType<typeof parse<typeof REPORT_OPTIONS>>;
+
+async function parseReport(v: ReportValues, env: Env): Promise<ReportConfig> {
+  const file = v.config === undefined ? undefined : await loadConfigFile(v.config);
+  const store = resolveStore(v.store, file?.store, env);
+  const sinceMs = required(checkPeriod(v.since ?? CLI_DEFAULTS.reportSince), '--since');
+  const out = required(nonEmpty(v.out ?? CLI_DEFAULTS.reportOut), '--out');
+  return { command: 'report', store, sinceMs, out };
 }
 
 type PlanValues = ReturnType<typeof parse<typeof PLAN_OPTIONS>>;

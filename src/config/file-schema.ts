@@ -3,12 +3,14 @@
  * shares with it. Written with zod/mini (zod 4's tree-shakable functional API, ~16 KB in the Lambda
  * bundle against ~85 KB for the classic API and ~450 KB for `import { z } from 'zod'`, which drags in
  * every locale; bench/README.md): every schema carries its own message, so no locale is needed.
- * `z.toJSONSchema` works on these schemas too.
+ * `z.toJSONSchema` works on these schemas too: docs/streams.schema.json is generated from them
+ * (src/config/json-schema.ts), with the descriptions registered below.
  */
 import * as z from 'zod/mini';
 import {
   type Check,
   checkBaseUrl,
+  checkDuration,
   checkExclude,
   checkInitial,
   checkInteger,
@@ -16,9 +18,21 @@ import {
   checkRateBudget,
 } from './values.js';
 
-/** Adapts a `check*` function into a zod schema whose error message is the check's reason. */
-function fromCheck<T>(check: (raw: unknown) => Check<T>): z.ZodMiniType<T> {
-  return z.pipe(
+/** What docs/streams.schema.json says about a setting (editors only: zod validates). */
+type JsonSchemaHint = Readonly<Record<string, unknown>>;
+
+/** Registers `hint` as `schema`'s JSON Schema metadata (merged into the generated schema). */
+function described<S extends z.ZodMiniType>(schema: S, hint: JsonSchemaHint): S {
+  z.globalRegistry.add(schema, hint);
+  return schema;
+}
+
+/**
+ * Adapts a `check*` function into a zod schema whose error message is the check's reason; `hint`
+ * describes the accepted input in docs/streams.schema.json.
+ */
+function fromCheck<T>(check: (raw: unknown) => Check<T>, hint: JsonSchemaHint): z.ZodMiniType<T> {
+  const schema = z.pipe(
     z.unknown(),
     z.transform((raw, ctx) => {
       const result = check(raw);
@@ -26,21 +40,46 @@ function fromCheck<T>(check: (raw: unknown) => Check<T>): z.ZodMiniType<T> {
       ctx.issues.push({ code: 'custom', message: result.reason, input: raw });
       return z.NEVER;
     }),
-  ) as unknown as z.ZodMiniType<T>;
+  );
+  return described(schema, hint) as unknown as z.ZodMiniType<T>;
 }
+
+const DURATION_PATTERN = '^[0-9]{1,9}(ms|s|m|h|d)$';
 
 const NON_EMPTY = 'must be a non-empty string';
 const nonEmpty = z.string({ error: NON_EMPTY }).check(z.trim(), z.minLength(1, { error: NON_EMPTY }));
 const fieldList = z.array(nonEmpty, { error: 'must be a list of field names' });
-const positiveInt = fromCheck((raw) => checkInteger(raw, 1));
-const nonNegativeInt = fromCheck((raw) => checkInteger(raw, 0));
+const positiveInt = (description: string) =>
+  fromCheck((raw) => checkInteger(raw, 1), { type: 'integer', minimum: 1, description });
+/** A duration (`90s`, `15m`, ...) or a plain number, as a whole number of the key's unit. */
+const duration = (unitMs: 1 | 1000, min: 0 | 1, description: string) =>
+  fromCheck((raw) => checkDuration(raw, unitMs, min), {
+    description: `${description} A duration (90s, 15m, 2h, 7d, 250ms) or a plain number of ${unitMs === 1000 ? 'seconds' : 'milliseconds'}.`,
+    anyOf: [
+      { type: 'integer', minimum: min },
+      { type: 'string', pattern: DURATION_PATTERN },
+    ],
+  });
+const initial = (description: string) =>
+  fromCheck(checkInitial, {
+    type: 'string',
+    description: `${description} now, a look-back duration (90m, 36h, 7d) or a post id to start after (quote it in YAML).`,
+    pattern: '^(now|[0-9]{1,9}(ms|s|m|h|d)|[0-9]{1,19})$',
+    examples: ['now', '1d', '1578516068309794817'],
+  });
+/** An optional setting with its description for editors. */
+const optional = <S extends z.ZodMiniType>(schema: S, description: string) =>
+  described(z.optional(schema), { description });
 
 /** One entry of `streams:`. Exactly one of query, user or mentions. */
 export const StreamEntrySchema = z
   .strictObject(
     {
-      name: z.optional(nonEmpty),
-      query: z.optional(
+      name: optional(
+        nonEmpty,
+        'The checkpoint key; default search:<query>, timeline:<user>, mentions:<user>.',
+      ),
+      query: optional(
         z
           .string({ error: NON_EMPTY })
           .check(
@@ -48,16 +87,28 @@ export const StreamEntrySchema = z
             z.minLength(1, { error: NON_EMPTY }),
             z.maxLength(4096, { error: 'must be at most 4096 characters' }),
           ),
+        'Recent search query (full archive with archive: true).',
       ),
-      user: z.optional(nonEmpty),
-      mentions: z.optional(nonEmpty),
-      archive: z.optional(z.boolean({ error: 'must be true or false' })),
-      exclude: z.optional(fromCheck(checkExclude)),
-      tweet_fields: z.optional(fieldList),
-      user_fields: z.optional(fieldList),
-      expansions: z.optional(fieldList),
-      initial: z.optional(fromCheck(checkInitial)),
-      overlap_seconds: z.optional(nonNegativeInt),
+      user: optional(nonEmpty, "A user's timeline: @name, user:name, id:123 or a numeric id."),
+      mentions: optional(nonEmpty, 'Posts mentioning a user: @name, user:name, id:123 or a numeric id.'),
+      archive: optional(
+        z.boolean({ error: 'must be true or false' }),
+        'With query: full-archive search (/2/tweets/search/all).',
+      ),
+      exclude: z.optional(
+        fromCheck(checkExclude, {
+          type: 'array',
+          items: { enum: ['replies', 'retweets'] },
+          uniqueItems: true,
+          minItems: 1,
+          description: 'With user: leave out replies and/or retweets.',
+        }),
+      ),
+      tweet_fields: optional(fieldList, 'tweet.fields of each request.'),
+      user_fields: optional(fieldList, 'user.fields of each request.'),
+      expansions: optional(fieldList, 'expansions of each request (author_id adds _author to each line).'),
+      initial: z.optional(initial('Where this stream starts without a checkpoint.')),
+      overlap_seconds: z.optional(duration(1000, 0, 'Re-read this far below the checkpoint each run.')),
     },
     { error: 'must be a mapping of stream settings' },
   )
@@ -75,6 +126,9 @@ export const StreamEntrySchema = z
       }
     }),
   );
+described(StreamEntrySchema, {
+  oneOf: [{ required: ['query'] }, { required: ['user'] }, { required: ['mentions'] }],
+});
 
 /** A non-empty list of stream entries (the config file's `streams`, the Lambda's STREAMS). */
 export const StreamListSchema = z
@@ -85,22 +139,42 @@ export const StreamListSchema = z
 export const ConfigFileSchema = z.strictObject(
   {
     streams: StreamListSchema,
-    store: z.optional(nonEmpty),
-    sink: z.optional(nonEmpty),
-    api_base: z.optional(fromCheck(checkBaseUrl)),
-    max_tweets: z.optional(positiveInt),
-    batch_size: z.optional(positiveInt),
-    time_budget_seconds: z.optional(positiveInt),
-    min_interval_ms: z.optional(nonNegativeInt),
-    retry_base_ms: z.optional(positiveInt),
-    retry_max_ms: z.optional(positiveInt),
-    retry_attempts: z.optional(positiveInt),
-    lease_ttl_seconds: z.optional(positiveInt),
-    initial: z.optional(fromCheck(checkInitial)),
-    overlap_seconds: z.optional(nonNegativeInt),
-    log_level: z.optional(fromCheck(checkLogLevel)),
-    concurrency: z.optional(positiveInt),
-    rate_budget: z.optional(fromCheck(checkRateBudget)),
+    store: optional(nonEmpty, 'sqlite:<path>, memory or dynamodb:<table> (--store).'),
+    sink: optional(
+      nonEmpty,
+      'jsonl:<path>, jsonl:- (stdout), lambda:<function> or sqs:<queue-url> (--sink).',
+    ),
+    api_base: z.optional(
+      fromCheck(checkBaseUrl, {
+        type: 'string',
+        pattern: '^https?://',
+        description: 'API base URL (--api-base); plain http only to loopback.',
+      }),
+    ),
+    max_tweets: z.optional(positiveInt('Posts delivered per run, all streams together (--max-tweets).')),
+    batch_size: z.optional(positiveInt('Posts per sink write (--batch-size).')),
+    time_budget_seconds: z.optional(duration(1000, 1, 'Wall time of a run (--time-budget).')),
+    min_interval_ms: z.optional(duration(1, 0, 'Minimum time between two API requests (--min-interval).')),
+    retry_base_ms: z.optional(duration(1, 1, 'First backoff delay (--retry-base).')),
+    retry_max_ms: z.optional(duration(1, 1, 'Longest backoff delay (--retry-max).')),
+    retry_attempts: z.optional(positiveInt('Attempts per request, the first included (--retry-attempts).')),
+    lease_ttl_seconds: z.optional(duration(1000, 1, 'Lease of each stream (--lease-ttl).')),
+    initial: z.optional(initial('Default start of every stream without a checkpoint (--initial).')),
+    overlap_seconds: z.optional(duration(1000, 0, 'Default re-read window of every stream (--overlap).')),
+    log_level: z.optional(
+      fromCheck(checkLogLevel, {
+        enum: ['debug', 'info', 'warn', 'error'],
+        description: 'Log level (--log-level).',
+      }),
+    ),
+    concurrency: z.optional(positiveInt('Streams polled at once in this process (--concurrency).')),
+    rate_budget: z.optional(
+      fromCheck(checkRateBudget, {
+        enum: ['shared', 'local'],
+        description:
+          'shared: the app-wide rate budget kept in the store; local: this process alone (--rate-budget).',
+      }),
+    ),
   },
   { error: 'must be a mapping of settings' },
 );

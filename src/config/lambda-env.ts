@@ -3,13 +3,15 @@
  * problem is a ConfigError whose `setting` is the variable's name. docs/configuration.md (Lambda
  * section) documents every variable; infra/template.yaml sets exactly LAMBDA_ENV_DEPLOYED.
  */
+import type { ProxySettings } from '../adapters/x-api/proxy.js';
 import { ConfigError } from '../core/errors.js';
 import type { LogLevel } from '../core/ports/observability.js';
 import type { StreamSpec } from '../core/stream.js';
 import { StreamListSchema, validate } from './file-schema.js';
 import { parseSinkLocation } from './locations.js';
 import { assertUniqueNames, buildStreamSpec, entrySource } from './streams.js';
-import { checkBaseUrl, checkLogLevel } from './values.js';
+import { insecureTransportReason, readProxyEnv } from './transport.js';
+import { checkBaseUrl, checkDuration, checkLogLevel } from './values.js';
 
 /** Every variable this module reads. */
 export const LAMBDA_ENV_VARS = [
@@ -29,11 +31,17 @@ export const LAMBDA_ENV_VARS = [
   'PARAMETER_MAX_AGE_SECONDS',
   'LAMBDA_PAYLOAD_LIMIT_BYTES',
   'LOG_LEVEL',
+  'ALLOW_INSECURE_HTTP',
 ] as const;
 export type LambdaEnvVar = (typeof LAMBDA_ENV_VARS)[number];
 
 /** Local-use alternatives the SAM template deliberately does not set (never a token in the environment). */
-export const LAMBDA_ENV_LOCAL_ALTERNATIVES = ['X_BEARER_TOKEN', 'PARSER_FUNCTION_NAME', 'STREAMS'] as const;
+export const LAMBDA_ENV_LOCAL_ALTERNATIVES = [
+  'X_BEARER_TOKEN',
+  'PARSER_FUNCTION_NAME',
+  'STREAMS',
+  'ALLOW_INSECURE_HTTP',
+] as const;
 
 /** What infra/template.yaml sets on the function. */
 export const LAMBDA_ENV_DEPLOYED = LAMBDA_ENV_VARS.filter(
@@ -85,6 +93,8 @@ export interface LambdaConfig {
   readonly payloadLimitBytes: number;
   /** @default 'info' */
   readonly logLevel: LogLevel;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY (e.g. a VPC without a NAT route but with a proxy). @default {} */
+  readonly proxy: ProxySettings;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -105,6 +115,18 @@ function integer(env: Env, name: LambdaEnvVar, fallback: number, min: number): n
     throw bad(name, `must be an integer >= ${min}, got "${raw}"`);
   }
   return Number(raw);
+}
+
+/** A duration variable (`90s`, `15m`, `250ms`, ...) or a plain integer in the variable's own unit. */
+function duration(env: Env, name: LambdaEnvVar, fallback: number, unitMs: 1 | 1000, min: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const check = checkDuration(raw, unitMs, 0);
+  if (!check.ok || check.value < min) {
+    const unit = unitMs === 1000 ? 'seconds' : 'milliseconds';
+    throw bad(name, `must be a duration such as 90s or 15m, or an integer >= ${min} (${unit}), got "${raw}"`);
+  }
+  return check.value;
 }
 
 function exactlyOne(env: Env, a: LambdaEnvVar, b: LambdaEnvVar): [LambdaEnvVar, string] {
@@ -181,6 +203,10 @@ export function readLambdaEnv(env: Env): LambdaConfig {
 
   const baseUrl = checkBaseUrl(text(env, 'X_API_BASE_URL') ?? LAMBDA_DEFAULTS.apiBaseUrl);
   if (!baseUrl.ok) throw bad('X_API_BASE_URL', baseUrl.reason);
+  const insecure = text(env, 'ALLOW_INSECURE_HTTP')?.toLowerCase() ?? 'false';
+  if (insecure !== 'true' && insecure !== 'false') throw bad('ALLOW_INSECURE_HTTP', 'must be true or false');
+  const insecureReason = insecureTransportReason(baseUrl.value, insecure === 'true');
+  if (insecureReason !== undefined) throw bad('X_API_BASE_URL', insecureReason);
   const level = checkLogLevel(text(env, 'LOG_LEVEL')?.toLowerCase() ?? LAMBDA_DEFAULTS.logLevel);
   if (!level.ok) throw bad('LOG_LEVEL', level.reason);
 
@@ -191,17 +217,19 @@ export function readLambdaEnv(env: Env): LambdaConfig {
     streams,
     maxTweets: integer(env, 'MAX_TWEETS_PER_EXECUTION', LAMBDA_DEFAULTS.maxTweets, 1),
     batchSize: integer(env, 'BATCH_SIZE', LAMBDA_DEFAULTS.batchSize, 1),
-    minIntervalMs: integer(env, 'MIN_INTERVAL_MS', LAMBDA_DEFAULTS.minIntervalMs, 0),
+    minIntervalMs: duration(env, 'MIN_INTERVAL_MS', LAMBDA_DEFAULTS.minIntervalMs, 1, 0),
     apiBaseUrl: baseUrl.value,
-    safetyMarginMs: integer(env, 'SAFETY_MARGIN_MS', LAMBDA_DEFAULTS.safetyMarginMs, 0),
-    leaseTtlMs: integer(env, 'LEASE_TTL_MS', LAMBDA_DEFAULTS.leaseTtlMs, 1000),
-    parameterMaxAgeSeconds: integer(
+    safetyMarginMs: duration(env, 'SAFETY_MARGIN_MS', LAMBDA_DEFAULTS.safetyMarginMs, 1, 0),
+    leaseTtlMs: duration(env, 'LEASE_TTL_MS', LAMBDA_DEFAULTS.leaseTtlMs, 1, 1000),
+    parameterMaxAgeSeconds: duration(
       env,
       'PARAMETER_MAX_AGE_SECONDS',
       LAMBDA_DEFAULTS.parameterMaxAgeSeconds,
+      1000,
       0,
     ),
     payloadLimitBytes: integer(env, 'LAMBDA_PAYLOAD_LIMIT_BYTES', LAMBDA_DEFAULTS.payloadLimitBytes, 1024),
     logLevel: level.value,
+    proxy: readProxyEnv(env),
   };
 }

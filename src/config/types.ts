@@ -1,3 +1,4 @@
+import type { ProxySettings } from '../adapters/x-api/proxy.js';
 import type { LogLevel } from '../core/ports/observability.js';
 import type { RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
@@ -5,7 +6,12 @@ import type { RateBudgetMode } from './values.js';
 
 /** Where checkpoints live, from `--store <scheme>:<target>`. */
 export type StoreLocation =
-  | { readonly kind: 'sqlite'; readonly path: string }
+  | {
+      readonly kind: 'sqlite';
+      readonly path: string;
+      /** Set when no setting named the store: the per-user default, or the old `./.twitter-poller/state.db` found in place. @default absent (named by a setting) */
+      readonly origin?: 'default' | 'legacy-default';
+    }
   | { readonly kind: 'memory' }
   | { readonly kind: 'dynamodb'; readonly table: string };
 
@@ -35,6 +41,19 @@ export interface PollConfig {
   readonly concurrency: number;
   /** `shared`: the app-wide budget in the store; `local`: this process paces alone. @default 'shared' */
   readonly rateBudget: RateBudgetMode;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY. @default {} (direct) */
+  readonly proxy?: ProxySettings;
+  /** The progress line, when stderr is a terminal: false with --quiet, TERM=dumb or CI. @default true */
+  readonly progress?: boolean;
+}
+
+/** A validated `twitter-poller init`. */
+export interface InitConfig {
+  readonly command: 'init';
+  /** The file to write. @default 'streams.yaml' */
+  readonly path: string;
+  /** Overwrite an existing file. @default false */
+  readonly force: boolean;
 }
 
 /** A validated `twitter-poller status`. */
@@ -55,17 +74,30 @@ export interface PlanConfig {
   readonly fanout: import('./fanout.js').FanoutConfig;
 }
 
+/** A validated `twitter-poller report`. */
+export interface ReportConfig {
+  readonly command: 'report';
+  readonly store: StoreLocation;
+  /** The period the report covers, back from now, in ms. @default 30 days (`--since 30d`) */
+  readonly sinceMs: number;
+  /** The HTML file written. @default 'report.html' */
+  readonly out: string;
+}
+
 /** Every command line the CLI understands, validated. */
 export type CliCommand =
   | PollConfig
   | StatusConfig
   | PlanConfig
-  | { readonly command: 'help'; readonly topic: 'main' | 'poll' | 'status' | 'plan' }
+  | ReportConfig
+  | InitConfig
+  | { readonly command: 'help'; readonly topic: 'main' | 'poll' | 'status' | 'init' | 'report' | 'plan' }
   | { readonly command: 'version' };
 
 /** The defaults of every setting; the CLI help and docs/configuration.md repeat them. */
 export const CLI_DEFAULTS = {
-  store: 'sqlite:.twitter-poller/state.db',
+  /** The default store's description; the path itself is per user (src/config/state-dir.ts). */
+  store: 'sqlite:$XDG_STATE_HOME/twitter-poller/state.db',
   sink: 'jsonl:-',
   apiBaseUrl: 'https://api.x.com',
   maxTweets: 1000,
@@ -81,4 +113,6 @@ export const CLI_DEFAULTS = {
   logLevel: 'info',
   concurrency: 1,
   rateBudget: 'shared',
+  reportSince: '30d',
+  reportOut: 'report.html',
 } as const;

@@ -3,7 +3,7 @@ import { isValidId } from '../core/ids.js';
 import type { LogLevel } from '../core/ports/observability.js';
 import type { InitialPosition } from '../core/stream.js';
 
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /** Why a value is wrong, without the setting's name; callers prefix it (`invalid --x: ...`). */
@@ -18,6 +18,36 @@ export function checkInteger(raw: unknown, min: 0 | 1): Check<number> {
 }
 
 /**
+ * Milliseconds of a duration with a unit: `250ms`, `90s`, `15m`, `2h`, `7d` (the one duration syntax
+ * of every flag, config key and Lambda variable). Undefined when `text` is not one.
+ */
+export function parseDurationMs(text: string): number | undefined {
+  const m = /^([0-9]{1,9})(ms|s|m|h|d)$/.exec(text.trim());
+  if (m === null) return undefined;
+  const ms = Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+/**
+ * A duration as a whole number of `unitMs` (1000 for a seconds setting, 1 for a milliseconds one):
+ * `90s`, `15m`, `2h`, `7d`, `250ms`, or a plain number in the setting's own unit, so values written
+ * before durations existed keep their meaning.
+ */
+export function checkDuration(raw: unknown, unitMs: 1 | 1000, min: 0 | 1): Check<number> {
+  const unit = unitMs === 1000 ? 'seconds' : 'milliseconds';
+  const reason = `must be a duration such as 90s, 15m, 2h or 7d, or a plain number of ${unit}${min === 1 ? ' (more than 0)' : ''}`;
+  if (typeof raw === 'number' || (typeof raw === 'string' && /^[0-9]+$/.test(raw.trim()))) {
+    return checkInteger(raw, min).ok ? checkInteger(raw, min) : { ok: false, reason };
+  }
+  if (typeof raw !== 'string') return { ok: false, reason };
+  const ms = parseDurationMs(raw);
+  if (ms === undefined) return { ok: false, reason };
+  if (ms % unitMs !== 0) return { ok: false, reason: `must be a whole number of ${unit}` };
+  const value = ms / unitMs;
+  return value >= min ? { ok: true, value } : { ok: false, reason };
+}
+
+/**
  * `now`, a look-back duration (`90m`, `36h`, `7d`, `30s`) or a post id to start after.
  * @default 'now'
  */
@@ -26,11 +56,8 @@ export function checkInitial(raw: unknown): Check<InitialPosition> {
   if (typeof raw !== 'string') return { ok: false, reason };
   const value = raw.trim();
   if (value === 'now') return { ok: true, value: { kind: 'now' } };
-  const duration = /^([0-9]{1,6})([smhd])$/.exec(value);
-  if (duration) {
-    const ms = Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
-    return ms > 0 ? { ok: true, value: { kind: 'lookback', ms } } : { ok: false, reason };
-  }
+  const ms = parseDurationMs(value);
+  if (ms !== undefined) return ms > 0 ? { ok: true, value: { kind: 'lookback', ms } } : { ok: false, reason };
   if (isValidId(value)) return { ok: true, value: { kind: 'since_id', id: value } };
   return { ok: false, reason };
 }
@@ -77,4 +104,11 @@ export function checkRateBudget(raw: unknown): Check<RateBudgetMode> {
   return raw === 'shared' || raw === 'local'
     ? { ok: true, value: raw }
     : { ok: false, reason: `must be shared or local, got ${JSON.stringify(raw)}` };
+}
+
+/** A look-back period in the one duration syntax (`30d`, `36h`, `90m`, `45s`), in ms (`report --since`). */
+export function checkPeriod(raw: unknown): Check<number> {
+  const reason = 'must be a duration like 30d, 36h, 90m or 45s';
+  const ms = typeof raw === 'string' ? parseDurationMs(raw) : undefined;
+  return ms !== undefined && ms > 0 ? { ok: true, value: ms } : { ok: false, reason };
 }

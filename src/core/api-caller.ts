@@ -63,6 +63,7 @@ export async function callApi<T>(
       } catch (err) {
         const rateLimit = err instanceof ApiError ? err.response.rateLimit : undefined;
         if (err instanceof ApiError) ex.limiter.record(bucket, rateLimit, err.response.serverDateMs);
+        if (err instanceof ApiError && err.status === 429) ex.rateLimited++;
         logger.log('warn', LogEvent.apiCall, {
           endpoint: request.endpoint,
           status: err instanceof ApiError ? err.status : undefined,

@@ -7,11 +7,25 @@ import type { RunDependencies, RunOptions } from './run-types.js';
 /** Why a stream (or the whole run) stops before it is caught up. */
 export type StopReason = 'budget_exhausted' | 'deadline' | 'usage_capped';
 
+/** A reading of an execution's counters. */
+export interface ExecutionCounters {
+  readonly apiRequests: number;
+  readonly rateLimited: number;
+  readonly rateLimitWaits: number;
+  readonly gaps: number;
+  readonly gapSeconds: number;
+}
+
 /** One execution's shared state; one instance per `runExecution` call. */
 export class Execution {
   delivered = 0;
   apiRequests = 0;
   rateLimitWaits = 0;
+  /** HTTP 429 answers received. */
+  rateLimited = 0;
+  /** `gap` events and the seconds they skipped. */
+  gaps = 0;
+  gapSeconds = 0;
   /** Set once the monthly cap is hit: it is per project, so every later stream would hit it too. */
   usageCapped = false;
   readonly logger: Logger;
@@ -49,6 +63,17 @@ export class Execution {
     if (this.signal?.aborted)
       throw new DeadlineError('the execution was aborted', { cause: this.signal.reason });
     if (this.deps.clock.now() >= this.deadlineMs) throw new DeadlineError('the time budget is spent');
+  }
+
+  /** The counters a stream's share is measured by (streams run in turn: the difference is theirs). */
+  counters(): ExecutionCounters {
+    return {
+      apiRequests: this.apiRequests,
+      rateLimited: this.rateLimited,
+      rateLimitWaits: this.rateLimitWaits,
+      gaps: this.gaps,
+      gapSeconds: this.gapSeconds,
+    };
   }
 
   countRateLimitWait(): void {

@@ -97,11 +97,29 @@ export interface StreamSummary {
   readonly since_id: string | null;
   readonly pending_until_id: string | null;
   readonly error?: string;
+  /** Requests this stream sent (its share of the run's `api_requests`). */
+  readonly api_requests?: number;
+  /** HTTP 429 answers this stream received (retried or not). */
+  readonly rate_limited?: number;
+  /** Rate-limit waits (pacing, reset, 429) this stream sat through. */
+  readonly rate_limit_waits?: number;
+  /** Times since_id was moved up past posts nobody can fetch any more (`gap` events). */
+  readonly gaps?: number;
+  /** The span those gaps skipped, in seconds. */
+  readonly gap_seconds?: number;
+  /** Seconds between the newest delivered post's created_at and its delivery; null when none was delivered. */
+  readonly freshness_lag_seconds?: number | null;
+  /** Age in seconds of the oldest post still owed (src/core/freshness.ts); null when nothing is owed. */
+  readonly owed_age_seconds?: number | null;
+  /** Wall time spent on this stream. */
+  readonly duration_ms?: number;
 }
 
 /** What `runExecution` resolves with; the CLI prints it as the `execution_end` event. */
 export interface RunSummary {
   readonly correlation_id: string;
+  /** ISO-8601 start of the execution (from the Clock). */
+  readonly started_at?: string;
   /** True only when every post visible at the start has been delivered, for every stream. */
   readonly caught_up: boolean;
   readonly tweets_delivered: number;

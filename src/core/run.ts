@@ -47,6 +47,7 @@ export async function runExecution(
   const durationMs = deps.clock.now() - started;
   const summary: RunSummary = {
     correlation_id: correlationId,
+    started_at: new Date(started).toISOString(),
     caught_up: results.every((r) => r.outcome === 'caught_up'),
     tweets_delivered: ex.delivered,
     api_requests: ex.apiRequests,
@@ -66,6 +67,12 @@ export async function runExecution(
       stream: r.stream,
       outcome: r.outcome,
       tweets_delivered: r.tweets_delivered,
+      api_requests: r.api_requests,
+      rate_limited: r.rate_limited,
+      rate_limit_waits: r.rate_limit_waits,
+      gaps: r.gaps,
+      freshness_lag_seconds: r.freshness_lag_seconds,
+      owed_age_seconds: r.owed_age_seconds,
     })),
   });
   return summary;

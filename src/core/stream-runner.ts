@@ -13,6 +13,7 @@ import {
   UsageCapExceededError,
 } from './errors.js';
 import type { Execution } from './execution.js';
+import { owedAgeSeconds } from './freshness.js';
 import type { WriteStamp } from './frontier.js';
 import { compareIds, idToTimeMs, maxId, timeMsToId } from './ids.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -52,8 +53,48 @@ function describe(err: unknown): { code: string; message: string } {
   return { code: 'internal', message: String(err) };
 }
 
-/** Polls one stream to its outcome; never throws (a failure is the `failed` outcome plus an `error` event). */
+/**
+ * Polls one stream to its outcome; never throws (a failure is the `failed` outcome plus an `error` event).
+ * The summary carries the stream's share of the counters and its freshness, also logged as `freshness`.
+ */
 export async function runStream(ex: Execution, spec: StreamSpec): Promise<StreamSummary> {
+  const before = ex.counters();
+  const startedMs = ex.deps.clock.now();
+  const seen: { state: StreamState | null } = { state: null };
+  const result = await pollToOutcome(ex, spec, (s) => {
+    seen.state = s;
+  });
+  const nowMs = ex.deps.clock.now();
+  const after = ex.counters();
+  const final = seen.state;
+  const activity: StreamSummary = {
+    ...result,
+    api_requests: after.apiRequests - before.apiRequests,
+    rate_limited: after.rateLimited - before.rateLimited,
+    rate_limit_waits: after.rateLimitWaits - before.rateLimitWaits,
+    gaps: after.gaps - before.gaps,
+    gap_seconds: after.gapSeconds - before.gapSeconds,
+    freshness_lag_seconds: final?.freshnessLagSeconds ?? null,
+    owed_age_seconds: owedAgeSeconds(final?.checkpoint ?? null, nowMs),
+    duration_ms: nowMs - startedMs,
+  };
+  if (final?.freshnessLagSeconds !== undefined)
+    ex.deps.metrics.add(MetricName.freshnessLagSeconds, final.freshnessLagSeconds, 'Seconds');
+  if (final !== null) {
+    ex.logger.log('info', LogEvent.freshness, {
+      stream: spec.name,
+      freshness_lag_seconds: activity.freshness_lag_seconds,
+      owed_age_seconds: activity.owed_age_seconds,
+    });
+  }
+  return activity;
+}
+
+async function pollToOutcome(
+  ex: Execution,
+  spec: StreamSpec,
+  expose: (s: StreamState) => void,
+): Promise<StreamSummary> {
   const logger = ex.logger.child({ stream: spec.name });
   const early = ex.stopReason();
   if (early !== null) return summary(spec, early, null);
@@ -73,6 +114,7 @@ export async function runStream(ex: Execution, spec: StreamSpec): Promise<Stream
   try {
     const result = await pollStream(ex, spec, logger, lease, (s) => {
       state = s;
+      expose(s);
     });
     return summary(spec, result, state);
   } catch (err) {

@@ -95,6 +95,8 @@ export function skipGap(
     gap_seconds: gapSeconds,
   });
   ex.deps.metrics.add(MetricName.gapSeconds, gapSeconds, 'Seconds');
+  ex.gaps++;
+  ex.gapSeconds += gapSeconds;
   const sweep = cp.sweep;
   const owedGone =
     sweep !== null &&

@@ -8,6 +8,7 @@ import { commitError, markCommitFailure } from './commit-failure.js';
 import { pagedEndpoint, pageRequest, pageSize } from './endpoints.js';
 import { InvalidResponseError } from './errors.js';
 import type { Execution, StopReason } from './execution.js';
+import { isNewer, lagSeconds, newestCreatedMs } from './freshness.js';
 import { afterBatch, completeSweep, nextId, startSweep, sweepBounds, type WriteStamp } from './frontier.js';
 import { compareIds, minId } from './ids.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -44,6 +45,9 @@ export interface StreamState {
   checkpoint: Checkpoint;
   delivered: number;
   batches: number;
+  /** The newest delivered post's creation time (epoch ms) and its lag at the commit (src/core/freshness.ts). */
+  newestCreatedMs?: number;
+  freshnessLagSeconds?: number;
 }
 
 /** What a sweep needs besides the stream state. */
@@ -228,6 +232,7 @@ async function deliverPage(
   });
   // Ids only: the commit outlives this call (it overlaps the next page), the post objects need not.
   const delivered: string[] = [];
+  let newestMs = Number.NaN;
   let stop: StopReason | null = null;
   let failure: unknown;
   try {
@@ -240,6 +245,8 @@ async function deliverPage(
       await withRetry(() => sink.write(batch, ex.signal), sinkRetry(ctx, ex.signal));
       const count = batch.tweets.length;
       for (const tweet of batch.tweets) delivered.push(tweet.id);
+      const batchNewest = newestCreatedMs(batch.tweets);
+      if (isNewer(batchNewest, newestMs)) newestMs = batchNewest;
       ex.delivered += count;
       state.delivered += count;
       state.batches++;
@@ -257,6 +264,7 @@ async function deliverPage(
       : commitDelivered(ctx, state, delivered, pageDone ? page.meta.next_token : tokenOfPage, {
           pageDone,
           lastPage,
+          newestMs,
         });
   commit?.catch(() => undefined); // observed by the caller (runSweep's settle), or just below
   if (failure !== undefined) {
@@ -276,7 +284,7 @@ async function commitDelivered(
   state: StreamState,
   delivered: readonly string[],
   token: string | undefined,
-  page: { readonly pageDone: boolean; readonly lastPage: boolean },
+  page: { readonly pageDone: boolean; readonly lastPage: boolean; readonly newestMs: number },
 ): Promise<void> {
   const { ex, spec } = ctx;
   // Not abortable: a stop (SIGTERM, the deadline) lands here to save what was delivered before it.
@@ -290,6 +298,11 @@ async function commitDelivered(
       ? state.checkpoint // overlap-only delivery: only recent_ids change
       : afterBatch(state.checkpoint, lowestId, token ?? null, page.pageDone && page.lastPage, stampOf(ctx));
   await saveCheckpoint(ctx, state, recordRecent(next, delivered, spec.overlapSeconds));
+  // Freshness: the newest post of the run, measured when it became durable (sink flushed, checkpoint moved).
+  if (isNewer(page.newestMs, state.newestCreatedMs)) {
+    state.newestCreatedMs = page.newestMs;
+    state.freshnessLagSeconds = lagSeconds(page.newestMs, ex.deps.clock.now());
+  }
 }
 
 /** Retries of a sink call: backoff as for the API, the lease kept through the wait, logged; `signal` aborts the waits. */

@@ -3,15 +3,17 @@
  * report. `main` never calls process.exit; bin/twitter-poller.ts does, with the code it returns.
  */
 import type { Writable } from 'node:stream';
-import pkg from '../../package.json' with { type: 'json' };
 import { redact } from '../adapters/observability/json-logger.js';
 import { parseCliArgs } from '../config/cli-args.js';
 import type { CliCommand } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import { HELP } from './help.js';
+import { runInit } from './init-command.js';
 import { runPlan } from './plan-command.js';
 import { ExitCode, runPoll } from './poll-command.js';
+import { runReport } from './report-command.js';
 import { runStatus } from './status-command.js';
+import { VERSION } from './version.js';
 
 /** The process streams and environment the CLI uses; injectable for tests. */
 export interface CliIo {
@@ -34,8 +36,9 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
     command = await parseCliArgs(argv, io.env ?? process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
+    const topic = ['poll', 'status', 'init', 'report', 'plan'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
     stderr.write(
-      `twitter-poller: ${redact(error.message, secrets)}\nRun "twitter-poller ${argv[0] === 'status' || argv[0] === 'poll' || argv[0] === 'plan' ? `${argv[0]} ` : ''}--help" for usage.\n`,
+      `twitter-poller: ${redact(error.message, secrets)}\nRun "twitter-poller ${topic}--help" for usage.\n`,
     );
     return ExitCode.usage;
   }
@@ -45,14 +48,18 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
         stdout.write(HELP[command.topic]);
         return ExitCode.ok;
       case 'version':
-        stdout.write(`${pkg.version}\n`);
+        stdout.write(`${VERSION}\n`);
         return ExitCode.ok;
       case 'status':
-        return await runStatus(command, stdout);
+        return await runStatus(command, { stdout, stderr });
+      case 'init':
+        return runInit(command, stdout);
       case 'poll':
         return await runPoll(command, { stderr, stdout });
       case 'plan':
         return await runPlan(command, stdout);
+      case 'report':
+        return await runReport(command, stdout);
     }
   } catch (error) {
     // Settings that only fail once used (an unreadable store file, a newer store schema) are still usage errors.

@@ -4,6 +4,7 @@
  * dynamodb store or a lambda/sqs sink is asked for, so the CLI never loads the AWS SDK otherwise.
  */
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { JsonLogger } from '../adapters/observability/json-logger.js';
 import { ProgressLogger } from '../adapters/observability/progress-logger.js';
@@ -24,6 +25,7 @@ import { Failpoint, type RunDependencies, type RunOptions } from '../core/run-ty
 import type { StreamSpec } from '../core/stream.js';
 import { failpointFromEnv } from './failpoints.js';
 import { openRateBudgetStore, type SharedLimiter, sharedLimiter } from './rate-budget.js';
+import { USER_AGENT } from './user-agent.js';
 
 /** The process streams compose writes to; injectable for tests. */
 export interface ComposeIo {
@@ -31,7 +33,7 @@ export interface ComposeIo {
   readonly stderr?: Writable & { isTTY?: boolean };
   /** Posts, for `--sink jsonl:-`. @default process.stdout */
   readonly stdout?: Writable;
-  /** Show the one-line progress on stderr. @default stderr.isTTY */
+  /** Show the one-line progress on stderr. @default stderr.isTTY and config.progress (not --quiet, TERM=dumb or CI) */
   readonly progress?: boolean;
 }
 
@@ -49,12 +51,37 @@ export interface Composition {
   close(): Promise<void>;
 }
 
+/** How openStore opens a store. */
+export interface OpenStoreOptions {
+  /** Test-only crash hook inside checkpoint writes. @default none */
+  readonly onWrite?: () => void;
+  /** `status`: open an existing SQLite file read-only, create nothing. @default false */
+  readonly readOnly?: boolean;
+  /** Where to say that a store was created or an old default location is in use. @default silent */
+  readonly notice?: (text: string) => void;
+}
+
 /** Opens the checkpoint store a `--store` location names. */
-export async function openStore(location: StoreLocation, onWrite?: () => void): Promise<CheckpointStore> {
+export async function openStore(
+  location: StoreLocation,
+  options: OpenStoreOptions = {},
+): Promise<CheckpointStore> {
+  const { onWrite, readOnly, notice } = options;
   switch (location.kind) {
     case 'sqlite':
       try {
-        return new SqliteCheckpointStore({ path: location.path, ...(onWrite ? { onWrite } : {}) });
+        if (location.origin === 'legacy-default') {
+          notice?.(
+            `using the checkpoint store ${resolve(location.path)} found in the working directory (the old default location; the default is now $XDG_STATE_HOME/twitter-poller/state.db, else ~/.local/state/twitter-poller/state.db; pass --store to choose)`,
+          );
+        }
+        const store = new SqliteCheckpointStore({
+          path: location.path,
+          ...(onWrite ? { onWrite } : {}),
+          ...(readOnly ? { readOnly } : {}),
+        });
+        if (store.created) notice?.(`created a new checkpoint store at ${resolve(location.path)}`);
+        return store;
       } catch (cause) {
         if (cause instanceof ConfigError) throw cause;
         const why = cause instanceof Error ? cause.message : String(cause);
@@ -99,14 +126,15 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
   const stderr = io.stderr ?? process.stderr;
   const correlationId = config.run.correlationId ?? randomUUID();
   const json = new JsonLogger({ stream: stderr, level: config.logLevel, secrets: [config.bearerToken] });
-  const logger: Logger = (io.progress ?? stderr.isTTY === true) ? new ProgressLogger(json, stderr) : json;
+  const progress = io.progress ?? (stderr.isTTY === true && config.progress !== false);
+  const logger: Logger = progress ? new ProgressLogger(json, stderr) : json;
   const metrics = new SumMetrics();
   // Test-only crash switch (TWITTER_POLLER_FAILPOINT, see failpoints.ts); undefined in production.
   const failpoint = failpointFromEnv();
-  const store = await openStore(
-    config.store,
-    failpoint && (() => failpoint(Failpoint.duringCheckpointWrite)),
-  );
+  const store = await openStore(config.store, {
+    ...(failpoint ? { onWrite: () => failpoint(Failpoint.duringCheckpointWrite) } : {}),
+    notice: (text) => stderr.write(`twitter-poller: ${text}\n`),
+  });
   let sink: Sink;
   try {
     sink = await openSink(config.sink, io.stdout, { logger, metrics });
@@ -115,7 +143,12 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
     await store.close();
     throw error;
   }
-  const api = new HttpXApi({ baseUrl: config.apiBaseUrl, bearerToken: config.bearerToken });
+  const api = new HttpXApi({
+    baseUrl: config.apiBaseUrl,
+    bearerToken: config.bearerToken,
+    userAgent: USER_AGENT,
+    ...(config.proxy === undefined ? {} : { proxy: config.proxy }),
+  });
   const clock = new SystemClock();
   // The app-wide rate budget lives next to the checkpoints (docs/architecture.md).
   let shared: SharedLimiter | undefined;

@@ -1,18 +1,22 @@
 import { CLI_DEFAULTS } from '../config/types.js';
 
 const D = CLI_DEFAULTS;
+const STORE_DEFAULT =
+  'sqlite:$XDG_STATE_HOME/twitter-poller/state.db, else sqlite:~/.local/state/twitter-poller/state.db;\n                           ./.twitter-poller/state.db when that file exists';
 
-/** `twitter-poller --help`, `poll --help`, `status --help`. */
+/** `twitter-poller --help`, `poll --help`, `status --help`, `init --help`. */
 export const HELP = {
   main: `twitter-poller: lossless, rate-limit-aware incremental poller for the X API v2
 
 Usage:
   twitter-poller poll (--query <q> | --user <name|id> | --mentions <name|id> | --config <file>) [options]
   twitter-poller status [--store <store>] [--json]
+  twitter-poller report [--store <store>] [--since <period>] [--out <file>]
+  twitter-poller init [file] [--force]   write a commented streams.yaml to start from
   twitter-poller plan --config <file> --queue <sqs-url> [--shard-size <n>]   one fan-out wave
   twitter-poller emulator [options]      run the bundled X API v2 emulator (see: emulator --help)
   twitter-poller demo                    poll the bundled emulator end to end (no token needed)
-  twitter-poller --help | --version
+  twitter-poller -h, --help | -v, --version   (on every command)
 
 Run "twitter-poller <command> --help" for the options of a command.
 Exit codes: 0 ok (caught up or stopped by a budget, state saved), 1 failure after retries,
@@ -35,13 +39,16 @@ Source (exactly one):
   --stream <name>          the stream's name (checkpoint key); with --config: run only that stream
                            (default: search:<q>, archive:<q>, timeline:<user>, mentions:<user>)
 
+Durations: 90s, 15m, 2h, 7d or 250ms; a plain number is in the unit shown (<seconds>, <ms>).
+
 Options:
-  --store <store>          sqlite:<path> | memory: | dynamodb:<table>   (default ${D.store})
+  --store <store>          sqlite:<path> | memory: | dynamodb:<table>
+                           (default ${STORE_DEFAULT})
   --sink <sink>            jsonl:<path> | jsonl:- (stdout) | lambda:<function> | sqs:<queue-url>
                            (default ${D.sink})
   --max-tweets <n>         posts delivered per run, all streams together (default ${D.maxTweets})
   --batch-size <n>         posts per sink write (default ${D.batchSize}); the checkpoint moves per page
-  --time-budget <seconds>  wall time of the run (default ${D.timeBudgetSeconds})
+  --time-budget <seconds>  wall time of the run (default ${D.timeBudgetSeconds}, i.e. 14m)
   --min-interval <ms>      minimum time between two API requests (default ${D.minIntervalMs})
   --retry-base <ms>        first backoff delay, full jitter (default ${D.retryBaseMs})
   --retry-max <ms>         longest backoff delay (default ${D.retryMaxMs})
@@ -51,28 +58,69 @@ Options:
                            7d, 36h or 90m, or a post id (default ${D.initial})
   --overlap <seconds>      re-read this far behind the checkpoint for late posts (default ${D.overlapSeconds})
   --reset-checkpoint       delete the selected streams' checkpoints first
-  --api-base <url>         API base URL (default $X_API_BASE_URL, else ${D.apiBaseUrl})
+  --api-base <url>         API base URL (default $X_API_BASE_URL, else ${D.apiBaseUrl});
+                           plain http:// only to loopback (127.0.0.0/8, ::1, localhost)
+  --allow-insecure-http    send the token over plain http:// to a non-loopback host anyway
   --log-level <level>      debug | info | warn | error (default ${D.logLevel})
+  -q, --quiet              no progress line (also off when stderr is not a terminal, TERM=dumb or CI)
   --concurrency <n>        streams polled at once in this process (default ${D.concurrency}; above 1
                            needs the fair-share scheduler: until then streams run in turn)
   --rate-budget <mode>     shared: pace with every process sharing the store (the app's budget);
                            local: this process alone (default ${D.rateBudget})
   -h, --help
+  -v, --version
 
 Environment:
   X_BEARER_TOKEN           app bearer token (required; never printed)
   X_API_BASE_URL           API base URL when --api-base is not given
+  HTTPS_PROXY, HTTP_PROXY  proxy for https / http requests (CONNECT tunnel for https)
+  NO_PROXY                 hosts never proxied (loopback never is)
+  XDG_STATE_HOME           where the default store lives (else ~/.local/state)
 `,
   status: `Usage: twitter-poller status [--store <store>] [--config <file>] [--json]
 
-Prints every stream's checkpoint: since_id, the pending sweep (posts still owed) and who wrote it.
+Prints every stream's checkpoint: since_id, the pending sweep (posts still owed) and who wrote it,
+beside its last run from the history: outcome, freshness lag, age of the oldest post owed, spend.
 A table on a terminal, JSON otherwise (or with --json).
 
+The store is opened read-only: status never creates or changes a file, and a missing SQLite file
+is an error (exit 2).
+
 Options:
-  --store <store>          sqlite:<path> | memory: | dynamodb:<table>   (default ${D.store})
+  --store <store>          sqlite:<path> | memory: | dynamodb:<table>
+                           (default ${STORE_DEFAULT})
   --config <file>          take the store from a config file
   --json                   JSON even on a terminal
   -h, --help
+  -v, --version
+`,
+  init: `Usage: twitter-poller init [file] [--force]
+
+Writes a commented config file (default streams.yaml) to start from, and prints the next steps.
+An existing file is left alone unless --force is given. Editors complete the file with
+docs/streams.schema.json (the first line of the file points to it).
+
+Options:
+  --force                  overwrite an existing file
+  -h, --help
+  -v, --version
+`,
+  report: `Usage: twitter-poller report [--store <store>] [--config <file>] [--since <period>] [--out <file>]
+
+Writes one self-contained HTML file (inline SVG charts, no script, no network when viewed) from the
+run history in the store: posts per run per stream; requests, 429s and waits per run; freshness lag
+over time; gaps; spend per day against the budget; and the streams that are behind.
+
+Options:
+  --store <store>          sqlite:<path> | dynamodb:<table>
+                           (default ${STORE_DEFAULT})
+  --config <file>          take the store from a config file
+  --since <period>         how far back: 30d, 36h, 90m, 45s (default ${D.reportSince})
+  --out <file>             the HTML file to write (default ${D.reportOut})
+  -h, --help
+  -v, --version
+
+Exit codes: 0 written, 2 bad usage, or a missing or empty store (nothing to report).
 `,
   plan: `Usage: twitter-poller plan --config <file> --queue <sqs-url> [options]
 

@@ -9,13 +9,17 @@
  */
 import { createLambdaRuntime, type LambdaRuntime } from '../adapters/aws/lambda-runtime.js';
 import type { LambdaContext } from '../adapters/observability/lambda-context.js';
+import { DynamoDbRunHistory } from '../adapters/stores/run-history-dynamodb.js';
 import { SystemClock } from '../adapters/system-clock.js';
 import { HttpXApi } from '../adapters/x-api/http-client.js';
 import { DeadlineError, PollerError } from '../core/errors.js';
 import { LogEvent, MetricName } from '../core/ports/observability.js';
+import type { RunHistoryStore } from '../core/ports/run-history.js';
 import { redactSecrets, redactValue } from '../core/redaction.js';
 import { runExecution } from '../core/run.js';
+import { toRunRecord } from '../core/run-history.js';
 import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../core/run-types.js';
+import { USER_AGENT } from './user-agent.js';
 
 /** Thrown when an invocation could save no progress at all. */
 export class ExecutionFailedError extends PollerError {
@@ -24,6 +28,24 @@ export class ExecutionFailedError extends PollerError {
 }
 
 let runtime: LambdaRuntime | undefined;
+let history: RunHistoryStore | undefined;
+
+/** Records the run in the table's history (items with a 90-day TTL); a failure is logged, never thrown. */
+async function recordHistory(rt: LambdaRuntime, summary: RunSummary): Promise<void> {
+  try {
+    // A static import: a dynamic one would wrap the SDK's modules lazily and stop esbuild from
+    // tree-shaking them (+47 KB of @aws-sdk/client-dynamodb in build/lambda/lambda.mjs, measured).
+    history ??= new DynamoDbRunHistory({ tableName: rt.config.tableName });
+    // Spend (issue 12): pass `{ spendOf, maxSpendUsdPerDay }` to toRunRecord once the run accounts for it.
+    await history.record(toRunRecord(summary, Date.now()));
+  } catch (error) {
+    rt.logger.log('warn', LogEvent.error, {
+      correlation_id: summary.correlation_id,
+      during: 'history',
+      error,
+    });
+  }
+}
 
 /** The container's runtime; a configuration error is thrown again on every invocation until fixed. */
 function containerRuntime(): LambdaRuntime {
@@ -60,7 +82,12 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
   try {
     summary = await runExecution(
       {
-        api: new HttpXApi({ bearerToken: token, baseUrl: config.apiBaseUrl }),
+        api: new HttpXApi({
+          bearerToken: token,
+          baseUrl: config.apiBaseUrl,
+          userAgent: USER_AGENT,
+          proxy: config.proxy,
+        }),
         store: rt.store,
         sink: rt.sink,
         clock: new SystemClock(),
@@ -83,6 +110,7 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
     clearTimeout(hardStop);
     rt.metrics.flush();
   }
+  await recordHistory(rt, redactValue(summary, [token]));
   const failed = summary.streams.filter((s) => s.outcome === 'failed');
   // A 401 may mean the token was rotated: the next invocation reads it afresh.
   if (failed.length > 0) rt.tokens.invalidate();

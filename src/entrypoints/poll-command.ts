@@ -2,10 +2,12 @@ import type { Writable } from 'node:stream';
 import { redact } from '../adapters/observability/json-logger.js';
 import type { PollConfig } from '../config/types.js';
 import { CheckpointConflictError } from '../core/errors.js';
+import { redactValue } from '../core/redaction.js';
 import { runExecution } from '../core/run.js';
 import type { RunSummary } from '../core/run-types.js';
 import { type ComposeIo, type Composition, composePoll } from './compose.js';
 import { ObservedLogger } from './observed-logger.js';
+import { recordRun } from './run-history.js';
 
 /** Exit codes of `poll`, documented in README.md. */
 export const ExitCode = { ok: 0, failure: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
@@ -22,7 +24,7 @@ export interface PollIo extends ComposeIo {
 /** `twitter-poller poll`: compose, optionally reset, run once, report. Resolves with the exit code. */
 export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
   // On a terminal the progress line may be showing: clear it first (the next event redraws it).
-  const clear = io.stderr.isTTY === true ? '\r\x1b[K' : '';
+  const clear = io.stderr.isTTY === true && config.progress !== false ? '\r\x1b[K' : '';
   const say = (text: string) =>
     io.stderr.write(`${clear}twitter-poller: ${redact(text, [config.bearerToken])}\n`);
   const composition = await composePoll(config, io);
@@ -89,6 +91,9 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
       composition.options,
       controller.signal,
     );
+    // Spend (issue 12): pass `{ spendOf, maxSpendUsdPerDay }` here once the run accounts for it.
+    // The history is kept for months and shown in reports: redacted like the logs.
+    await recordRun(config.store, redactValue(summary, [config.bearerToken]), Date.now(), say);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logger.log('error', 'error', { code: 'internal', message });

@@ -1,9 +1,11 @@
 import type { Writable } from 'node:stream';
 import type { StatusConfig } from '../config/types.js';
 import type { Checkpoint } from '../core/ports/checkpoint-store.js';
+import { duration, usd } from '../report/format.js';
 import { type BudgetStatus, budgetTable, toBudgetStatus } from './budget-status.js';
 import { openStore } from './compose.js';
 import { openRateBudgetStore } from './rate-budget.js';
+import { type LastRun, readLastRuns } from './status-history.js';
 
 /** One stream's line of `twitter-poller status --json`. */
 export interface StreamStatus {
@@ -20,9 +22,11 @@ export interface StreamStatus {
   readonly user_id: string | null;
   readonly updated_at: string;
   readonly writer: string;
+  /** The stream's last run from the run history (outcome, freshness lag, owed, spend); null when none is kept. */
+  readonly last_run?: LastRun | null;
 }
 
-export function toStatus(c: Checkpoint): StreamStatus {
+export function toStatus(c: Checkpoint, lastRun?: LastRun | null): StreamStatus {
   return {
     stream: c.stream,
     since_id: c.since_id,
@@ -34,13 +38,34 @@ export function toStatus(c: Checkpoint): StreamStatus {
     user_id: c.user_id ?? null,
     updated_at: c.updated_at,
     writer: c.writer,
+    ...(lastRun === undefined ? {} : { last_run: lastRun }),
   };
 }
 
 function table(rows: readonly StreamStatus[]): string {
   if (rows.length === 0) return 'no checkpoints yet\n';
-  const header = ['STREAM', 'SINCE_ID', 'PENDING SWEEP (still owed)', 'UPDATED_AT', 'WRITER'];
-  const cells = rows.map((r) => [r.stream, r.since_id, r.owed ?? '-', r.updated_at, r.writer]);
+  const header = [
+    'STREAM',
+    'SINCE_ID',
+    'PENDING SWEEP (still owed)',
+    'LAST OUTCOME',
+    'LAG',
+    'OLDEST OWED',
+    'SPEND TODAY',
+    'UPDATED_AT',
+    'WRITER',
+  ];
+  const cells = rows.map((r) => [
+    r.stream,
+    r.since_id,
+    r.owed ?? '-',
+    r.last_run?.outcome ?? '-',
+    duration(r.last_run?.freshness_lag_seconds),
+    duration(r.last_run?.owed_age_seconds),
+    r.last_run?.spend_today_usd == null ? '-' : usd(r.last_run.spend_today_usd),
+    r.updated_at,
+    r.writer,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: readonly string[]) =>
     c
@@ -50,14 +75,19 @@ function table(rows: readonly StreamStatus[]): string {
   return `${[line(header), ...cells.map(line)].join('\n')}\n`;
 }
 
-/** `twitter-poller status`: reads the store, prints, exits 0. */
+/** `twitter-poller status`: reads the store (read-only: it creates and changes nothing), prints, exits 0. */
 export async function runStatus(
   config: StatusConfig,
-  stdout: Writable & { isTTY?: boolean },
+  io: { readonly stdout: Writable & { isTTY?: boolean }; readonly stderr?: Writable },
 ): Promise<number> {
-  const store = await openStore(config.store);
+  const { stdout } = io;
+  const store = await openStore(config.store, {
+    readOnly: true,
+    notice: (text) => io.stderr?.write(`twitter-poller: ${text}\n`),
+  });
   try {
-    const rows = (await store.list()).map(toStatus);
+    const last = await readLastRuns(config.store, Date.now());
+    const rows = (await store.list()).map((c) => toStatus(c, last.get(c.stream) ?? null));
     const budget = await readBudget(config);
     const asJson = config.json || stdout.isTTY !== true;
     stdout.write(
@@ -73,7 +103,12 @@ export async function runStatus(
 
 /** The shared rate budget of the store, one entry per endpoint (empty when none was written). */
 async function readBudget(config: StatusConfig): Promise<BudgetStatus[]> {
-  const budgets = await openRateBudgetStore(config.store, { readOnly: true });
+  let budgets: Awaited<ReturnType<typeof openRateBudgetStore>>;
+  try {
+    budgets = await openRateBudgetStore(config.store, { readOnly: true });
+  } catch {
+    return []; // no store file yet: no budget either (status never creates one)
+  }
   try {
     const now = Date.now();
     return (await budgets.list()).map((b) => toBudgetStatus(b, now));

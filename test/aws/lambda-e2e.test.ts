@@ -1,6 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { DynamoDbRunHistory } from '../../src/adapters/stores/run-history-dynamodb.js';
 import { compareIds } from '../../src/core/ids.js';
 import type { Batch } from '../../src/core/ports/sink.js';
 import type { RunSummary } from '../../src/core/run-types.js';
@@ -148,6 +149,17 @@ describe('Lambda handler end to end (emulator, dynalite, parser Lambda)', () => 
     }
     expect(parser.invocations.every((i) => i.invocationType === 'Event' && i.functionName === 'parser')).toBe(
       true,
+    );
+
+    // Every invocation left its summary in the table's run history, posts summing up.
+    const runHistory = new DynamoDbRunHistory({ tableName: table, client: db.client() });
+    const runs = await runHistory.list();
+    await runHistory.close();
+    expect(runs.length).toBeGreaterThanOrEqual(4);
+    const recorded = runs.flatMap((r) => r.streams).reduce((a, s) => a + s.posts, 0);
+    expect(recorded).toBe(parser.invocations.reduce((a, i) => a + (i.payload as Batch).tweets.length, 0));
+    expect(runs.flatMap((r) => r.streams.map((s) => s.stream))).toEqual(
+      expect.arrayContaining(STREAMS.map((s) => s.name)),
     );
   });
 });

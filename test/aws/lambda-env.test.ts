@@ -84,9 +84,48 @@ describe('readLambdaEnv', () => {
     ['X_API_BASE_URL', { X_API_BASE_URL: 'ftp://api.x.com' }],
     ['SAFETY_MARGIN_MS', { SAFETY_MARGIN_MS: 'sixty' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
+    ['X_API_BASE_URL', { X_API_BASE_URL: 'http://emulator.internal:8080' }],
+    ['ALLOW_INSECURE_HTTP', { ALLOW_INSECURE_HTTP: 'yes' }],
+    ['LEASE_TTL_MS', { LEASE_TTL_MS: '500ms' }],
+    ['HTTPS_PROXY', { HTTPS_PROXY: 'ftp://proxy:1' }],
   ])('names %s when it is wrong (%j)', (setting, override) => {
     const error = configError({ ...valid, ...override });
     expect(error.setting).toBe(setting);
     expect(error.message).toContain(setting);
+  });
+
+  it('refuses plain http to a non-loopback host at cold start, unless ALLOW_INSECURE_HTTP=true', () => {
+    expect(configError({ ...valid, X_API_BASE_URL: 'http://emulator.internal:8080' }).message).toMatch(
+      /refusing to send the bearer token over plain HTTP to emulator\.internal/,
+    );
+    expect(
+      readLambdaEnv({
+        ...valid,
+        X_API_BASE_URL: 'http://emulator.internal:8080',
+        ALLOW_INSECURE_HTTP: 'true',
+      }).apiBaseUrl,
+    ).toBe('http://emulator.internal:8080');
+    expect(readLambdaEnv({ ...valid, X_API_BASE_URL: 'http://127.0.0.1:8080' }).apiBaseUrl).toBe(
+      'http://127.0.0.1:8080',
+    );
+  });
+
+  it('reads durations with units, plain numbers in the variable unit, and the proxy variables', () => {
+    const config = readLambdaEnv({
+      ...valid,
+      MIN_INTERVAL_MS: '2s',
+      SAFETY_MARGIN_MS: '90000',
+      LEASE_TTL_MS: '2m',
+      PARAMETER_MAX_AGE_SECONDS: '10m',
+      HTTPS_PROXY: 'http://proxy.vpc:3128',
+      NO_PROXY: '.amazonaws.com',
+    });
+    expect(config).toMatchObject({
+      minIntervalMs: 2000,
+      safetyMarginMs: 90_000,
+      leaseTtlMs: 120_000,
+      parameterMaxAgeSeconds: 600,
+      proxy: { httpsProxy: 'http://proxy.vpc:3128', noProxy: '.amazonaws.com' },
+    });
   });
 });

@@ -47,6 +47,7 @@ describe('PowertoolsMetrics', () => {
         'DeadLetteredPosts',
         'ErrorsEncountered',
         'ExecutionDurationSeconds',
+        'FreshnessLagSeconds',
         'GapSeconds',
         'RateLimitWaits',
         'TweetsProcessed',

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/config/cli-args.js';
+import { defaultStore, LEGACY_DEFAULT_STORE_PATH } from '../../src/config/state-dir.js';
 import type { PollConfig } from '../../src/config/types.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { DEFAULT_EXPANSIONS, DEFAULT_TWEET_FIELDS } from '../../src/core/stream.js';
 
-const ENV = { X_BEARER_TOKEN: 'token-for-parse-tests' };
+const ENV = { X_BEARER_TOKEN: 'token-for-parse-tests', XDG_STATE_HOME: '/xdg-state' };
 const poll = async (argv: string[], env: Record<string, string> = ENV) =>
   (await parseCliArgs(argv, env)) as PollConfig;
 
@@ -41,11 +42,118 @@ describe('parseCliArgs', () => {
     expect(set.run.leaseTtlMs).toBe(5_000);
   });
 
+  it.each([
+    [['--time-budget', '15m'], { timeBudgetMs: 900_000 }],
+    [['--time-budget', '90'], { timeBudgetMs: 90_000 }],
+    [['--min-interval', '2s'], { minIntervalMs: 2000 }],
+    [['--min-interval', '250ms'], { minIntervalMs: 250 }],
+    [['--min-interval', '250'], { minIntervalMs: 250 }],
+    [['--lease-ttl', '2m'], { leaseTtlMs: 120_000 }],
+    [['--retry-max', '1h'], { retry: { baseDelayMs: 1000, maxDelayMs: 3_600_000, maxAttempts: 5 } }],
+  ])('reads the duration %j (plain numbers keep the flag unit)', async (flags, run) => {
+    const config = await poll(['poll', '--query', 'x', ...flags]);
+    expect(config.run).toMatchObject(run);
+  });
+
+  it('reads durations in a config file: units, or plain numbers in the key unit', async () => {
+    const path = join(dir, 'durations.yaml');
+    await writeFile(
+      path,
+      'streams:\n  - query: a\n    overlap_seconds: 2m\ntime_budget_seconds: 10m\nmin_interval_ms: 1s\nlease_ttl_seconds: 30\n',
+    );
+    const config = await poll(['poll', '--config', path]);
+    expect(config.run).toMatchObject({ timeBudgetMs: 600_000, minIntervalMs: 1000, leaseTtlMs: 30_000 });
+    expect(config.streams[0]?.overlapSeconds).toBe(120);
+  });
+
+  it('takes the default store from XDG_STATE_HOME, else HOME, and ignores a relative XDG_STATE_HOME', async () => {
+    const store = async (env: Record<string, string>) =>
+      (await poll(['poll', '--query', 'x'], { X_BEARER_TOKEN: 't', ...env })).store;
+    expect(await store({ XDG_STATE_HOME: '/s', HOME: '/h' })).toEqual({
+      kind: 'sqlite',
+      path: '/s/twitter-poller/state.db',
+      origin: 'default',
+    });
+    expect(await store({ XDG_STATE_HOME: 'rel', HOME: '/h' })).toMatchObject({
+      path: '/h/.local/state/twitter-poller/state.db',
+    });
+    expect(await store({ HOME: '/h' })).toMatchObject({ path: '/h/.local/state/twitter-poller/state.db' });
+  });
+
+  it('keeps using ./.twitter-poller/state.db when it exists (the old default)', () => {
+    expect(defaultStore({ HOME: '/h' }, (p) => p === LEGACY_DEFAULT_STORE_PATH)).toEqual({
+      kind: 'sqlite',
+      path: LEGACY_DEFAULT_STORE_PATH,
+      origin: 'legacy-default',
+    });
+    expect(defaultStore({ HOME: '/h' }, () => false)).toMatchObject({ origin: 'default' });
+  });
+
+  it.each([
+    [{}, true],
+    [{ TERM: 'dumb' }, false],
+    [{ CI: 'true' }, false],
+    [{ CI: '1' }, false],
+    [{ CI: 'false' }, true],
+  ])('with env %j the progress line is wanted: %s', async (env, progress) => {
+    expect((await poll(['poll', '--query', 'x'], { ...ENV, ...env })).progress).toBe(progress);
+  });
+
+  it('--quiet turns the progress line off', async () => {
+    expect((await poll(['poll', '--query', 'x', '--quiet'])).progress).toBe(false);
+    expect((await poll(['poll', '--query', 'x', '-q'])).progress).toBe(false);
+  });
+
+  it('reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lowercase first), and refuses a bad proxy URL', async () => {
+    const config = await poll(['poll', '--query', 'x'], {
+      ...ENV,
+      HTTPS_PROXY: 'http://upper:1',
+      https_proxy: 'http://lower:3128',
+      HTTP_PROXY: 'proxy.corp:8080',
+      NO_PROXY: '.internal',
+    });
+    expect(config.proxy).toEqual({
+      httpsProxy: 'http://lower:3128',
+      httpProxy: 'http://proxy.corp:8080',
+      noProxy: '.internal',
+    });
+    await expect(poll(['poll', '--query', 'x'], { ...ENV, HTTPS_PROXY: 'socks5://p:1' })).rejects.toThrow(
+      /invalid HTTPS_PROXY: must be a proxy URL/,
+    );
+  });
+
+  it.each([
+    ['http://127.0.0.1:8080', true],
+    ['http://127.1.2.3', true],
+    ['http://localhost:1', true],
+    ['http://[::1]:9', true],
+    ['https://api.x.com', true],
+    ['http://api.x.com', false],
+    ['http://10.0.0.1:8080', false],
+    ['http://127.0.0.1.example.com', false],
+  ])('--api-base %s is allowed without --allow-insecure-http: %s', async (url, allowed) => {
+    const attempt = poll(['poll', '--query', 'x', '--api-base', url]);
+    if (allowed) await expect(attempt).resolves.toMatchObject({ apiBaseUrl: url });
+    else await expect(attempt).rejects.toThrow(/refusing to send the bearer token over plain HTTP/);
+    await expect(
+      poll(['poll', '--query', 'x', '--api-base', url, '--allow-insecure-http']),
+    ).resolves.toMatchObject({ apiBaseUrl: url });
+  });
+
+  it('applies the plain-http rule to X_API_BASE_URL and the config file, naming each', async () => {
+    await expect(
+      poll(['poll', '--query', 'x'], { ...ENV, X_API_BASE_URL: 'http://h.example' }),
+    ).rejects.toThrow(/invalid X_API_BASE_URL: refusing/);
+    const path = join(dir, 'insecure.yaml');
+    await writeFile(path, 'api_base: http://h.example\nstreams:\n  - query: a\n');
+    await expect(poll(['poll', '--config', path])).rejects.toThrow(/invalid api_base: refusing/);
+  });
+
   it('fills every default for a single query', async () => {
     const config = await poll(['poll', '--query', 'from:XDevelopers -is:retweet']);
     expect(config).toMatchObject({
       command: 'poll',
-      store: { kind: 'sqlite', path: '.twitter-poller/state.db' },
+      store: { kind: 'sqlite', path: '/xdg-state/twitter-poller/state.db', origin: 'default' },
       sink: { kind: 'stdout' },
       apiBaseUrl: 'https://api.x.com',
       bearerToken: 'token-for-parse-tests',
@@ -194,13 +302,25 @@ describe('parseCliArgs', () => {
   });
 
   it('parses status, help and version', async () => {
-    expect(await parseCliArgs(['status', '--json'], {})).toEqual({
+    expect(await parseCliArgs(['status', '--json'], { HOME: '/home/ann' })).toEqual({
       command: 'status',
-      store: { kind: 'sqlite', path: '.twitter-poller/state.db' },
+      store: { kind: 'sqlite', path: '/home/ann/.local/state/twitter-poller/state.db', origin: 'default' },
       json: true,
     });
     expect(await parseCliArgs([], {})).toEqual({ command: 'help', topic: 'main' });
     expect(await parseCliArgs(['poll', '-h'], {})).toEqual({ command: 'help', topic: 'poll' });
     expect(await parseCliArgs(['--version'], {})).toEqual({ command: 'version' });
+    expect(await parseCliArgs(['-v'], {})).toEqual({ command: 'version' });
+    expect(await parseCliArgs(['status', '-v'], {})).toEqual({ command: 'version' });
+    expect(await parseCliArgs(['init', 'my.yaml'], {})).toEqual({
+      command: 'init',
+      path: 'my.yaml',
+      force: false,
+    });
+    expect(await parseCliArgs(['init', '--force'], {})).toEqual({
+      command: 'init',
+      path: 'streams.yaml',
+      force: true,
+    });
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { SqliteCheckpointStore } from '../../src/adapters/stores/sqlite.js';
 import { timeMsToId } from '../../src/core/ids.js';
 import { cliBundle, logEvents, readIds, runCli, sortedIds } from './run-cli.js';
 
@@ -110,6 +111,7 @@ describe('twitter-poller poll against the emulator', () => {
   });
 
   it('status of an empty store lists no streams', async () => {
+    await new SqliteCheckpointStore({ path: join(cwd, 'empty', 'state.db') }).close();
     const result = await runCli(['status', '--store', 'sqlite:empty/state.db', '--json'], { cwd });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ streams: [], rate_budget: [] });

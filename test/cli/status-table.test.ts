@@ -40,14 +40,20 @@ describe('twitter-poller status on a terminal', () => {
     });
 
     // Act
-    const code = await runStatus({ command: 'status', store: { kind: 'sqlite', path }, json: false }, out);
+    const code = await runStatus(
+      { command: 'status', store: { kind: 'sqlite', path }, json: false },
+      { stdout: out },
+    );
 
     // Assess
     expect(code).toBe(0);
     const [header, row] = text.trimEnd().split('\n');
-    expect(header).toMatch(/^STREAM +SINCE_ID +PENDING SWEEP \(still owed\) +UPDATED_AT +WRITER$/);
+    expect(header).toMatch(
+      /^STREAM +SINCE_ID +PENDING SWEEP \(still owed\) +LAST OUTCOME +LAG +OLDEST OWED +SPEND TODAY +UPDATED_AT +WRITER$/,
+    );
+    // No run recorded yet: the history columns show '-'.
     expect(row).toMatch(
-      /^search:news +1578516068309794817 +1578516068309794817 < id < 1578516068309795555 +2027-01-15T08:00:00.000Z +exec-1$/,
+      /^search:news +1578516068309794817 +1578516068309794817 < id < 1578516068309795555 +- +- +- +- +2027-01-15T08:00:00.000Z +exec-1$/,
     );
   });
 });

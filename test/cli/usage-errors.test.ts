@@ -24,12 +24,18 @@ describe.concurrent('twitter-poller usage errors', () => {
       /needs a value \(write --batch-size=<value>/,
     ],
     [['poll', '--query', 'x', '--batch-size=-3'], '--batch-size', /positive integer/],
-    [['poll', '--query', 'x', '--time-budget', '1.5'], '--time-budget', /positive integer/],
-    [['poll', '--query', 'x', '--min-interval', 'fast'], '--min-interval', /non-negative integer/],
-    [['poll', '--query', 'x', '--overlap', 'x'], '--overlap', /non-negative integer/],
-    [['poll', '--query', 'x', '--retry-base', '0'], '--retry-base', /positive integer/],
+    [['poll', '--query', 'x', '--time-budget', '1.5'], '--time-budget', /duration such as 90s.*seconds/],
+    [['poll', '--query', 'x', '--min-interval', 'fast'], '--min-interval', /duration.*milliseconds/],
+    [['poll', '--query', 'x', '--overlap', 'x'], '--overlap', /duration/],
+    [['poll', '--query', 'x', '--retry-base', '0'], '--retry-base', /more than 0/],
     [['poll', '--query', 'x', '--retry-attempts', 'many'], '--retry-attempts', /positive integer/],
-    [['poll', '--query', 'x', '--lease-ttl', '-1s'], '--lease-ttl', /positive integer|needs a value/],
+    [['poll', '--query', 'x', '--lease-ttl', '-1s'], '--lease-ttl', /duration|needs a value/],
+    [['poll', '--query', 'x', '--time-budget', '1500ms'], '--time-budget', /whole number of seconds/],
+    [
+      ['poll', '--query', 'x', '--api-base', 'http://api.x.com'],
+      '--api-base',
+      /refusing to send the bearer token over plain HTTP to api\.x\.com/,
+    ],
     [['poll', '--query', 'x', '--initial', 'yesterday'], '--initial', /now, a duration/],
     [['poll', '--query', 'x', '--store', 'postgres:db'], '--store', /unknown store/],
     [['poll', '--query', 'x', '--store', 'sqlite:'], '--store', /file path/],
@@ -100,14 +106,23 @@ describe.concurrent('twitter-poller help and version', () => {
     [['--help'], /Usage:\n {2}twitter-poller poll/],
     [['poll', '--help'], /--max-tweets <n>.*default 1000/],
     [['status', '--help'], /Usage: twitter-poller status/],
+    [['report', '--help'], /--since <period> .*default 30d/],
   ])('%j prints usage on stdout and exits 0', async (args, text) => {
     const result = await runCli(args, { cwd: tmpdir() });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(text);
   });
 
-  it('--version prints the package version', async () => {
-    const result = await runCli(['--version'], { cwd: tmpdir() });
+  it.each([
+    [['--version']],
+    [['-v']],
+    [['poll', '-v']],
+    [['status', '--version']],
+    [['init', '-v']],
+    [['emulator', '--version']],
+    [['demo', '-v']],
+  ])('%j prints the package version', async (args) => {
+    const result = await runCli(args, { cwd: tmpdir() });
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });

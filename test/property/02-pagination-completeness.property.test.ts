@@ -112,7 +112,9 @@ describe('property 2: pagination completeness (engine + emulator + SQLite)', () 
       ),
       { numRuns: runs(100) },
     );
-    expect(coverage.multiRun).toBeGreaterThan(20);
+    // Coverage guards: they only prove the interesting cases are drawn. Multi-run cases come out at
+    // about 20-35 per 100 draws (20 was seen once on a clean clone), so the bound sits well below that.
+    expect(coverage.multiRun).toBeGreaterThanOrEqual(10);
     expect(coverage.shortPages).toBeGreaterThan(20);
   });
 });

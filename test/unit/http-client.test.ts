@@ -83,7 +83,7 @@ describe('HttpXApi', () => {
     expect(res.serverDateMs).toBe(Date.UTC(2021, 3, 13, 3, 53, 58));
     expect(lastRequest?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(lastRequest?.headers['accept-encoding']).toContain('gzip');
-    expect(lastRequest?.headers['user-agent']).toBe('twitter-poller/0.1');
+    expect(lastRequest?.headers['user-agent']).toBe('twitter-poller');
     expect(lastRequest?.url).toBe('/2/tweets/search/recent?query=from%3Ax&since_id=100');
   });
 

@@ -24,6 +24,7 @@ import {
   saveInput,
 } from '../aws/checkpoint-writes.js';
 import { toAwsServiceError } from '../aws/errors.js';
+import { HISTORY_KEY_PREFIX } from './run-history-query.js';
 
 /** DynamoDB actions a polling execution sends (load, save, leases): the Lambda's IAM policy. */
 export const DYNAMODB_RUNTIME_ACTIONS = ['GetItem', 'UpdateItem'] as const;
@@ -140,7 +141,8 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       );
       for (const item of page.Items ?? []) {
         const stream = item.stream?.S;
-        if (stream === undefined) continue;
+        // Run-history items (run-history-dynamodb.ts) share the table; they are not checkpoints.
+        if (stream === undefined || stream.startsWith(HISTORY_KEY_PREFIX)) continue;
         const checkpoint = await this.#fromItem(stream, item);
         if (checkpoint !== null) out.push(checkpoint);
       }

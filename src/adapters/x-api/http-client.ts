@@ -4,8 +4,8 @@
  * and for the body, every failure mapped to core/errors.ts.
  * The bearer token goes into one header and nowhere else: not into errors, not into logs.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { type Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { InvalidResponseError, NetworkError, type ResponseMeta, TimeoutError } from '../../core/errors.js';
 import type { ApiRequest, ApiResponse, XApi } from '../../core/ports/x-api.js';
@@ -16,6 +16,7 @@ import {
   parseRetryAfter,
 } from '../../core/rate-limit-headers.js';
 import { mapHttpError } from './error-mapping.js';
+import { agentFor, type ProxySettings } from './proxy.js';
 
 /** Options of HttpXApi. */
 export interface HttpXApiOptions {
@@ -23,8 +24,10 @@ export interface HttpXApiOptions {
   readonly bearerToken: string;
   /** @default 'https://api.x.com' */
   readonly baseUrl?: string;
-  /** @default 'twitter-poller/0.1' */
+  /** The CLI and the Lambda pass `twitter-poller/<package version>`. @default 'twitter-poller' */
   readonly userAgent?: string;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as read by src/config/. @default no proxy */
+  readonly proxy?: ProxySettings;
   /** Connect plus response headers. @default 30000 */
   readonly responseTimeoutMs?: number;
   /** Reading the whole body once headers arrived. @default 30000 */
@@ -60,15 +63,13 @@ export class HttpXApi implements XApi {
   constructor(options: HttpXApiOptions) {
     this.#token = options.bearerToken;
     this.#baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
-    this.#userAgent = options.userAgent ?? 'twitter-poller/0.1';
+    this.#userAgent = options.userAgent ?? 'twitter-poller';
     this.#responseTimeoutMs = options.responseTimeoutMs ?? 30_000;
     this.#bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
     this.#now = options.now ?? Date.now;
-    const plain = new URL(this.#baseUrl).protocol === 'http:';
-    this.#agent = plain
-      ? new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS })
-      : new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS });
-    this.#request = plain ? httpRequest : httpsRequest;
+    const base = new URL(this.#baseUrl);
+    this.#agent = agentFor(base, options.proxy ?? {}, { keepAlive: true, maxSockets: MAX_SOCKETS });
+    this.#request = base.protocol === 'http:' ? httpRequest : httpsRequest;
   }
 
   /** The request URL (no credentials in it), exposed for logs and tests. */

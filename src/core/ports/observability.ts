@@ -12,6 +12,7 @@ export const LogEvent = {
   gap: 'gap',
   streamSkipped: 'stream_skipped',
   retry: 'retry',
+  freshness: 'freshness',
 } as const;
 export type LogEventName = (typeof LogEvent)[keyof typeof LogEvent] | (string & {});
 
@@ -35,6 +36,7 @@ export const MetricName = {
   batchesDelivered: 'BatchesDelivered',
   gapSeconds: 'GapSeconds',
   usageCapped: 'UsageCapped',
+  freshnessLagSeconds: 'FreshnessLagSeconds',
   /** Posts a sink refused for good and set aside (the SQS sink's dead-letter queue). */
   deadLetteredPosts: 'DeadLetteredPosts',
 } as const;
