@@ -4,7 +4,7 @@
  * the same file shares one budget. The table is additive (CREATE IF NOT EXISTS): files of older
  * versions gain it on first use and keep their store schema version.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BudgetState, RateBudgetStore, VersionedBudget } from '../../core/ports/rate-budget.js';
@@ -35,7 +35,11 @@ export class SqliteRateBudgetStore implements RateBudgetStore {
     this.#now = options.now ?? Date.now;
     this.#readOnly = options.readOnly ?? false;
     if (this.#readOnly) {
-      this.#db = new Database(options.path, { readonly: true, fileMustExist: true });
+      // Without WAL side files a read-only open would create them; `immutable` reads the file as is
+      // (nothing is in a WAL to miss), so `status` leaves the store byte for byte as it was.
+      const sideFiles = existsSync(`${options.path}-wal`);
+      const target = sideFiles ? options.path : `file:${encodeURI(options.path)}?immutable=1`;
+      this.#db = new Database(target, { readonly: true, fileMustExist: sideFiles });
       this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       return;
     }
