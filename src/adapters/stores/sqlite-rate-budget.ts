@@ -4,11 +4,13 @@
  * the same file shares one budget. The table is additive (CREATE IF NOT EXISTS): files of older
  * versions gain it on first use and keep their store schema version.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BudgetState, RateBudgetStore, VersionedBudget } from '../../core/ports/rate-budget.js';
 import { decodeBudget, encodeBudget } from './budget-record.js';
+import { openReadOnly } from './sqlite.js';
+import type { SqliteConnection, SqliteStatement } from './sqlite-driver.js';
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS rate_budget (
   key TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL)`;
@@ -27,38 +29,40 @@ export interface SqliteRateBudgetStoreOptions {
 
 /** RateBudgetStore on a table of the SQLite checkpoint file. */
 export class SqliteRateBudgetStore implements RateBudgetStore {
-  readonly #db: Database.Database;
+  readonly #db: SqliteConnection;
+  #cleanup: string | undefined;
   readonly #now: () => number;
   readonly #readOnly: boolean;
+  #closed = false;
 
   constructor(options: SqliteRateBudgetStoreOptions) {
     this.#now = options.now ?? Date.now;
     this.#readOnly = options.readOnly ?? false;
     if (this.#readOnly) {
-      // Without WAL side files a read-only open would create them; `immutable` reads the file as is
-      // (nothing is in a WAL to miss), so `status` leaves the store byte for byte as it was.
-      const sideFiles = existsSync(`${options.path}-wal`);
-      const target = sideFiles ? options.path : `file:${encodeURI(options.path)}?immutable=1`;
-      this.#db = new Database(target, { readonly: true, fileMustExist: sideFiles });
-      this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      // The checkpoint store's reader: a copy when the store has no WAL side files, so `status`
+      // leaves the store byte for byte as it was.
+      const opened = openReadOnly(options.path, undefined);
+      this.#db = opened.db;
+      this.#cleanup = opened.cleanup;
       return;
     }
     mkdirSync(dirname(options.path), { recursive: true });
-    this.#db = new Database(options.path);
+    const db = new Database(options.path);
+    this.#db = db;
     try {
-      this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-      this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma('synchronous = NORMAL');
-      this.#db.exec(SCHEMA);
+      db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec(SCHEMA);
     } catch (error) {
       this.#db.close();
       throw error;
     }
   }
 
-  readonly #statements = new Map<string, Database.Statement>();
+  readonly #statements = new Map<string, SqliteStatement>();
 
-  #stmt(sql: string): Database.Statement {
+  #stmt(sql: string): SqliteStatement {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
       statement = this.#db.prepare(sql);
@@ -88,15 +92,13 @@ export class SqliteRateBudgetStore implements RateBudgetStore {
     const text = encodeBudget(state);
     const result =
       version === 0
-        ? this.#db
-            .prepare(
-              'INSERT INTO rate_budget (key, version, state) VALUES (?, 1, ?) ON CONFLICT (key) DO NOTHING',
-            )
-            .run(state.key, text)
-        : this.#db
-            .prepare('UPDATE rate_budget SET version = version + 1, state = ? WHERE key = ? AND version = ?')
-            .run(text, state.key, version);
-    return result.changes === 1;
+        ? this.#stmt(
+            'INSERT INTO rate_budget (key, version, state) VALUES (?, 1, ?) ON CONFLICT (key) DO NOTHING',
+          ).run(state.key, text)
+        : this.#stmt(
+            'UPDATE rate_budget SET version = version + 1, state = ? WHERE key = ? AND version = ?',
+          ).run(text, state.key, version);
+    return (result as { changes: number }).changes === 1;
   }
 
   async list(): Promise<BudgetState[]> {
@@ -109,6 +111,9 @@ export class SqliteRateBudgetStore implements RateBudgetStore {
   }
 
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+    if (this.#cleanup !== undefined) rmSync(this.#cleanup, { recursive: true, force: true });
   }
 }
