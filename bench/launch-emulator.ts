@@ -23,6 +23,11 @@ export interface EmulatorSpec {
   readonly groundTruthFile: string;
   /** @default 1 */
   readonly seed?: number;
+  /**
+   * More posts, each made of one of these words (`<word> post <i>`), spread like the corpus: one
+   * stream's world per word (the fairness scenario). @default none
+   */
+  readonly words?: readonly { readonly word: string; readonly posts: number }[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -44,6 +49,16 @@ async function main(): Promise<void> {
   for (let i = 0; i < spec.posts; i++) {
     emulator.setClock(Math.floor(first + i * step));
     emulator.publish({ count: 1 });
+  }
+  const words = spec.words ?? [];
+  const total = words.reduce((sum, w) => sum + w.posts, 0);
+  const wordStep = (6 * DAY_MS - HOUR_MS) / Math.max(1, total);
+  let n = 0;
+  for (const { word, posts } of words) {
+    for (let i = 0; i < posts; i++, n++) {
+      emulator.setClock(Math.floor(first + n * wordStep));
+      emulator.publish({ posts: [{ text: `${word} post ${i}` }] });
+    }
   }
   emulator.setClock(Date.now());
   const ids = emulator.groundTruth({ endpoint: 'search_recent', query: spec.query });

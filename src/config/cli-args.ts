@@ -340,6 +340,7 @@ function selectStreams(v: PollValues, file: ConfigFile | undefined, defaults: St
         expansions: entry.expansions,
         initial: v.initial === undefined ? entry.initial : undefined,
         overlapSeconds: v.overlap === undefined ? entry.overlap_seconds : undefined,
+        weight: entry.weight,
       },
       defaults,
     ),

@@ -16,6 +16,7 @@ import {
   checkInteger,
   checkLogLevel,
   checkRateBudget,
+  checkWeight,
 } from './values.js';
 
 /** What docs/streams.schema.json says about a setting (editors only: zod validates). */
@@ -109,6 +110,13 @@ export const StreamEntrySchema = z
       expansions: optional(fieldList, 'expansions of each request (author_id adds _author to each line).'),
       initial: z.optional(initial('Where this stream starts without a checkpoint.')),
       overlap_seconds: z.optional(duration(1000, 0, 'Re-read this far below the checkpoint each run.')),
+      weight: z.optional(
+        fromCheck(checkWeight, {
+          type: 'number',
+          exclusiveMinimum: 0,
+          description: "This stream's share of the run's budgets relative to the others.",
+        }),
+      ),
     },
     { error: 'must be a mapping of stream settings' },
   )
@@ -182,6 +190,27 @@ export const ConfigFileSchema = z.strictObject(
 export type StreamEntry = z.output<typeof StreamEntrySchema>;
 export type ConfigFile = z.output<typeof ConfigFileSchema>;
 
+/**
+ * ` (stream "alpha")` for an error inside `streams[i]` of `raw` (the unparsed list or file), so the
+ * message names the stream as well as the setting; '' when the entry has no usable name.
+ */
+export function streamLabel(raw: unknown, path: readonly PropertyKey[]): string {
+  const list = Array.isArray(raw) ? raw : (raw as { streams?: unknown } | null)?.streams;
+  const index = Array.isArray(raw) ? path[0] : path[0] === 'streams' ? path[1] : undefined;
+  if (!Array.isArray(list) || typeof index !== 'number') return '';
+  const entry = list[index] as Record<string, unknown> | undefined;
+  const text = (key: string): string | undefined => {
+    const value = entry?.[key];
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  };
+  const name =
+    text('name') ??
+    (text('query') && `search:${text('query')}`) ??
+    (text('user') && `timeline:${text('user')}`) ??
+    (text('mentions') && `mentions:${text('mentions')}`);
+  return name === undefined ? '' : ` (stream "${name}")`;
+}
+
 /** `streams[1].query` from a zod path. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -211,5 +240,7 @@ export function validate<S extends z.ZodMiniType>(schema: S, raw: unknown): Vali
   }
   if (issue.code === 'invalid_type' && issue.input === undefined)
     return { ok: false, key, message: 'is required' };
-  return { ok: false, key, message: issue.message };
+  // A weight is relative to the other streams: name the stream it belongs to as well as the key.
+  const stream = issue.path.at(-1) === 'weight' ? streamLabel(raw, issue.path) : '';
+  return { ok: false, key, message: `${issue.message}${stream}` };
 }

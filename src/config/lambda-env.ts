@@ -158,6 +158,7 @@ export function parseStreamsJson(json: string, setting: string): StreamSpec[] {
         expansions: entry.expansions,
         initial: entry.initial,
         overlapSeconds: entry.overlap_seconds,
+        weight: entry.weight,
       },
       { initial: { kind: 'now' }, overlapSeconds: 0 },
     ),

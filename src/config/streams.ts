@@ -18,6 +18,7 @@ export interface StreamDraft {
   readonly expansions?: readonly string[] | undefined;
   readonly initial?: InitialPosition | undefined;
   readonly overlapSeconds?: number | undefined;
+  readonly weight?: number | undefined;
 }
 
 /** Defaults shared by every stream of a run (flags, then config file top level, then built-ins). */
@@ -55,6 +56,7 @@ export function buildStreamSpec(draft: StreamDraft, defaults: StreamDefaults): S
     expansions: draft.expansions ?? [...DEFAULT_EXPANSIONS],
     initial: draft.initial ?? defaults.initial,
     overlapSeconds: draft.overlapSeconds ?? defaults.overlapSeconds,
+    weight: draft.weight ?? 1,
   };
 }
 

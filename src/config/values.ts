@@ -90,6 +90,17 @@ export function checkExclude(raw: unknown): Check<('replies' | 'retweets')[]> {
   return { ok: true, value: out };
 }
 
+/** Most a weight may be: beyond it one stream would take everything anyway. */
+export const MAX_WEIGHT = 1_000_000;
+
+/** A stream's weight: a positive, finite number (fractions allowed). @default 1 */
+export function checkWeight(raw: unknown): Check<number> {
+  const reason = `must be a positive number (at most ${MAX_WEIGHT})`;
+  if (typeof raw !== 'number' || !Number.isFinite(raw) || raw <= 0 || raw > MAX_WEIGHT)
+    return { ok: false, reason };
+  return { ok: true, value: raw };
+}
+
 /** Unwraps a check or throws the ConfigError naming `setting`. */
 export function required<T>(check: Check<T>, setting: string): T {
   if (!check.ok) throw new ConfigError(`invalid ${setting}: ${check.reason}`, setting);

@@ -3,12 +3,17 @@
  * the rate-limit headers (of failures too), retry what classifyError allows.
  */
 import { ApiError, RateLimitExceededError } from './errors.js';
-import type { Execution } from './execution.js';
-import type { LeaseKeeper } from './lease-keeper.js';
-import { LogEvent, type Logger, MetricName } from './ports/observability.js';
+import { LogEvent, type Logger } from './ports/observability.js';
 import type { ApiRequest, ApiResponse } from './ports/x-api.js';
 import { bucketKey } from './rate-limiter.js';
 import { withRetry } from './retry.js';
+import type { RunContext } from './run-context.js';
+import type { RequestTally } from './stream-activity.js';
+
+/** Whatever keeps the caller's leases alive through a wait of `forMs` (a LeaseKeeper, a session). */
+export interface LeaseGuard {
+  ensure(forMs?: number): Promise<void>;
+}
 
 function errorCode(err: unknown): string {
   return typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'unknown';
@@ -19,23 +24,25 @@ function errorCode(err: unknown): string {
  * `rate_limit_encounter` / `retry`), counted in ApiRequests. Renews `lease` before any wait.
  */
 export async function callApi<T>(
-  ex: Execution,
+  run: RunContext,
   request: ApiRequest,
   logger: Logger,
-  lease?: LeaseKeeper,
+  lease?: LeaseGuard,
+  tally?: RequestTally,
 ): Promise<ApiResponse<T>> {
-  const { api, clock, metrics } = ex.deps;
+  const { api, clock } = run.deps;
   const bucket = bucketKey(request.endpoint);
   return withRetry(
     async () => {
-      ex.checkDeadline();
-      await ex.limiter.beforeRequest(bucket, {
-        deadlineMs: ex.deadlineMs,
-        ...(ex.signal === undefined ? {} : { signal: ex.signal }),
+      run.checkDeadline();
+      await run.limiter.beforeRequest(bucket, {
+        deadlineMs: run.deadlineMs,
+        ...(run.signal === undefined ? {} : { signal: run.signal }),
         onWait: async (wait) => {
           await lease?.ensure(wait.waitMs);
           if (wait.reason === 'min_interval') return;
-          ex.countRateLimitWait();
+          run.counters.countRateLimitWait();
+          tally?.countRateLimitWait();
           logger.log('info', LogEvent.rateLimitEncounter, {
             endpoint: request.endpoint,
             wait_ms: wait.waitMs,
@@ -45,11 +52,11 @@ export async function callApi<T>(
       });
       await lease?.ensure();
       const started = clock.now();
-      ex.apiRequests++;
-      metrics.add(MetricName.apiRequests, 1, 'Count');
+      run.counters.countRequest();
+      tally?.countRequest();
       try {
-        const response = await api.get<T>(request, ex.signal);
-        ex.limiter.record(bucket, response.rateLimit, response.serverDateMs);
+        const response = await api.get<T>(request, run.signal);
+        run.limiter.record(bucket, response.rateLimit, response.serverDateMs);
         const body = response.body as { meta?: { result_count?: unknown } } | undefined;
         logger.log('info', LogEvent.apiCall, {
           endpoint: request.endpoint,
@@ -62,8 +69,8 @@ export async function callApi<T>(
         return response;
       } catch (err) {
         const rateLimit = err instanceof ApiError ? err.response.rateLimit : undefined;
-        if (err instanceof ApiError) ex.limiter.record(bucket, rateLimit, err.response.serverDateMs);
-        if (err instanceof ApiError && err.status === 429) ex.rateLimited++;
+        if (err instanceof ApiError) run.limiter.record(bucket, rateLimit, err.response.serverDateMs);
+        if (err instanceof ApiError && err.status === 429) tally?.countRateLimited();
         logger.log('warn', LogEvent.apiCall, {
           endpoint: request.endpoint,
           status: err instanceof ApiError ? err.status : undefined,
@@ -76,14 +83,15 @@ export async function callApi<T>(
       }
     },
     {
-      retry: ex.options.retry,
+      retry: run.options.retry,
       clock,
-      deadlineMs: ex.deadlineMs,
-      ...(ex.signal === undefined ? {} : { signal: ex.signal }),
+      deadlineMs: run.deadlineMs,
+      ...(run.signal === undefined ? {} : { signal: run.signal }),
       onRetry: async (event) => {
         await lease?.ensure(event.delayMs);
         if (event.error instanceof RateLimitExceededError) {
-          ex.countRateLimitWait();
+          run.counters.countRateLimitWait();
+          tally?.countRateLimitWait();
           logger.log('warn', LogEvent.rateLimitEncounter, {
             endpoint: request.endpoint,
             wait_ms: event.delayMs,

@@ -65,6 +65,10 @@ export function parseCheckpoint(raw: unknown, stream: string): Checkpoint {
   if (recent !== undefined && !(Array.isArray(recent) && recent.every(isValidId))) {
     fail(stream, 'recent_ids is not a list of ids');
   }
+  const lag = raw.fair_lag;
+  if (lag !== undefined && !(typeof lag === 'number' && Number.isFinite(lag))) {
+    fail(stream, 'fair_lag is not a finite number');
+  }
   const checkpoint: Checkpoint = {
     stream,
     schema_version: CHECKPOINT_SCHEMA_VERSION,
@@ -74,6 +78,7 @@ export function parseCheckpoint(raw: unknown, stream: string): Checkpoint {
     writer: typeof raw.writer === 'string' ? raw.writer : 'unknown',
     ...(typeof raw.user_id === 'string' ? { user_id: raw.user_id } : {}),
     ...(Array.isArray(recent) ? { recent_ids: recent as string[] } : {}),
+    ...(typeof lag === 'number' ? { fair_lag: lag } : {}),
   };
   return checkpoint;
 }

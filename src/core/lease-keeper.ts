@@ -44,3 +44,34 @@ export class LeaseKeeper {
     await this.store.releaseLease(this.#lease);
   }
 }
+
+/**
+ * The leases of every stream open in one execution. A stream waiting for its turn makes no request of
+ * its own, so whoever waits (a rate-limit sleep, a backoff) keeps the others' leases alive too.
+ */
+export class LeaseSet {
+  readonly #keepers = new Set<LeaseKeeper>();
+
+  add(keeper: LeaseKeeper): void {
+    this.#keepers.add(keeper);
+  }
+
+  delete(keeper: LeaseKeeper): void {
+    this.#keepers.delete(keeper);
+  }
+
+  /**
+   * Renews `own` (a lost lease rejects) and, best effort, every other lease of the set: a lease lost
+   * by another stream is that stream's failure, found at its own next write.
+   */
+  async ensure(own: LeaseKeeper, forMs = 0): Promise<void> {
+    await own.ensure(forMs);
+    const others = [...this.#keepers].filter((k) => k !== own);
+    await Promise.all(others.map((k) => k.ensure(forMs).catch(() => undefined)));
+  }
+
+  /** Best effort: renews every lease of the set that is past half its TTL (streams waiting for a turn). */
+  async ensureAll(): Promise<void> {
+    await Promise.all([...this.#keepers].map((k) => k.ensure().catch(() => undefined)));
+  }
+}

@@ -1,13 +1,19 @@
 /**
- * runExecution: one execution of the poller over its streams, in turn. A failed stream does not stop
- * the others. Everything it needs arrives as ports; it never reads the environment or the real clock.
+ * runExecution: one execution of the poller over its streams. Every stream is opened (lease,
+ * checkpoint), then the scheduler interleaves them page by page within the run's budgets; a failed
+ * stream does not stop the others. Everything it needs arrives as ports; it never reads the environment
+ * or the real clock.
  */
-import { Execution } from './execution.js';
+import { nextLags } from './fair-share.js';
+import { LeaseSet } from './lease-keeper.js';
 import { LogEvent, MetricName } from './ports/observability.js';
 import { RateLimiter } from './rate-limiter.js';
+import { RunContext } from './run-context.js';
 import type { RunDependencies, RunOptions, RunSummary, StreamSummary } from './run-types.js';
+import { FairScheduler, type ScheduledResult } from './scheduler.js';
 import type { StreamSpec } from './stream.js';
-import { runStream } from './stream-runner.js';
+import { runSession } from './stream-runner.js';
+import { StreamSession } from './stream-session.js';
 
 /** A correlation id when the caller gave none: Web Crypto's UUID where present (Node 20 has it). */
 function newCorrelationId(nowMs: number): string {
@@ -16,9 +22,10 @@ function newCorrelationId(nowMs: number): string {
 }
 
 /**
- * Runs every stream once, in turn, within the budgets of `options`, and resolves with the summary
- * (also logged as `execution_end`). Never rejects because of one stream: its failure is its outcome.
- * `signal` stops the execution like the deadline does: state saved, outcome `deadline`.
+ * Runs every stream once within the budgets of `options`, sharing them fairly (by `weight`), and
+ * resolves with the summary (also logged as `execution_end`). Never rejects because of one stream: its
+ * failure is its outcome. `signal` stops the execution like the deadline does: state saved, outcome
+ * `deadline`.
  */
 export async function runExecution(
   deps: RunDependencies,
@@ -35,28 +42,47 @@ export async function runExecution(
       minIntervalMs: options.minIntervalMs,
       pacingThreshold: options.pacingThreshold,
     });
-  const ex = new Execution(deps, options, correlationId, started, limiter, signal);
-  ex.logger.log('info', LogEvent.executionStart, {
+  const run = new RunContext(deps, options, correlationId, started, limiter, signal);
+  run.logger.log('info', LogEvent.executionStart, {
     correlation_id: correlationId,
     streams: streams.map((s) => s.name),
     max_tweets: options.maxTweets,
     time_budget_ms: options.timeBudgetMs,
   });
-  const results: StreamSummary[] = [];
-  for (const spec of streams) results.push(await runStream(ex, spec));
+  const leases = new LeaseSet();
+  const byName = new Map<string, StreamSummary>();
+  const sessions: StreamSession[] = [];
+  for (const spec of streams) {
+    const opened = await StreamSession.open(run, spec, leases);
+    if (opened instanceof StreamSession) sessions.push(opened);
+    else byName.set(spec.name, opened);
+  }
+  const weights = new Map(streams.map((s) => [s.name, s.weight ?? 1]));
+  const scheduled = await new FairScheduler(run, leases).run(
+    sessions,
+    (s) => weights.get(s.name) ?? 1,
+    runSession,
+  );
+  await closeSessions(run, scheduled, weights);
+  const shares = new Map(scheduled.map((r) => [r.session.name, r.share]));
+  for (const r of scheduled) {
+    byName.set(r.session.name, r.summary);
+    r.session.reportFreshness(r.summary);
+  }
+  const results = streams.map((s) => byName.get(s.name) as StreamSummary);
   const durationMs = deps.clock.now() - started;
   const summary: RunSummary = {
     correlation_id: correlationId,
     started_at: new Date(started).toISOString(),
     caught_up: results.every((r) => r.outcome === 'caught_up'),
-    tweets_delivered: ex.delivered,
-    api_requests: ex.apiRequests,
-    rate_limit_waits: ex.rateLimitWaits,
+    tweets_delivered: run.counters.delivered,
+    api_requests: run.counters.apiRequests,
+    rate_limit_waits: run.counters.rateLimitWaits,
     duration_ms: durationMs,
     streams: results,
   };
   deps.metrics.add(MetricName.executionDurationSeconds, durationMs / 1000, 'Seconds');
-  ex.logger.log('info', LogEvent.executionEnd, {
+  run.logger.log('info', LogEvent.executionEnd, {
     correlation_id: correlationId,
     caught_up: summary.caught_up,
     tweets_delivered: summary.tweets_delivered,
@@ -73,7 +99,44 @@ export async function runExecution(
       gaps: r.gaps,
       freshness_lag_seconds: r.freshness_lag_seconds,
       owed_age_seconds: r.owed_age_seconds,
+      weight: weights.get(r.stream) ?? 1,
+      share: shares.get(r.stream) ?? 0,
+      delivered: r.tweets_delivered,
     })),
   });
   return summary;
+}
+
+/**
+ * Saves each stream's lag for the next run's order (not after an abort: the stop comes first), then
+ * releases every lease. A lag that cannot be saved only costs fairness: logged, never a failure.
+ */
+async function closeSessions(
+  run: RunContext,
+  scheduled: readonly ScheduledResult[],
+  weights: ReadonlyMap<string, number>,
+): Promise<void> {
+  const lags = nextLags(
+    scheduled.map((r) => ({
+      weight: weights.get(r.session.name) ?? 1,
+      delivered: r.summary.tweets_delivered,
+      backlog: ['budget_exhausted', 'deadline', 'usage_capped'].includes(r.summary.outcome),
+      caughtUp: r.summary.outcome === 'caught_up',
+      lag: r.session.lag,
+    })),
+  );
+  for (const [i, r] of scheduled.entries()) {
+    if (!(run.signal?.aborted ?? false) && r.summary.outcome !== 'failed') {
+      await r.session.saveLag(lags[i] as number).catch((err: unknown) => {
+        r.session.logger.log('warn', LogEvent.error, {
+          stream: r.session.name,
+          code: 'fair_share_lag',
+          message: err instanceof Error ? err.message : String(err),
+          retryable: true,
+          during: 'fair_share',
+        });
+      });
+    }
+    await r.session.close();
+  }
 }

@@ -1,5 +1,5 @@
 /** Before the page loop: the user id of a timeline/mentions stream, the first checkpoint, the 7-day window. */
-import { callApi } from './api-caller.js';
+import { callApi, type LeaseGuard } from './api-caller.js';
 import {
   needsUser,
   RECENT_SEARCH_WINDOW_MS,
@@ -7,14 +7,14 @@ import {
   userLookupRequest,
 } from './endpoints.js';
 import { ApiError } from './errors.js';
-import type { Execution } from './execution.js';
 import { completeSweep, initialCheckpoint, type WriteStamp } from './frontier.js';
 import { compareIds, idToTimeMs, isValidId, maxId, timeMsToId } from './ids.js';
-import type { LeaseKeeper } from './lease-keeper.js';
 import type { Checkpoint } from './ports/checkpoint-store.js';
 import { LogEvent, type Logger, MetricName } from './ports/observability.js';
 import { Endpoint } from './ports/x-api.js';
+import type { RunContext } from './run-context.js';
 import type { StreamSpec } from './stream.js';
+import type { RequestTally } from './stream-activity.js';
 
 const NUMERIC = /^[0-9]+$/;
 
@@ -23,11 +23,12 @@ const NUMERIC = /^[0-9]+$/;
  * by username. A 200 made only of `errors` means no such user: a non-retryable failure.
  */
 export async function resolveUserId(
-  ex: Execution,
+  run: RunContext,
   spec: StreamSpec,
   checkpoint: Checkpoint | null,
   logger: Logger,
-  lease: LeaseKeeper,
+  lease: LeaseGuard,
+  tally?: RequestTally,
 ): Promise<string | undefined> {
   const source = spec.source;
   if (!needsUser(source)) return undefined;
@@ -36,10 +37,11 @@ export async function resolveUserId(
   if (source.by !== 'username' && NUMERIC.test(source.user) && isValidId(source.user)) return source.user;
   const request = userLookupRequest(source.user);
   const response = await callApi<{ data?: { id?: unknown }; errors?: { type?: string; detail?: string }[] }>(
-    ex,
+    run,
     request,
     logger,
     lease,
+    tally,
   );
   const id = response.body?.data?.id;
   if (isValidId(id)) return id;
@@ -83,8 +85,9 @@ export function skipGap(
   cp: Checkpoint,
   floor: string,
   at: WriteStamp,
-  ex: Execution,
+  run: RunContext,
   logger: Logger,
+  onGap?: (gapSeconds: number) => void,
 ): Checkpoint {
   if (compareIds(cp.since_id, floor) >= 0) return cp;
   const gapSeconds = Math.max(0, (idToTimeMs(floor) - idToTimeMs(cp.since_id)) / 1000);
@@ -94,9 +97,8 @@ export function skipGap(
     to_since_id: floor,
     gap_seconds: gapSeconds,
   });
-  ex.deps.metrics.add(MetricName.gapSeconds, gapSeconds, 'Seconds');
-  ex.gaps++;
-  ex.gapSeconds += gapSeconds;
+  run.deps.metrics.add(MetricName.gapSeconds, gapSeconds, 'Seconds');
+  onGap?.(gapSeconds);
   const sweep = cp.sweep;
   const owedGone =
     sweep !== null &&

@@ -38,6 +38,12 @@ export interface StreamSpec {
   readonly initial: InitialPosition;
   /** Re-read this many seconds behind since_id to catch late arrivals. @default 0 */
   readonly overlapSeconds: number;
+  /**
+   * Its part of a run's budgets (posts, requests, time) relative to the other streams: a stream of
+   * weight 2 gets twice the share of one of weight 1 while both have a backlog. A positive number.
+   * @default 1
+   */
+  readonly weight?: number;
 }
 
 export const DEFAULT_TWEET_FIELDS = [

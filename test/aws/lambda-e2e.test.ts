@@ -112,8 +112,9 @@ describe('Lambda handler end to end (emulator, dynalite, parser Lambda)', () => 
     expect(short.streams.some((s) => s.outcome === 'deadline')).toBe(true);
     await checkMonotonic();
 
-    // 3. Two overlapping runs (two containers): while the first holds `kumquat` (its first batch is
-    // in flight), a second container's run starts and must skip that stream.
+    // 3. Two overlapping runs (two containers): while the first holds its streams (a run takes every
+    // stream's lease before its first page; `kumquat`'s first batch is in flight), a second container's
+    // run starts and must skip them.
     publishLive(8);
     const otherContainer = await loadHandler(env);
     let nested: Promise<RunSummary> | undefined;
@@ -126,8 +127,9 @@ describe('Lambda handler end to end (emulator, dynalite, parser Lambda)', () => 
     parser.onInvoke = undefined;
     const inner = await nested!;
     expect(inner.streams.find((s) => s.stream === 'kumquat')?.outcome).toBe('skipped_locked');
-    expect(inner.streams.find((s) => s.stream === 'quince')?.outcome).toBe('caught_up');
-    expect(outer.streams.find((s) => s.stream === 'kumquat')?.outcome).toBe('caught_up');
+    expect(inner.streams.find((s) => s.stream === 'quince')?.outcome).toBe('skipped_locked');
+    // The outer run shares MAX_TWEETS_PER_EXECUTION between both streams: it may stop at its budget.
+    expect(outer.streams.find((s) => s.stream === 'kumquat')?.tweets_delivered).toBeGreaterThan(0);
     await checkMonotonic();
 
     // 4. Final scheduled runs until caught up (bounded).
@@ -161,5 +163,40 @@ describe('Lambda handler end to end (emulator, dynalite, parser Lambda)', () => 
     expect(runs.flatMap((r) => r.streams.map((s) => s.stream))).toEqual(
       expect.arrayContaining(STREAMS.map((s) => s.name)),
     );
+  });
+
+  it('several STREAMS share MAX_TWEETS_PER_EXECUTION fairly: a quiet stream takes what it needs, the busy ones split the rest', async () => {
+    const volumes = { zorblat: 150, quixfen: 80, vemtrak: 5 } as const;
+    for (const [word, count] of Object.entries(volumes)) {
+      emulator.publish({ posts: Array.from({ length: count }, (_, i) => ({ text: `${word} item ${i}` })) });
+    }
+    emulator.advanceClock(40_000);
+    const streams = Object.keys(volumes).map((word) => ({ name: word, query: word, initial: '1h' }));
+    const handler = await loadHandler({
+      ...env,
+      STREAMS: JSON.stringify(streams),
+      MAX_TWEETS_PER_EXECUTION: '60',
+    });
+    const byName = (summary: RunSummary) =>
+      Object.fromEntries(summary.streams.map((s) => [s.stream, [s.outcome, s.tweets_delivered]]));
+
+    const first = await handler({}, fakeContext(900_000));
+    // 60 / 3 = 20 each; vemtrak needs 5, so the other two split 55.
+    expect(byName(first)).toEqual({
+      zorblat: ['budget_exhausted', 28],
+      quixfen: ['budget_exhausted', 27],
+      vemtrak: ['caught_up', 5],
+    });
+    const second = await handler({}, fakeContext(900_000));
+    expect(byName(second)).toEqual({
+      zorblat: ['budget_exhausted', 30],
+      quixfen: ['budget_exhausted', 30],
+      vemtrak: ['caught_up', 0],
+    });
+    // quixfen got one post less in the first run: the lag kept in DynamoDB puts it first next time.
+    const lag = await db
+      .client()
+      .send(new GetItemCommand({ TableName: table, Key: { stream: { S: 'quixfen' } } }));
+    expect(lag.Item?.fair_lag?.N).toBe('0.5');
   });
 });

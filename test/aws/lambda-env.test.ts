@@ -66,6 +66,16 @@ describe('readLambdaEnv', () => {
     });
   });
 
+  it('names the stream and the setting of a bad weight, and reads a good one', () => {
+    const error = configError({
+      ...valid,
+      STREAMS: '[{"query":"a"},{"query":"b","name":"beta","weight":0}]',
+    });
+    expect(error.message).toMatch(/STREAMS: \[1\]\.weight: must be a positive number.*\(stream "beta"\)/);
+    const config = readLambdaEnv({ ...valid, STREAMS: '[{"query":"a","weight":2.5},{"query":"b"}]' });
+    expect(config.streams).toMatchObject({ kind: 'inline', streams: [{ weight: 2.5 }, { weight: 1 }] });
+  });
+
   it.each([
     ['CHECKPOINT_TABLE', { CHECKPOINT_TABLE: '' }],
     ['CHECKPOINT_TABLE', { CHECKPOINT_TABLE: 'no spaces allowed' }],
@@ -78,6 +88,8 @@ describe('readLambdaEnv', () => {
     ['STREAMS', { STREAMS: '[]' }],
     ['STREAMS', { STREAMS: 'not json' }],
     ['STREAMS', { STREAMS: '[{"query":"a","name":"x"},{"query":"b","name":"x"}]' }],
+    ['STREAMS', { STREAMS: '[{"query":"a","name":"alpha","weight":-1}]' }],
+    ['STREAMS', { STREAMS: '[{"query":"a","weight":"2"}]' }],
     ['MAX_TWEETS_PER_EXECUTION', { MAX_TWEETS_PER_EXECUTION: '0' }],
     ['BATCH_SIZE', { BATCH_SIZE: '2.5' }],
     ['MIN_INTERVAL_MS', { MIN_INTERVAL_MS: '-1' }],

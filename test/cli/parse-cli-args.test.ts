@@ -173,6 +173,7 @@ describe('parseCliArgs', () => {
         source: { kind: 'search', query: 'from:XDevelopers -is:retweet', archive: false },
         tweetFields: [...DEFAULT_TWEET_FIELDS],
         userFields: [],
+        weight: 1,
         expansions: [...DEFAULT_EXPANSIONS],
         initial: { kind: 'now' },
         overlapSeconds: 0,

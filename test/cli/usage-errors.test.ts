@@ -85,6 +85,18 @@ describe.concurrent('twitter-poller usage errors', () => {
       /duplicate stream name "search:a"/,
     ],
     ['syntax.json', '--config', '{"streams": [', /not valid JSON/],
+    [
+      'weight0.yaml',
+      'streams[1].weight',
+      'streams:\n  - query: a\n  - name: music\n    query: music\n    weight: 0\n',
+      /must be a positive number.*\(stream "music"\)/,
+    ],
+    [
+      'weightnan.json',
+      'streams[0].weight',
+      '{"streams":[{"query":"coffee","weight":"heavy"}]}',
+      /must be a positive number.*\(stream "search:coffee"\)/,
+    ],
   ])('%s: a bad config file names %s', async (file, key, text, why) => {
     await writeFile(join(cwd, file), text);
     const result = await runCli(['poll', '--config', file], { cwd, env: TOKEN });

@@ -85,6 +85,16 @@ export function describeCheckpointStoreContract(name: string, makeStore: () => P
       expect((await store.load('s'))?.sweep).toBeNull();
     });
 
+    it('keeps the fair-share lag with the checkpoint, in the same write, and forgets it at 0', async () => {
+      const lease = await take('s');
+      await store.save({ ...checkpoint('s', HIGH), fair_lag: 12.5 }, lease);
+      expect((await store.load('s'))?.fair_lag).toBe(12.5);
+      await store.save({ ...checkpoint('s', HIGHER), fair_lag: -3.25 }, lease);
+      expect(await store.load('s')).toMatchObject({ since_id: HIGHER, fair_lag: -3.25 });
+      await store.save(checkpoint('s', HIGHER), lease);
+      expect(await store.load('s')).not.toHaveProperty('fair_lag');
+    });
+
     it('moves since_id forward and rejects moving it backwards with CheckpointConflictError', async () => {
       const lease = await take('s');
       await store.save(checkpoint('s', HIGHER), lease);

@@ -64,6 +64,17 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkF
       expect((await fixture.delivered()).map((t) => t.id)).toEqual(['3', '2', '1']);
     });
 
+    it("keeps what one stream writes while another stream's flush is running (several streams, one sink)", async () => {
+      await fixture.sink.write(batch('a', ['50', '49']));
+      const first = fixture.sink.flush(); // stream a's commit, left running
+      // Stream b's page, written while a's flush is under way (its file I/O has started).
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+      await fixture.sink.write(batch('b', ['40']));
+      await first;
+      await fixture.sink.flush(); // stream b's commit
+      expect((await fixture.delivered()).map((t) => t.id)).toEqual(['50', '49', '40']);
+    });
+
     it('delivers each post unchanged, fields and text included', async () => {
       const post: Tweet = {
         id: '1578516068309794817',

@@ -101,6 +101,30 @@ describe('SqliteCheckpointStore (beyond the contract)', () => {
     await store.close();
   });
 
+  it('upgrades a version 1 file in place: the fair_lag column is added, checkpoints kept', async () => {
+    const db = new Database(path);
+    db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      INSERT INTO meta VALUES ('schema_version', '1');
+      CREATE TABLE checkpoints (stream TEXT PRIMARY KEY, since_id TEXT NOT NULL, sweep_newest_id TEXT, sweep_until_id TEXT,
+        sweep_next_token TEXT, user_id TEXT, recent_ids TEXT, schema_version INTEGER NOT NULL, updated_at TEXT NOT NULL,
+        writer TEXT NOT NULL);
+      INSERT INTO checkpoints (stream, since_id, schema_version, updated_at, writer)
+        VALUES ('s', '1578516068309794817', 2, '2026-11-01T00:00:00.000Z', 'old');`);
+    db.close();
+    const store = new SqliteCheckpointStore({ path });
+    expect(await store.load('s')).toMatchObject({ since_id: '1578516068309794817', writer: 'old' });
+    expect(await store.load('s')).not.toHaveProperty('fair_lag');
+    const lease = await store.acquireLease('s', 'exec', 60_000, 0);
+    await store.save({ ...(await store.load('s'))!, fair_lag: 4 }, lease!);
+    expect((await store.load('s'))?.fair_lag).toBe(4);
+    await store.close();
+    const check = new Database(path);
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({
+      value: '2',
+    });
+    check.close();
+  });
+
   it('refuses a file written by a future version of the store', async () => {
     new SqliteCheckpointStore({ path }).close();
     const db = new Database(path);

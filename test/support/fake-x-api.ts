@@ -4,7 +4,6 @@
  * newest first; faults and rate-limit headers are scriptable. Kept small so it is obviously correct.
  */
 import { RateLimitExceededError } from '../../src/core/errors.js';
-import { compareIds } from '../../src/core/ids.js';
 import type { ApiRequest, ApiResponse, RateLimitSnapshot, Tweet, XApi } from '../../src/core/ports/x-api.js';
 import type { ManualClock } from './manual-clock.js';
 
@@ -27,6 +26,8 @@ export class FakeXApi implements XApi {
   /** Server clock minus local clock, reported in serverDateMs. */
   skewMs = 0;
   #ids: string[] = [];
+  /** #ids as BigInt, same order: a page is found by binary search, not by a scan (big worlds stay cheap). */
+  #big: bigint[] = [];
   #window: { start: number; used: number } | undefined;
 
   constructor(
@@ -39,7 +40,23 @@ export class FakeXApi implements XApi {
 
   /** Adds posts (any order); they become visible to the next request. */
   publish(ids: readonly string[]): void {
-    this.#ids = [...new Set([...this.#ids, ...ids])].sort((a, b) => compareIds(b, a));
+    const all = [...new Set([...this.#ids, ...ids])].map((id) => ({ id, big: BigInt(id) }));
+    all.sort((a, b) => (a.big < b.big ? 1 : a.big > b.big ? -1 : 0));
+    this.#ids = all.map((e) => e.id);
+    this.#big = all.map((e) => e.big);
+  }
+
+  /** The first index (ids newest first) whose id is below `bound`, or at or below it when `inclusive`. */
+  #firstBelow(bound: bigint, inclusive: boolean): number {
+    let low = 0;
+    let high = this.#big.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      const id = this.#big[mid] as bigint;
+      if (inclusive ? id <= bound : id < bound) high = mid;
+      else low = mid + 1;
+    }
+    return low;
   }
 
   get ids(): readonly string[] {
@@ -77,11 +94,14 @@ export class FakeXApi implements XApi {
     // The token is the lowest id already returned: the next page lies strictly below it.
     const until = [params.until_id, token?.replace('tok:', '')].filter((v): v is string => v !== undefined);
     const max = Number(params.max_results ?? '10');
-    const matching = this.#ids.filter(
-      (id) => (since === undefined || compareIds(id, since) > 0) && until.every((u) => compareIds(id, u) < 0),
-    );
-    const data: Tweet[] = matching
-      .slice(0, max)
+    // Newest first: matching ids are those from the first below every until to the first at or below since.
+    let upper: bigint | undefined;
+    for (const u of until) if (upper === undefined || BigInt(u) < upper) upper = BigInt(u);
+    const from = upper === undefined ? 0 : this.#firstBelow(upper, false);
+    const to = since === undefined ? this.#ids.length : this.#firstBelow(BigInt(since), true);
+    const matching = Math.max(0, to - from);
+    const data: Tweet[] = this.#ids
+      .slice(from, from + Math.min(max, matching))
       .map((id) => ({ id, text: `post ${id}`, author_id: authorOf(id) }));
     if (data.length === 0) return { meta: { result_count: 0 } };
     const newest = data[0]!.id;
@@ -94,7 +114,7 @@ export class FakeXApi implements XApi {
         result_count: data.length,
         newest_id: newest,
         oldest_id: oldest,
-        ...(matching.length > max ? { next_token: `tok:${oldest}` } : {}),
+        ...(matching > max ? { next_token: `tok:${oldest}` } : {}),
       },
     };
   }

@@ -126,7 +126,7 @@ describe('runExecution streams', () => {
     expect((await h.store.load(stream.name))?.sweep?.until_id).toBe(ids[19]);
   });
 
-  it('shares maxTweets across streams', async () => {
+  it('shares maxTweets fairly across streams with a backlog', async () => {
     const h = harness(recentIds(START, 30));
     const summary = await runExecution(
       h.deps,
@@ -135,8 +135,8 @@ describe('runExecution streams', () => {
     );
     expect(summary.tweets_delivered).toBe(40);
     expect(summary.streams.map((s) => [s.outcome, s.tweets_delivered])).toEqual([
-      ['caught_up', 30],
-      ['budget_exhausted', 10],
+      ['budget_exhausted', 20],
+      ['budget_exhausted', 20],
     ]);
   });
 

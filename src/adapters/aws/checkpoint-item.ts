@@ -2,8 +2,8 @@
  * The DynamoDB item of one stream and its translation to and from a Checkpoint.
  *
  *   stream (S, key) │ schema_version N │ since_id N │ sweep_newest_id N │ sweep_until_id N │
- *   sweep_next_token S │ user_id S │ updated_at S │ writer S │ lease_owner S │ lease_fence N │
- *   lease_expires_at_ms N
+ *   sweep_next_token S │ user_id S │ fair_lag N │ updated_at S │ writer S │ lease_owner S │
+ *   lease_fence N │ lease_expires_at_ms N
  *
  * Ids travel as the decimal strings of `N` values, never as JS numbers, so ids above 2^53 stay exact.
  * The old poller stored only `since_id` as a string (`S`): that item is "legacy" and is upgraded on load.
@@ -23,6 +23,7 @@ export const CHECKPOINT_ATTRIBUTES = [
   'sweep_until_id',
   'sweep_next_token',
   'user_id',
+  'fair_lag',
   'updated_at',
   'writer',
 ] as const;
@@ -75,12 +76,18 @@ export function decodeItem(stream: string, item: Item | undefined): DecodedItem 
     throw corrupt(stream, 'sweep_until_id is above sweep_newest_id');
   }
   const userId = readString(item, 'user_id');
+  const lagText = item.fair_lag?.N;
+  const lag = lagText === undefined ? undefined : Number(lagText);
+  if (item.fair_lag !== undefined && (lag === undefined || !Number.isFinite(lag))) {
+    throw corrupt(stream, 'fair_lag is not a number');
+  }
   const checkpoint: Checkpoint = {
     stream,
     schema_version: CHECKPOINT_SCHEMA_VERSION,
     since_id: sinceId,
     sweep: newest === undefined ? null : { newest_id: newest, until_id: until, next_token: token },
     ...(userId === undefined ? {} : { user_id: userId }),
+    ...(lag === undefined ? {} : { fair_lag: lag }),
     updated_at: readString(item, 'updated_at') ?? '',
     writer: readString(item, 'writer') ?? '',
   };
@@ -115,6 +122,7 @@ export function itemHoldsCheckpoint(item: Item | undefined, checkpoint: Checkpoi
     canonicalId(checkpoint.since_id) === stored.since_id &&
     checkpoint.writer === stored.writer &&
     checkpoint.updated_at === stored.updated_at &&
-    checkpoint.user_id === stored.user_id
+    checkpoint.user_id === stored.user_id &&
+    (checkpoint.fair_lag ?? 0) === (stored.fair_lag ?? 0)
   );
 }

@@ -54,6 +54,12 @@ export function saveInput(tableName: string, checkpoint: Checkpoint, lease: Leas
     set.push('user_id = :user');
     values[':user'] = { S: checkpoint.user_id };
   }
+  // The scheduler's fair-share state rides in the same conditional write as the frontier.
+  if (checkpoint.fair_lag === undefined || checkpoint.fair_lag === 0) remove.push('fair_lag');
+  else {
+    set.push('fair_lag = :lag');
+    values[':lag'] = { N: String(checkpoint.fair_lag) };
+  }
   return {
     ...base(tableName, checkpoint.stream),
     UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,

@@ -77,7 +77,24 @@ export class JsonlFileSink implements Sink {
   async #flushHeld(signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     if (this.#held.length === 0) return;
-    const text = Buffer.from(this.#held.join(''), 'utf8');
+    // Take exactly the lines held now: another stream of the run may write while this flush runs, and
+    // its lines belong to its own flush (clearing #held after the awaits below would drop them).
+    const taken = this.#held;
+    this.#held = [];
+    let appended = false;
+    try {
+      await this.#appendTaken(Buffer.from(taken.join(''), 'utf8'), () => {
+        appended = true;
+      });
+    } catch (error) {
+      // Not in the file: still owed, in order, ahead of anything written since (a retry appends them).
+      if (!appended) this.#held = [...taken, ...this.#held];
+      throw error;
+    }
+  }
+
+  /** Appends `text` under the file lock and fsyncs; `onAppended` once it is in the file. */
+  async #appendTaken(text: Buffer, onAppended: () => void): Promise<void> {
     await mkdir(dirname(this.#path), { recursive: true }).catch((cause: unknown) => {
       throw fileError('cannot create the directory of', this.#path, cause);
     });
@@ -102,7 +119,7 @@ export class JsonlFileSink implements Sink {
           throw fileError('cannot append to', this.#path, cause);
         });
       // In the file now (a process crash keeps it): held no more, even if the fsync fails below.
-      this.#held = [];
+      onAppended();
       await handle.sync().catch((cause: unknown) => {
         // Never retried: after a failed fsync the kernel may drop the dirty pages and report the next
         // fsync as a success. The stream fails, the checkpoint stays, the next run delivers again.

@@ -12,6 +12,8 @@ export interface CheckpointRow {
   readonly user_id: unknown;
   /** JSON array of ids, or null. */
   readonly recent_ids: unknown;
+  /** The fair-share lag (REAL), or null for 0. Absent in rows read before the column existed. */
+  readonly fair_lag?: unknown;
   readonly schema_version: unknown;
   readonly updated_at: unknown;
   readonly writer: unknown;
@@ -49,6 +51,9 @@ export function checkpointFromRow(row: CheckpointRow): Checkpoint {
     throw corrupt('lacks updated_at or writer');
   const recent = parseRecentIds(row.recent_ids);
   if (recent === 'invalid') throw corrupt('has recent_ids that are not a JSON list of post ids');
+  const lag = row.fair_lag ?? null;
+  if (lag !== null && !(typeof lag === 'number' && Number.isFinite(lag)))
+    throw corrupt(`has a fair_lag that is not a finite number: ${JSON.stringify(lag)}`);
   return {
     stream: row.stream,
     schema_version: CHECKPOINT_SCHEMA_VERSION,
@@ -63,6 +68,7 @@ export function checkpointFromRow(row: CheckpointRow): Checkpoint {
           },
     ...(typeof row.user_id === 'string' ? { user_id: row.user_id } : {}),
     ...(recent === null ? {} : { recent_ids: recent }),
+    ...(lag === null ? {} : { fair_lag: lag }),
     updated_at: row.updated_at,
     writer: row.writer,
   };
@@ -78,6 +84,7 @@ export function checkpointToRow(checkpoint: Checkpoint): CheckpointRow {
     sweep_next_token: checkpoint.sweep?.next_token ?? null,
     user_id: checkpoint.user_id ?? null,
     recent_ids: checkpoint.recent_ids === undefined ? null : JSON.stringify(checkpoint.recent_ids),
+    fair_lag: checkpoint.fair_lag ?? null,
     schema_version: checkpoint.schema_version,
     updated_at: checkpoint.updated_at,
     writer: checkpoint.writer,

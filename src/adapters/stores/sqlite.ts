@@ -21,15 +21,18 @@ import {
   type SqliteStatement,
 } from './sqlite-driver.js';
 
-/** Version of the tables below, kept in `meta`; a newer file is refused rather than misread. */
-export const SQLITE_STORE_SCHEMA_VERSION = 1;
+/**
+ * Version of the tables below, kept in `meta`; a newer file is refused rather than misread.
+ * 1 → 2: `checkpoints.fair_lag` (the scheduler's fair-share state), added in place on open.
+ */
+export const SQLITE_STORE_SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoints (
   stream TEXT PRIMARY KEY, since_id TEXT NOT NULL, sweep_newest_id TEXT, sweep_until_id TEXT,
   sweep_next_token TEXT, user_id TEXT, recent_ids TEXT, schema_version INTEGER NOT NULL, updated_at TEXT NOT NULL,
-  writer TEXT NOT NULL);
+  writer TEXT NOT NULL, fair_lag REAL);
 CREATE TABLE IF NOT EXISTS leases (
   stream TEXT PRIMARY KEY, owner TEXT NOT NULL, fence INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL);`;
 
@@ -183,6 +186,13 @@ export class SqliteCheckpointStore implements CheckpointStore {
         this.#stmt("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(
           String(SQLITE_STORE_SCHEMA_VERSION),
         );
+      } else if (Number(row.value) === 1) {
+        // Version 1 had no fair-share state: every stream starts with a lag of 0.
+        if (!columns.some((c) => c.name === 'fair_lag'))
+          this.#db.exec('ALTER TABLE checkpoints ADD COLUMN fair_lag REAL');
+        this.#stmt("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(
+          String(SQLITE_STORE_SCHEMA_VERSION),
+        );
       } else if (Number(row.value) !== SQLITE_STORE_SCHEMA_VERSION) {
         throw new ConfigError(
           `invalid --store: ${path} has store schema version ${row.value}; this twitter-poller reads version ${SQLITE_STORE_SCHEMA_VERSION} (upgrade twitter-poller or use another file)`,
@@ -204,7 +214,8 @@ export class SqliteCheckpointStore implements CheckpointStore {
     const row = this.#stmt("SELECT value FROM meta WHERE key = 'schema_version'").get() as
       | { value: string }
       | undefined;
-    if (row !== undefined && Number(row.value) !== SQLITE_STORE_SCHEMA_VERSION) {
+    // Version 1 (no fair_lag column yet) reads the same; only a write upgrades it.
+    if (row !== undefined && Number(row.value) !== 1 && Number(row.value) !== SQLITE_STORE_SCHEMA_VERSION) {
       throw new ConfigError(
         `invalid --store: ${path} has store schema version ${row.value}; this twitter-poller reads version ${SQLITE_STORE_SCHEMA_VERSION} (upgrade twitter-poller or use another file)`,
         '--store',
@@ -233,11 +244,11 @@ export class SqliteCheckpointStore implements CheckpointStore {
         );
       }
       this.#stmt(
-        `INSERT INTO checkpoints (stream, since_id, sweep_newest_id, sweep_until_id, sweep_next_token, user_id, recent_ids, schema_version, updated_at, writer)
-             VALUES (@stream, @since_id, @sweep_newest_id, @sweep_until_id, @sweep_next_token, @user_id, @recent_ids, @schema_version, @updated_at, @writer)
+        `INSERT INTO checkpoints (stream, since_id, sweep_newest_id, sweep_until_id, sweep_next_token, user_id, recent_ids, fair_lag, schema_version, updated_at, writer)
+             VALUES (@stream, @since_id, @sweep_newest_id, @sweep_until_id, @sweep_next_token, @user_id, @recent_ids, @fair_lag, @schema_version, @updated_at, @writer)
              ON CONFLICT (stream) DO UPDATE SET since_id = excluded.since_id, sweep_newest_id = excluded.sweep_newest_id,
                sweep_until_id = excluded.sweep_until_id, sweep_next_token = excluded.sweep_next_token, user_id = excluded.user_id, recent_ids = excluded.recent_ids,
-               schema_version = excluded.schema_version, updated_at = excluded.updated_at, writer = excluded.writer`,
+               fair_lag = excluded.fair_lag, schema_version = excluded.schema_version, updated_at = excluded.updated_at, writer = excluded.writer`,
       ).run(row);
       this.#onWrite?.();
     });

@@ -35,6 +35,12 @@ export interface Checkpoint {
    * Stores that do not keep it only cause duplicates inside the overlap window, never a loss.
    */
   readonly recent_ids?: readonly string[];
+  /**
+   * Fair-share state kept across runs: how many posts per unit of weight this stream is behind the
+   * other streams with a backlog (negative: ahead). The scheduler serves the most behind first.
+   * Absent means 0. Written with the checkpoint, in the same conditional write.
+   */
+  readonly fair_lag?: number;
   /** ISO-8601 time of the write. */
   readonly updated_at: string;
   /** Correlation id of the execution that wrote it. */

@@ -21,6 +21,10 @@ export interface ChildConfig {
   readonly since: string;
   readonly batchSize: number;
   readonly naive: boolean;
+  /** More streams in the same run, `<query>` each named after its query (the fair-share kill test). @default none */
+  readonly moreQueries?: readonly string[];
+  /** The run's max_tweets. @default 1000000 */
+  readonly maxTweets?: number;
 }
 
 /** Where to SIGKILL a child: after its n-th `batch` log line, or `ms` after `execution_start`. */

@@ -1,0 +1,236 @@
+/**
+ * The fairness scenario: many streams in one run (issue 10). For 8 and for 100 streams of skewed
+ * volumes (Zipf-like: the first stream has most of the posts) and mixed weights (every fourth stream
+ * weight 2), against an emulator in its own process, with the built CLI (`dist/cli.js`):
+ *
+ * - fairness runs: three runs with a shared max_tweets; per run, each stream's delivered and share
+ *   (from `execution_end`), Jain's index of delivered / weight over the streams the budget cut
+ *   (weight-normalized, goal >= 0.95) and of delivered / the max-min fair share over every stream that
+ *   wanted posts;
+ * - throughput: the same posts drained by the N streams in one run vs by one stream whose query
+ *   (`post`) matches them all (goal >= 95 %), median of `--reps` alternating repetitions.
+ *
+ * Usage: `npm run build && node --import tsx bench/fairness.ts [--streams 8,100] [--reps 3]`.
+ * Writes bench/results/<time>-fairness.{md,json} and prints the markdown.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { jainIndex, waterFill } from '../src/core/fair-share.js';
+import { startEmulatorProcess } from './lib/emulator-process.js';
+import { machineInfo } from './lib/machine.js';
+import { fmt, median } from './lib/stats.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const CLI = join(ROOT, 'dist/cli.js');
+
+interface StreamPlan {
+  readonly name: string;
+  readonly word: string;
+  readonly posts: number;
+  readonly weight: number;
+}
+
+interface EndStream {
+  readonly stream: string;
+  readonly outcome: string;
+  readonly share: number;
+  readonly delivered: number;
+}
+
+interface RunFigures {
+  readonly run: number;
+  readonly delivered: Record<string, number>;
+  readonly share: Record<string, number>;
+  readonly jainWeighted: number;
+  readonly jainMaxMin: number;
+  readonly cut: number;
+  readonly total: number;
+}
+
+/** Skewed volumes: stream i has about `top / (i + 1)` posts, at least `floor`. */
+function plan(n: number, top: number, floor: number): StreamPlan[] {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `s${String(i).padStart(3, '0')}`,
+    word: `fsw${i}x`,
+    posts: Math.max(floor, Math.round(top / (i + 1))),
+    weight: i % 4 === 1 ? 2 : 1,
+  }));
+}
+
+/** One CLI poll; resolves with its wall time and the `execution_end` event. */
+async function poll(
+  url: string,
+  dir: string,
+  args: readonly string[],
+): Promise<{ wallMs: number; end: { tweets_delivered: number; streams: EndStream[] } }> {
+  const errPath = join(dir, `stderr-${Date.now()}.log`);
+  const err = openSync(errPath, 'w');
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=4', CLI, 'poll', ...args, '--min-interval', '0', '--time-budget', '3600'],
+    {
+      env: { PATH: process.env.PATH ?? '', X_API_BASE_URL: url, X_BEARER_TOKEN: 'bench' },
+      stdio: ['ignore', 'ignore', err],
+    },
+  );
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const wallMs = performance.now() - started;
+  const lines = readFileSync(errPath, 'utf8').trim().split('\n');
+  const end = JSON.parse(lines.at(-1) ?? '{}');
+  if (end.event !== 'execution_end') throw new Error(`poll exited ${code}: ${lines.slice(-3).join('\n')}`);
+  return { wallMs, end };
+}
+
+function configFile(dir: string, streams: readonly StreamPlan[], oneQuery: boolean): string {
+  const path = join(dir, `streams-${oneQuery ? 'one' : 'many'}.json`);
+  const entries = oneQuery
+    ? [{ name: 'all', query: 'post' }] // every post of the world is `<word> post <i>`, and nothing else
+    : streams.map((s) => ({ name: s.name, query: s.word, weight: s.weight }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      store: `sqlite:${join(dir, 'state.db')}`,
+      sink: `jsonl:${join(dir, 'out.jsonl')}`,
+      initial: '7d',
+      streams: entries,
+    }),
+  );
+  return path;
+}
+
+async function scenario(n: number, budget: number, top: number, reps: number) {
+  const streams = plan(n, top, 20);
+  const total = streams.reduce((a, s) => a + s.posts, 0);
+  const base = mkdtempSync(join(tmpdir(), `tp-fair-${n}-`));
+  const emu = await startEmulatorProcess({
+    posts: 0,
+    query: 'unused',
+    limit: 1_000_000_000,
+    windowSeconds: 900,
+    groundTruthFile: join(base, 'truth.txt'),
+    words: streams.map((s) => ({ word: s.word, posts: s.posts })),
+  });
+  try {
+    // Fairness: three runs sharing `budget`.
+    const dir = join(base, 'fair');
+    mkdirSync(dir);
+    const cfg = configFile(dir, streams, false);
+    const got = new Map(streams.map((s) => [s.name, 0]));
+    const runs: RunFigures[] = [];
+    for (let run = 1; run <= 3; run++) {
+      const backlog = streams.map((s) => s.posts - (got.get(s.name) ?? 0));
+      const { end } = await poll(emu.url, dir, ['--config', cfg, '--max-tweets', String(budget)]);
+      const byName = new Map(end.streams.map((s) => [s.stream, s]));
+      const ideal = waterFill(
+        budget,
+        streams.map((s, i) => ({ weight: s.weight, floor: 0, cap: backlog[i] as number })),
+      );
+      const cut = streams.filter((s) => byName.get(s.name)?.outcome === 'budget_exhausted');
+      const wanted = streams.map((s, i) => ({ s, i })).filter(({ i }) => (backlog[i] as number) > 0);
+      for (const s of streams) got.set(s.name, (got.get(s.name) ?? 0) + (byName.get(s.name)?.delivered ?? 0));
+      runs.push({
+        run,
+        delivered: Object.fromEntries(streams.map((s) => [s.name, byName.get(s.name)?.delivered ?? 0])),
+        share: Object.fromEntries(streams.map((s) => [s.name, byName.get(s.name)?.share ?? 0])),
+        jainWeighted: jainIndex(cut.map((s) => (byName.get(s.name)?.delivered ?? 0) / s.weight)),
+        jainMaxMin: jainIndex(
+          wanted.map(({ s, i }) => (byName.get(s.name)?.delivered ?? 0) / (ideal[i] as number)),
+        ),
+        cut: cut.length,
+        total: end.tweets_delivered,
+      });
+    }
+    // Throughput: the whole world drained in one run, N streams vs one stream, alternating.
+    const many: number[] = [];
+    const one: number[] = [];
+    for (let rep = 0; rep < reps; rep++) {
+      for (const oneQuery of rep % 2 === 0 ? [false, true] : [true, false]) {
+        const d = join(base, `drain-${rep}-${oneQuery ? 'one' : 'many'}`);
+        mkdirSync(d);
+        const { wallMs, end } = await poll(emu.url, d, [
+          '--config',
+          configFile(d, streams, oneQuery),
+          '--max-tweets',
+          '10000000',
+        ]);
+        if (end.tweets_delivered !== total)
+          throw new Error(`drain delivered ${end.tweets_delivered} of ${total}`);
+        (oneQuery ? one : many).push(total / (wallMs / 1000));
+      }
+    }
+    return { n, budget, total, streams, runs, manyPerS: median(many), onePerS: median(one), many, one };
+  } finally {
+    await emu.stop();
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { streams: { type: 'string', default: '8,100' }, reps: { type: 'string', default: '3' } },
+  });
+  const sizes = (values.streams ?? '8,100').split(',').map(Number);
+  const reps = Number(values.reps ?? '3');
+  const results = [];
+  for (const n of sizes) {
+    // 8 streams: 800 a run, the report's setting; 100 streams: 4,000 a run (40 a stream on average).
+    results.push(n <= 8 ? await scenario(n, 800, 2_400, reps) : await scenario(n, 4_000, 5_000, reps));
+  }
+  const stamp = new Date()
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replaceAll(':', '-');
+  const md: string[] = [
+    `# Fairness scenario ${stamp}`,
+    '',
+    `Machine: ${JSON.stringify(machineInfo('python3'))}`,
+    '',
+  ];
+  md.push(`Command: \`node --import tsx bench/fairness.ts --streams ${sizes.join(',')} --reps ${reps}\``, '');
+  for (const r of results) {
+    md.push(
+      `## ${r.n} streams, max_tweets ${r.budget}, ${r.total} posts (stream i has ~top/(i+1); every 4th stream weight 2)`,
+      '',
+    );
+    md.push(
+      '| run | delivered | streams cut by the budget | Jain, delivered/weight over them | Jain, delivered/max-min share |',
+    );
+    md.push('|---|---|---|---|---|');
+    for (const run of r.runs) {
+      md.push(
+        `| ${run.run} | ${run.total} | ${run.cut} | ${fmt(run.jainWeighted, 4)} | ${fmt(run.jainMaxMin, 4)} |`,
+      );
+    }
+    md.push('', 'Per-stream delivered (share) per run:', '');
+    const shown = r.streams.slice(0, 12);
+    md.push(`| stream (posts, weight) | ${r.runs.map((x) => `run ${x.run}`).join(' | ')} |`);
+    md.push(`|---|${r.runs.map(() => '---').join('|')}|`);
+    for (const s of shown) {
+      md.push(
+        `| ${s.name} (${s.posts}, w${s.weight}) | ${r.runs.map((x) => `${x.delivered[s.name]} (${x.share[s.name]})`).join(' | ')} |`,
+      );
+    }
+    if (r.streams.length > shown.length)
+      md.push(`| … ${r.streams.length - shown.length} more streams | ${r.runs.map(() => '').join(' | ')} |`);
+    md.push(
+      '',
+      `Throughput, whole world in one run (median of ${reps}): ${r.n} streams ${fmt(r.manyPerS, 0)} posts/s, one stream ${fmt(r.onePerS, 0)} posts/s: ${fmt((100 * r.manyPerS) / r.onePerS, 1)} %`,
+    );
+    md.push(
+      `(runs: many ${r.many.map((x) => fmt(x, 0)).join(', ')}; one ${r.one.map((x) => fmt(x, 0)).join(', ')})`,
+      '',
+    );
+  }
+  const text = md.join('\n');
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, `bench/results/${stamp}-fairness.md`), `${text}\n`);
+  writeFileSync(join(ROOT, `bench/results/${stamp}-fairness.json`), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${text}\n`);
+}
+
+await main();

@@ -1,0 +1,140 @@
+/**
+ * The arithmetic of sharing one run between many streams, as pure functions (docs/architecture.md,
+ * "Many streams: the scheduler").
+ *
+ *   posts   waterFill: max-min fair (water-filling) split of max_tweets, scaled by weight
+ *
+ *           share │      ┌───┐ level × weight (the water level rises until the budget is used)
+ *                 │ ┌──┐ │   │ ┌──┐
+ *                 │ │▒▒│ │   │ │  │      ▒ a stream that needed less (caught up, failed, skipped):
+ *                 │ │▒▒│ │   │ │  │        fixed at what it took; the rest flows to the others
+ *                 └─┴──┴─┴───┴─┴──┴──▶ streams
+ *
+ *   pages   pickNext: the next page goes to the stream with the smallest (pages + 1/2) / weight (the
+ *           divisor rule of Sainte-Laguë, which keeps every stream within two pages of its weighted
+ *           part at every moment); ties go to the earlier stream in priority order
+ *   runs    nextLags: each stream's lag (posts per unit of weight it is behind the others) carries over,
+ *           and the most behind is first in the next run's priority order
+ */
+
+/** One stream's claim on the post budget. */
+export interface ShareClaim {
+  /** @default 1 */
+  readonly weight: number;
+  /** What it has already delivered this run: its share never drops below it. */
+  readonly floor: number;
+  /** The most it can take: what it delivered once it is finished, else Infinity. */
+  readonly cap: number;
+}
+
+const LEVEL_STEPS = 64;
+
+function level(claim: ShareClaim, at: number): number {
+  return Math.min(claim.cap, Math.max(claim.floor, at * claim.weight));
+}
+
+/**
+ * Splits `total` posts max-min fairly by weight (water-filling), in whole posts. Each claim gets at
+ * least its floor and at most its cap; the total handed out is min(total, sum of caps) whenever the
+ * floors fit in it. Posts left over by rounding go one at a time to the claims with the largest
+ * fractional part, then to the earliest in the given order (the caller's priority).
+ */
+export function waterFill(total: number, claims: readonly ShareClaim[]): number[] {
+  const caps = claims.reduce((sum, c) => sum + c.cap, 0);
+  const target = Math.max(0, Math.min(total, caps));
+  let low = 0;
+  let high = 1;
+  for (let i = 0; i < LEVEL_STEPS && claims.reduce((s, c) => s + level(c, high), 0) < target; i++) high *= 2;
+  for (let i = 0; i < LEVEL_STEPS; i++) {
+    const mid = (low + high) / 2;
+    if (claims.reduce((s, c) => s + level(c, mid), 0) < target) low = mid;
+    else high = mid;
+  }
+  const exact = claims.map((c) => level(c, low));
+  const shares = exact.map((x, i) => Math.max((claims[i] as ShareClaim).floor, Math.floor(x + 1e-9)));
+  let left = target - shares.reduce((s, x) => s + x, 0);
+  const order = exact
+    .map((x, i) => ({ i, frac: x - Math.floor(x + 1e-9) }))
+    .sort((a, b) => b.frac - a.frac || a.i - b.i);
+  // Each round hands out at least one post while any claim is below its cap: bounded by `left`.
+  while (left > 0) {
+    let given = 0;
+    for (const { i } of order) {
+      if (left === 0) break;
+      if ((shares[i] as number) < (claims[i] as ShareClaim).cap) {
+        shares[i] = (shares[i] as number) + 1;
+        left--;
+        given++;
+      }
+    }
+    if (given === 0) break;
+  }
+  return shares;
+}
+
+/** A candidate for the next page. */
+export interface PageClaim {
+  /** Pages it has had this run. */
+  readonly pages: number;
+  readonly weight: number;
+}
+
+/**
+ * The index of the claim that gets the next page: the smallest (pages + 1/2) / weight (weighted round
+ * robin by the Sainte-Laguë divisor: tighter than the (pages + 1) / weight of fair queueing, whose
+ * streams can fall more than two pages behind), the earliest on a tie. -1 when there is none.
+ */
+export function pickNext(claims: readonly PageClaim[]): number {
+  let best = -1;
+  let bestKey = Number.POSITIVE_INFINITY;
+  claims.forEach((c, i) => {
+    const key = (c.pages + 0.5) / c.weight;
+    if (key < bestKey - 1e-12) {
+      best = i;
+      bestKey = key;
+    }
+  });
+  return best;
+}
+
+/** How one stream's run went, for the carried-over lag. */
+export interface RunService {
+  readonly weight: number;
+  readonly delivered: number;
+  /** Stopped with posts still owed (budget, deadline, usage cap): it competed for the whole run. */
+  readonly backlog: boolean;
+  /** Caught up: it had all it wanted. */
+  readonly caughtUp: boolean;
+  /** The lag it started the run with. */
+  readonly lag: number;
+}
+
+/** The lag is kept small and finite: a stream cannot bank credit without limit. */
+const LAG_LIMIT = 1e9;
+
+/**
+ * Each stream's lag after a run, in posts per unit of weight. Among the streams that still had a
+ * backlog, one that got less than the mean (weight-normalized) falls behind by the difference and one
+ * that got more moves ahead, so the lags of competing streams sum to what they summed to before. A
+ * stream that caught up owes nothing (0); a failed or skipped stream keeps its lag.
+ */
+export function nextLags(streams: readonly RunService[]): number[] {
+  const competing = streams.filter((s) => s.backlog);
+  const mean =
+    competing.length === 0
+      ? 0
+      : competing.reduce((sum, s) => sum + s.delivered / s.weight, 0) / competing.length;
+  return streams.map((s) => {
+    if (s.caughtUp) return 0;
+    if (!s.backlog) return s.lag;
+    const lag = s.lag + mean - s.delivered / s.weight;
+    return Math.max(-LAG_LIMIT, Math.min(LAG_LIMIT, Math.round(lag * 1000) / 1000));
+  });
+}
+
+/** Jain's fairness index of `values` (1 when all are equal, 1/n when one has everything). */
+export function jainIndex(values: readonly number[]): number {
+  const sum = values.reduce((a, x) => a + x, 0);
+  const squares = values.reduce((a, x) => a + x * x, 0);
+  return squares === 0 ? 1 : (sum * sum) / (values.length * squares);
+}

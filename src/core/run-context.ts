@@ -1,0 +1,97 @@
+/**
+ * What every stream of one execution shares: a read-only run context (ports, options, signal, rate
+ * limiter, deadline) and the run's counters. Each stream's own state lives in its StreamSession.
+ */
+import { DeadlineError } from './errors.js';
+import type { WriteStamp } from './frontier.js';
+import { type Logger, MetricName, type Metrics } from './ports/observability.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { RunDependencies, RunOptions } from './run-types.js';
+
+/** Why a stream (or the whole run) stops before it is caught up. */
+export type StopReason = 'budget_exhausted' | 'deadline' | 'usage_capped';
+
+/** The run's totals. Only its own methods change them; everyone else reads. */
+export class RunCounters {
+  #delivered = 0;
+  #apiRequests = 0;
+  #rateLimitWaits = 0;
+  #usageCapped = false;
+
+  constructor(private readonly metrics: Metrics) {}
+
+  get delivered(): number {
+    return this.#delivered;
+  }
+  get apiRequests(): number {
+    return this.#apiRequests;
+  }
+  get rateLimitWaits(): number {
+    return this.#rateLimitWaits;
+  }
+  /** Set once the monthly cap is hit: it is per project, so every other stream would hit it too. */
+  get usageCapped(): boolean {
+    return this.#usageCapped;
+  }
+
+  countDelivered(posts: number): void {
+    this.#delivered += posts;
+  }
+  countRequest(): void {
+    this.#apiRequests++;
+    this.metrics.add(MetricName.apiRequests, 1, 'Count');
+  }
+  countRateLimitWait(): void {
+    this.#rateLimitWaits++;
+    this.metrics.add(MetricName.rateLimitWaits, 1, 'Count');
+  }
+  markUsageCapped(): void {
+    this.#usageCapped = true;
+  }
+}
+
+/** One execution's read-only context; one instance per `runExecution` call. */
+export class RunContext {
+  readonly logger: Logger;
+  readonly counters: RunCounters;
+
+  constructor(
+    readonly deps: RunDependencies,
+    readonly options: RunOptions,
+    readonly correlationId: string,
+    readonly startedMs: number,
+    readonly limiter: RateLimiter,
+    readonly signal: AbortSignal | undefined,
+  ) {
+    this.logger = deps.logger.child({ correlation_id: correlationId });
+    this.counters = new RunCounters(deps.metrics);
+  }
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  /** start + timeBudgetMs - safetyMarginMs: nothing starts that would end after it. */
+  get deadlineMs(): number {
+    return this.startedMs + this.options.timeBudgetMs - this.options.safetyMarginMs;
+  }
+
+  /** Who writes, and when: the stamp of a checkpoint written now. */
+  stamp(): WriteStamp {
+    return { nowMs: this.now(), writer: this.correlationId };
+  }
+
+  /** The reason every stream stops now, if any: the usage cap, the deadline or the abort signal. */
+  stopReason(): Exclude<StopReason, 'budget_exhausted'> | null {
+    if (this.counters.usageCapped) return 'usage_capped';
+    if (this.signal?.aborted || this.now() >= this.deadlineMs) return 'deadline';
+    return null;
+  }
+
+  /** Throws DeadlineError once the deadline passed or the signal aborted. */
+  checkDeadline(): void {
+    if (this.signal?.aborted)
+      throw new DeadlineError('the execution was aborted', { cause: this.signal.reason });
+    if (this.now() >= this.deadlineMs) throw new DeadlineError('the time budget is spent');
+  }
+}
