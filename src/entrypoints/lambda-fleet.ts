@@ -6,7 +6,7 @@
  * worker died. Both share the container runtime of the single-function handler.
  */
 import { createLambdaRuntime, type LambdaRuntime } from '../adapters/aws/lambda-runtime.js';
-import { SqsShardQueue } from '../adapters/aws/shard-queue.js';
+import { SqsShardSender } from '../adapters/aws/shard-sender.js';
 import type { LambdaContext } from '../adapters/observability/lambda-context.js';
 import { DynamoDbRateBudgetStore } from '../adapters/stores/dynamodb-rate-budget.js';
 import { SystemClock } from '../adapters/system-clock.js';
@@ -45,7 +45,7 @@ export const planner = async (_event: unknown, context: LambdaContext): Promise<
     );
   }
   rt.logger.addContext(context);
-  const queue = new SqsShardQueue({ queueUrl: fanout.queueUrl });
+  const queue = new SqsShardSender({ queueUrl: fanout.queueUrl });
   try {
     const plan = await planWave(await rt.streams(), rt.store, queue, fanout.shardSize, context.awsRequestId);
     rt.logger.log('info', 'wave_planned', { ...plan });
