@@ -52,6 +52,19 @@ describe('fan-out over SQS: planner, 16 workers, one app budget', () => {
   let dir: ReturnType<typeof tempDir>;
   beforeAll(async () => {
     [db, moto] = await Promise.all([startDynalite(), startMoto()]);
+    emu = await startEmulator({
+      seed: 21,
+      posts: 4_000,
+      users: STREAMS,
+      searchDelayMs: 0,
+      lateArrivalFraction: 0,
+      windowSeconds: WINDOW_S,
+      rateLimits: { search_recent: LIMIT },
+      apps: { fleet: TOKENS },
+      tokens: TOKENS,
+      queryCacheSize: 16,
+      requestLogLimit: 100_000,
+    });
     sqs = new SQSClient({ ...DUMMY_AWS, endpoint: moto.url });
     dir = tempDir('tp-fanout-');
   }, 60_000);
@@ -94,19 +107,6 @@ describe('fan-out over SQS: planner, 16 workers, one app budget', () => {
   it('catches up 1,000 streams with 16 workers: 0 429s, nothing lost, no double polling', {
     timeout: 600_000,
   }, async () => {
-    emu = await startEmulator({
-      seed: 21,
-      posts: 4_000,
-      users: STREAMS,
-      searchDelayMs: 0,
-      lateArrivalFraction: 0,
-      windowSeconds: WINDOW_S,
-      rateLimits: { search_recent: LIMIT },
-      apps: { fleet: TOKENS },
-      tokens: TOKENS,
-      queryCacheSize: 16,
-      requestLogLimit: 100_000,
-    });
     const users = emu.users();
     expect(users).toHaveLength(STREAMS);
     const since = timeMsToId(emu.now() - 6 * 86_400_000);
