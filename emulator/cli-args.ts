@@ -16,7 +16,10 @@ export const USAGE = `usage: twitter-poller emulator [options]
   --posts N                   posts generated at start (default 10000)
   --users N                   users generated (default posts/50, 20..20000)
   --token T                   accepted bearer token (repeatable; default: any non-empty token)
-  --rate-limit endpoint=N     requests per window (repeatable); endpoints: ${ENDPOINT_KEYS.join(', ')}
+  --app NAME=T1,T2            tokens of one app, which share its rate limits (repeatable; default:
+                              each token is its own app)
+  --query-cache N             compiled search queries kept (default 256; bare from:user needs none)
+  --rate-limit endpoint=N     requests per window per app (repeatable); endpoints: ${ENDPOINT_KEYS.join(', ')}
   --window-seconds N          rate-limit window (default 900)
   --search-all-per-second N   search/all per-second limit (default 1, 0 = off)
   --usage-cap N               monthly post reads before usage-capped 429 (default 10000000)
@@ -69,6 +72,22 @@ export function parseFaultSpec(spec: string): ScriptedFault {
   return { fault, path, nth: int('fault', nth, 1)!, count: int('fault', count ?? '1', 1)! };
 }
 
+function apps(values: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    const name = value.slice(0, eq);
+    const tokens = value
+      .slice(eq + 1)
+      .split(',')
+      .filter((t) => t !== '');
+    if (eq <= 0 || tokens.length === 0)
+      throw new UsageError(`--app '${value}': expected NAME=TOKEN[,TOKEN...]`);
+    out[name] = [...(out[name] ?? []), ...tokens];
+  }
+  return out;
+}
+
 function rateLimits(values: readonly string[]): Partial<Record<EndpointKey, number>> {
   const out: Partial<Record<EndpointKey, number>> = {};
   for (const value of values) {
@@ -103,6 +122,8 @@ export function parseCliArgs(argv: string[]): { help: boolean; options: Emulator
     ['posts', int('posts', v.posts)],
     ['users', int('users', v.users, 1)],
     ['tokens', v.token],
+    ['apps', v.app ? apps(v.app) : undefined],
+    ['queryCacheSize', int('query-cache', v['query-cache'], 1)],
     ['rateLimits', v['rate-limit'] ? rateLimits(v['rate-limit']) : undefined],
     ['windowSeconds', int('window-seconds', v['window-seconds'], 1)],
     ['searchAllPerSecond', num('search-all-per-second', v['search-all-per-second'])],
@@ -140,6 +161,8 @@ function parse(argv: string[]) {
       posts: s,
       users: s,
       token: many,
+      app: many,
+      'query-cache': s,
       'rate-limit': many,
       'window-seconds': s,
       'search-all-per-second': s,

@@ -30,6 +30,20 @@ export class GroundTruthError extends Error {
   }
 }
 
+/** Token -> app name, from `apps` (app -> tokens). A token listed in two apps is a usage error. */
+export function appsByToken(apps: Readonly<Record<string, readonly string[]>>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [app, tokens] of Object.entries(apps)) {
+    for (const token of tokens) {
+      const other = out.get(token);
+      if (other !== undefined && other !== `app:${app}`)
+        throw new Error(`token is listed in two apps: ${other.slice(4)} and ${app}`);
+      out.set(token, `app:${app}`);
+    }
+  }
+  return out;
+}
+
 /** The world and its knobs, shared by the HTTP server, the admin API and the programmatic handle. */
 export class EmulatorController {
   readonly state: EmulatorState;
@@ -51,6 +65,7 @@ export class EmulatorController {
       limits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
       windowSeconds: o.windowSeconds,
       searchAllPerSecond: o.searchAllPerSecond,
+      appOfToken: appsByToken(options.apps ?? {}),
     };
     this.startUsage = { cap: o.usageCap };
     const world = generateWorld({
@@ -70,6 +85,7 @@ export class EmulatorController {
         lateArrivalMs: o.lateArrivalMs,
         searchDelayMs: o.searchDelayMs,
       },
+      o.queryCacheSize,
     );
     this.state.billing = new Billing(options.credits);
   }
@@ -178,6 +194,7 @@ export class EmulatorController {
   setLimits(update: LimitsUpdate): void {
     const limiter = this.state.limiter;
     limiter.options = {
+      ...limiter.options,
       limits: { ...limiter.options.limits, ...update.rateLimits },
       windowSeconds: update.windowSeconds ?? limiter.options.windowSeconds,
       searchAllPerSecond: update.searchAllPerSecond ?? limiter.options.searchAllPerSecond,

@@ -19,7 +19,17 @@ export interface EmulatorOptions {
   readonly frozenClock?: boolean;
   /** Accepted bearer tokens. @default any non-empty token */
   readonly tokens?: readonly string[];
-  /** Requests per window per endpoint and token. @default DEFAULT_RATE_LIMITS */
+  /**
+   * Apps and their tokens: rate limits are counted per app across all its tokens (X counts an app
+   * bearer's limits per app). A token in no app is an app of its own. @default none
+   */
+  readonly apps?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Compiled search queries kept in memory; raise it to run thousands of distinct queries without
+   * recompiling (bare `from:user` queries need no entry: they read the author index). @default 256
+   */
+  readonly queryCacheSize?: number;
+  /** Requests per window per endpoint and app (see `apps`). @default DEFAULT_RATE_LIMITS */
   readonly rateLimits?: Partial<Record<EndpointKey, number>>;
   /** Rate-limit window length in seconds. @default 900 */
   readonly windowSeconds?: number;
@@ -60,6 +70,7 @@ export const EMULATOR_DEFAULTS = {
   lateArrivalMs: 60_000,
   searchDelayMs: 30_000,
   requestLogLimit: 10_000,
+  queryCacheSize: 256,
 } as const;
 
 /** One entry of the request log. */

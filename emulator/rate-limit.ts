@@ -16,6 +16,11 @@ export interface RateLimiterOptions {
   readonly windowSeconds: number;
   /** Requests per second allowed on search/all (0 disables the check). @default 1 */
   readonly searchAllPerSecond: number;
+  /**
+   * Token -> app. Limits are counted per app across all its tokens, as X counts app-bearer limits
+   * per project app. A token not listed is an app of its own. @default every token its own app
+   */
+  readonly appOfToken?: ReadonlyMap<string, string>;
 }
 
 interface Window {
@@ -25,8 +30,9 @@ interface Window {
 }
 
 /**
- * Fixed windows per (endpoint, token) that start at the first request, like X's. The search/all
- * per-second limit is separate and invisible in the headers.
+ * Fixed windows per (endpoint, app) that start at the first request, like X's. The search/all
+ * per-second limit is separate and invisible in the headers. An app is the set of tokens
+ * `appOfToken` maps to one name; by default each token is its own app.
  */
 export class RateLimiter {
   private readonly windows = new Map<string, Window>();
@@ -34,7 +40,8 @@ export class RateLimiter {
   constructor(public options: RateLimiterOptions) {}
 
   private window(endpoint: EndpointKey, token: string, now: number): Window {
-    const key = `${endpoint}\u0000${token}`;
+    const app = this.options.appOfToken?.get(token) ?? `token:${token}`;
+    const key = `${endpoint}\u0000${app}`;
     let w = this.windows.get(key);
     if (w === undefined || now >= w.start + this.options.windowSeconds * 1000) {
       w = { start: now, used: 0, lastAt: -Infinity };

@@ -15,6 +15,11 @@ export async function listen(
   options: EmulatorOptions = {},
 ): Promise<RunningEmulator> {
   const hanging = new Set<ServerResponse>();
+  // With an explicit token list, the tokens of `apps` are accepted too.
+  const tokens =
+    options.tokens === undefined
+      ? undefined
+      : [...options.tokens, ...Object.values(options.apps ?? {}).flat()];
   const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator');
     if (url.pathname.startsWith(ADMIN_PREFIX)) {
@@ -22,7 +27,7 @@ export async function listen(
       return;
     }
     try {
-      serveApi(controller, req, res, url, hanging, options.tokens);
+      serveApi(controller, req, res, url, hanging, tokens);
     } catch (error) {
       // An emulator bug must surface as a 500 (and in the log), never crash the test process.
       controller.record({

@@ -35,14 +35,16 @@ export class EmulatorState {
     readonly usage: UsageMeter,
     readonly faults: FaultPlan,
     readonly settings: WorldSettings,
+    /** Compiled queries kept. @default 256 */
+    private readonly queryCacheSize = 256,
   ) {
-    this.queries = new QueryCache(world.posts, world.users);
+    this.queries = new QueryCache(world.posts, world.users, queryCacheSize);
   }
 
   /** Swaps in a new world (reseed) or forgets derived caches after a truncation. */
   replaceWorld(world: World): void {
     this.world = world;
-    this.queries = new QueryCache(world.posts, world.users);
+    this.queries = new QueryCache(world.posts, world.users, this.queryCacheSize);
     this.renderCache.clear();
     this.userCache.clear();
   }

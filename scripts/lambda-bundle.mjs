@@ -1,4 +1,6 @@
-// Builds the Lambda handler (src/entrypoints/lambda.ts) into one minified ES module, <outdir>/lambda.mjs.
+// Builds the Lambda handler (src/entrypoints/lambda.ts) into one minified ES module, <outdir>/lambda.mjs,
+// and the fan-out's planner and worker (src/entrypoints/lambda-fleet.ts) into another, <outdir>/fleet.mjs
+// (each self-contained: the single function loads lambda.mjs alone, kept under 600 KB).
 // scripts/build.mjs calls it for build/lambda/; test/aws/lambda-bundle.test.ts and bench/ call it too,
 // so that what they run is what ships. Why each option: bench/README.md (Cold start) and
 // docs/dependencies.md (the AWS SDK is bundled, not taken from the runtime).
@@ -46,7 +48,25 @@ const sdkSchemaLiteralKeys = {
 };
 
 /**
- * Bundles the handler into `outdir/lambda.mjs` and returns esbuild's metafile.
+ * https-proxy-agent (the X API client's HTTPS_PROXY tunnel) logs through `debug`, which prints only
+ * when DEBUG names it; in the bundle it was ~8 KB (debug's node and browser builds, and ms). A
+ * no-op logger keeps the Lambda bundle under its 600 KB budget; the CLI keeps the real one.
+ */
+const debugNoop = {
+  name: 'debug-noop',
+  setup(b) {
+    b.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'debug-noop' }));
+    b.onLoad({ filter: /.*/, namespace: 'debug-noop' }, () => ({
+      contents:
+        'const off = () => {}; off.enabled = false; off.extend = () => off; module.exports = () => off;',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Bundles the handler into `outdir/lambda.mjs` (handler `lambda.handler`) and the fan-out's into
+ * `outdir/fleet.mjs` (`fleet.planner`, `fleet.worker`); returns esbuild's metafile.
  * @param {string} outdir
  * @param {{ sdkExternal?: boolean }} [options] sdkExternal: leave `@aws-sdk/*` and `@smithy/*` to
  *   the runtime's copy (the bench measures it; the shipped bundle keeps them in, see
@@ -56,7 +76,7 @@ export async function buildLambda(outdir, options = {}) {
   const result = await build({
     // Paths below (and a relative outdir) are relative to the repository, wherever this runs from.
     absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
-    entryPoints: { lambda: 'src/entrypoints/lambda.ts' },
+    entryPoints: { lambda: 'src/entrypoints/lambda.ts', fleet: 'src/entrypoints/lambda-fleet.ts' },
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -72,7 +92,7 @@ export async function buildLambda(outdir, options = {}) {
     legalComments: 'none',
     // The native SQLite module is the CLI's; the Lambda never loads it.
     external: ['better-sqlite3', ...(options.sdkExternal ? ['@aws-sdk/*', '@smithy/*'] : [])],
-    plugins: [sdkPackageVersionOnly, sdkSchemaLiteralKeys],
+    plugins: [sdkPackageVersionOnly, sdkSchemaLiteralKeys, debugNoop],
     // A CommonJS dependency bundled into an ES module still calls require() for node: built-ins.
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

@@ -9,9 +9,13 @@ interface Entry {
   scanned: number;
 }
 
+/** A query that is exactly one `from:` operator: served from the author index, never scanned. */
+const FROM_ONLY = /^\s*from:([A-Za-z0-9_]{1,15})\s*$/;
+
 /**
  * Compiled queries and their matching post lists, per query string. Lists are extended
- * incrementally as posts are appended, so a page is a binary search plus a slice.
+ * incrementally as posts are appended, so a page is a binary search plus a slice. A bare
+ * `from:user` query (the cheap way to run thousands of streams) reads the author index directly.
  */
 export class QueryCache {
   private readonly entries = new Map<string, Entry>();
@@ -28,6 +32,10 @@ export class QueryCache {
    * @throws QuerySyntaxError when the query is invalid.
    */
   matching(query: string): readonly number[] {
+    const from = FROM_ONLY.exec(query);
+    const author = from === null ? undefined : this.users.indexOfUsername(from[1]!);
+    // Same posts as the compiled `from:` predicate (posts.author[i] === u), ascending by index.
+    if (author !== undefined) return this.posts.byAuthor[author]!;
     let entry = this.entries.get(query);
     if (entry === undefined) {
       entry = { match: compileQuery(parseQuery(query), this.posts, this.users), list: [], scanned: 0 };

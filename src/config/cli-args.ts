@@ -10,6 +10,7 @@ import {
   checkInvocationType,
   checkPayloadFormat,
 } from './adoption.js';
+import { parseFanout } from './fanout.js';
 import { loadConfigFile } from './file.js';
 import type { ConfigFile } from './file-schema.js';
 import { parseSinkLocation, parseStoreLocation } from './locations.js';
@@ -27,6 +28,7 @@ import {
   CLI_DEFAULTS,
   type CliCommand,
   type MigrateConfig,
+  type PlanConfig,
   type PollConfig,
   type ReportConfig,
   type StatusConfig,
@@ -40,6 +42,7 @@ import {
   checkInteger,
   checkLogLevel,
   checkPeriod,
+  checkRateBudget,
   required,
 } from './values.js';
 
@@ -75,6 +78,8 @@ const POLL_OPTIONS = {
   'max-spend-day': { type: 'string' },
   'max-spend-month': { type: 'string' },
   'price-per-post': { type: 'string' },
+  concurrency: { type: 'string' },
+  'rate-budget': { type: 'string' },
   'allow-insecure-http': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -103,6 +108,17 @@ const MIGRATE_OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
 
+const PLAN_OPTIONS = {
+  config: { type: 'string' },
+  store: { type: 'string' },
+  fanout: { type: 'string' },
+  queue: { type: 'string' },
+  'shard-size': { type: 'string' },
+  'time-budget': { type: 'string' },
+  'min-interval': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
 const REPORT_OPTIONS = {
   store: { type: 'string' },
   config: { type: 'string' },
@@ -128,6 +144,7 @@ export const COMMAND_OPTIONS = {
   migrate: MIGRATE_OPTIONS,
   init: INIT_OPTIONS,
   report: REPORT_OPTIONS,
+  plan: PLAN_OPTIONS,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -158,6 +175,10 @@ export async function parseCliArgs(argv: readonly string[], env: Env): Promise<C
     if (values.help) return { command: 'help', topic: 'migrate' };
     return values.version ? { command: 'version' } : parseMigrate(values, env);
   }
+  if (command === 'plan') {
+    const values = parse(rest, PLAN_OPTIONS);
+    return values.help ? { command: 'help', topic: 'plan' } : parsePlan(values);
+  }
   if (command === 'report') {
     const values = parse(rest, REPORT_OPTIONS);
     if (values.help) return { command: 'help', topic: 'report' };
@@ -165,7 +186,7 @@ export async function parseCliArgs(argv: readonly string[], env: Env): Promise<C
   }
   if (command === 'init') return parseInit(rest);
   throw new ConfigError(
-    `invalid command: unknown command "${command}" (expected poll, status, report, migrate, init, emulator or demo)`,
+    `invalid command: unknown command "${command}" (expected poll, status, report, migrate, init, plan, emulator or demo)`,
     'command',
   );
 }
@@ -342,6 +363,11 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
       v['invocation-type'] === undefined
         ? (file?.invocation_type ?? ADOPTION_DEFAULTS.invocationType)
         : required(checkInvocationType(v['invocation-type']), '--invocation-type'),
+    concurrency: int('--concurrency', v.concurrency, file?.concurrency, CLI_DEFAULTS.concurrency, 1),
+    rateBudget:
+      v['rate-budget'] === undefined
+        ? (file?.rate_budget ?? CLI_DEFAULTS.rateBudget)
+        : required(checkRateBudget(v['rate-budget']), '--rate-budget'),
     proxy,
     progress: progressWanted(v.quiet ?? false, env),
   };
@@ -483,4 +509,52 @@ async function parseReport(v: ReportValues, env: Env): Promise<ReportConfig> {
   const sinceMs = required(checkPeriod(v.since ?? CLI_DEFAULTS.reportSince), '--since');
   const out = required(nonEmpty(v.out ?? CLI_DEFAULTS.reportOut), '--out');
   return { command: 'report', store, sinceMs, out };
+}
+
+type PlanValues = ReturnType<typeof parse<typeof PLAN_OPTIONS>>;
+
+/** `plan --config f --queue <url> [--fanout sqs] [--shard-size n]`: the worker budget bounds the shard. */
+async function parsePlan(v: PlanValues): Promise<PlanConfig> {
+  if (v.config === undefined)
+    throw new ConfigError('invalid --config: plan needs the streams file', '--config');
+  const file = await loadConfigFile(v.config);
+  const minIntervalMs =
+    v['min-interval'] === undefined
+      ? (file.min_interval_ms ?? CLI_DEFAULTS.minIntervalMs)
+      : required(checkInteger(v['min-interval'], 0), '--min-interval');
+  const timeBudgetSeconds =
+    v['time-budget'] === undefined
+      ? (file.time_budget_seconds ?? CLI_DEFAULTS.timeBudgetSeconds)
+      : required(checkInteger(v['time-budget'], 1), '--time-budget');
+  const fanout = parseFanout(
+    { mode: v.fanout ?? 'sqs', shardSize: v['shard-size'] },
+    { mode: '--fanout', shardSize: '--shard-size' },
+    { timeBudgetMs: timeBudgetSeconds * 1000, minIntervalMs },
+  );
+  if (fanout.mode !== 'sqs') {
+    throw new ConfigError(
+      'invalid --fanout: plan sends shards to a queue (sqs); in single mode one poll runs every stream',
+      '--fanout',
+    );
+  }
+  const queueUrl = v.queue?.trim() ?? '';
+  if (!/^https?:\/\/\S+$/.test(queueUrl)) {
+    throw new ConfigError(
+      'invalid --queue: must be the shard queue URL (https://sqs.<region>.amazonaws.com/...)',
+      '--queue',
+    );
+  }
+  const defaults: StreamDefaults = {
+    initial: file.initial ?? { kind: 'now' },
+    overlapSeconds: file.overlap_seconds ?? 0,
+  };
+  const streams = file.streams.map((entry) =>
+    buildStreamSpec({ name: entry.name, source: entrySource(entry) }, defaults),
+  );
+  assertUniqueNames(streams, (i) => `streams[${i}].name`);
+  const store = parseStoreLocation(
+    v.store ?? file.store ?? CLI_DEFAULTS.store,
+    v.store === undefined && file.store ? 'store' : '--store',
+  );
+  return { command: 'plan', streams, store, dynamodbLayout: layoutOf({}, file), queueUrl, fanout };
 }

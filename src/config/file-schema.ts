@@ -17,6 +17,7 @@ import {
   checkInitial,
   checkInteger,
   checkLogLevel,
+  checkRateBudget,
   checkUsd,
   checkWeight,
 } from './values.js';
@@ -228,6 +229,14 @@ export const ConfigFileSchema = z.strictObject(
         type: 'number',
         exclusiveMinimum: 0,
         description: 'USD per post read; a re-read the same UTC day is free (--price-per-post).',
+      }),
+    ),
+    concurrency: z.optional(positiveInt('Streams polled at once in this process (--concurrency).')),
+    rate_budget: z.optional(
+      fromCheck(checkRateBudget, {
+        enum: ['shared', 'local'],
+        description:
+          'shared: the app-wide rate budget kept in the store; local: this process alone (--rate-budget).',
       }),
     ),
   },

@@ -3,6 +3,7 @@ import type { LogLevel } from '../core/ports/observability.js';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
 import type { CheckpointLayout, InvocationType, PayloadFormat } from './adoption.js';
+import type { RateBudgetMode } from './values.js';
 
 /** Where checkpoints live, from `--store <scheme>:<target>`. */
 export type StoreLocation =
@@ -43,6 +44,10 @@ export interface PollConfig {
   readonly payloadFormat?: PayloadFormat;
   /** Invoke type of a lambda sink. @default 'Event' */
   readonly invocationType?: InvocationType;
+  /** Streams polled at once in this process (needs the fair-share scheduler beyond 1). @default 1 */
+  readonly concurrency: number;
+  /** `shared`: the app-wide budget in the store; `local`: this process paces alone. @default 'shared' */
+  readonly rateBudget: RateBudgetMode;
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY. @default {} (direct) */
   readonly proxy?: ProxySettings;
   /** The progress line, when stderr is a terminal: false with --quiet, TERM=dumb or CI. @default true */
@@ -84,6 +89,18 @@ export interface MigrateConfig {
   readonly json: boolean;
 }
 
+/** A validated `twitter-poller plan`: one fan-out wave of the config's streams onto an SQS queue. */
+export interface PlanConfig {
+  readonly command: 'plan';
+  readonly streams: readonly StreamSpec[];
+  readonly store: StoreLocation;
+  /** The config file's dynamodb_key / legacy_since_id_attribute. @default stream, since_id */
+  readonly dynamodbLayout?: CheckpointLayout;
+  /** The shard queue's URL (`--queue`). */
+  readonly queueUrl: string;
+  readonly fanout: import('./fanout.js').FanoutConfig;
+}
+
 /** A validated `twitter-poller report`. */
 export interface ReportConfig {
   readonly command: 'report';
@@ -99,11 +116,12 @@ export type CliCommand =
   | PollConfig
   | StatusConfig
   | MigrateConfig
+  | PlanConfig
   | ReportConfig
   | InitConfig
   | {
       readonly command: 'help';
-      readonly topic: 'main' | 'poll' | 'status' | 'migrate' | 'init' | 'report';
+      readonly topic: 'main' | 'poll' | 'status' | 'migrate' | 'init' | 'report' | 'plan';
     }
   | { readonly command: 'version' };
 
@@ -128,6 +146,8 @@ export const CLI_DEFAULTS = {
   logLevel: 'info',
   /** USD per post read (pay-per-use). */
   pricePerPostUsd: 0.005,
+  concurrency: 1,
+  rateBudget: 'shared',
   reportSince: '30d',
   reportOut: 'report.html',
 } as const;

@@ -122,6 +122,16 @@ export function required<T>(check: Check<T>, setting: string): T {
   return check.value;
 }
 
+/** How the rate limit is kept: `shared` (the app-wide budget in the store) or `local` (this process only). */
+export type RateBudgetMode = 'shared' | 'local';
+
+/** `shared` or `local` (`--rate-budget`, `rate_budget`). */
+export function checkRateBudget(raw: unknown): Check<RateBudgetMode> {
+  return raw === 'shared' || raw === 'local'
+    ? { ok: true, value: raw }
+    : { ok: false, reason: `must be shared or local, got ${JSON.stringify(raw)}` };
+}
+
 /** A look-back period in the one duration syntax (`30d`, `36h`, `90m`, `45s`), in ms (`report --since`). */
 export function checkPeriod(raw: unknown): Check<number> {
   const reason = 'must be a duration like 30d, 36h, 90m or 45s';

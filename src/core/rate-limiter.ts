@@ -10,6 +10,7 @@ import { DeadlineError } from './errors.js';
 import type { Clock } from './ports/clock.js';
 import { Endpoint, type RateLimitSnapshot } from './ports/x-api.js';
 import { RESET_MARGIN_MS, SEARCH_ALL_INTERVAL_MS } from './retry.js';
+import type { SharedRateBudget } from './shared-rate-budget.js';
 
 /** Why the limiter waits: the minimum interval, pacing past the threshold, or an exhausted window. */
 export type WaitReason = 'min_interval' | 'pacing' | 'exhausted';
@@ -29,6 +30,12 @@ export interface RateLimiterOptions {
   readonly pacingThreshold?: number;
   /** Added after a reset before the next call. @default 1000 */
   readonly resetMarginMs?: number;
+  /**
+   * The app-wide budget shared with other processes (docs/architecture.md, "The shared rate
+   * budget"). When set, it decides every wait; this limiter only passes the headers on.
+   * @default none: pace from this process's own view
+   */
+  readonly shared?: SharedRateBudget;
 }
 
 /** Options of `RateLimiter.beforeRequest`. */
@@ -60,9 +67,11 @@ export class RateLimiter {
   readonly #threshold: number;
   readonly #marginMs: number;
   readonly #buckets = new Map<string, Bucket>();
+  readonly #shared: SharedRateBudget | undefined;
   #lastRequestMs: number | undefined;
 
   constructor(options: RateLimiterOptions) {
+    this.#shared = options.shared;
     this.#clock = options.clock;
     this.#minIntervalMs = options.minIntervalMs ?? 1_000;
     this.#threshold = options.pacingThreshold ?? 0.8;
@@ -85,6 +94,7 @@ export class RateLimiter {
     state.snapshot = snapshot;
     state.resetLocalMs = snapshot.resetAtMs + offset;
     if (snapshot.day !== undefined) state.dayResetLocalMs = snapshot.day.resetAtMs + offset;
+    this.#shared?.observe(bucket, snapshot, serverDateMs === undefined ? undefined : offset);
   }
 
   /** The wait needed before the next request to `bucket`, or null. Pure: does not change state. */
@@ -126,6 +136,11 @@ export class RateLimiter {
    * counts it against the known remaining. Throws DeadlineError instead of a wait past the deadline.
    */
   async beforeRequest(bucket: string, options: BeforeRequestOptions = {}): Promise<void> {
+    if (this.#shared !== undefined) {
+      await this.#shared.acquire(bucket, options);
+      this.#lastRequestMs = this.#clock.now();
+      return;
+    }
     const deadlineMs = options.deadlineMs ?? Number.POSITIVE_INFINITY;
     for (let wait = this.plan(bucket); wait !== null; wait = this.plan(bucket)) {
       if (this.#clock.now() + wait.waitMs > deadlineMs) {

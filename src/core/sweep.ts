@@ -296,8 +296,9 @@ async function deliverPage(
   let stop: StopReason | null = null;
   try {
     for (const batch of batches) {
+      // A page read is already billed: the spend budget stops the next page, never the rest of this one.
       const reason = run.stopReason();
-      if (reason !== null) {
+      if (reason !== null && reason !== 'spend_exhausted') {
         stop = reason;
         break;
       }

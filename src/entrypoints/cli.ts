@@ -10,6 +10,7 @@ import { ConfigError } from '../core/errors.js';
 import { HELP } from './help.js';
 import { runInit } from './init-command.js';
 import { runMigrate } from './migrate-command.js';
+import { runPlan } from './plan-command.js';
 import { ExitCode, runPoll } from './poll-command.js';
 import { runReport } from './report-command.js';
 import { runStatus } from './status-command.js';
@@ -36,7 +37,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
     command = await parseCliArgs(argv, io.env ?? process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const topic = ['poll', 'status', 'migrate', 'init', 'report'].includes(argv[0] ?? '')
+    const topic = ['poll', 'status', 'migrate', 'init', 'report', 'plan'].includes(argv[0] ?? '')
       ? `${argv[0]} `
       : '';
     stderr.write(
@@ -60,6 +61,8 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
         return await runPoll(command, { stderr, stdout });
       case 'migrate':
         return await runMigrate(command, { stdout, stderr });
+      case 'plan':
+        return await runPlan(command, stdout);
       case 'report':
         return await runReport(command, stdout);
     }

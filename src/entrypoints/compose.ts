@@ -26,6 +26,7 @@ import type { SpendLedger } from '../core/ports/spend-ledger.js';
 import { Failpoint, type RunDependencies, type RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
 import { failpointFromEnv } from './failpoints.js';
+import { openRateBudgetStore, type SharedLimiter, sharedLimiter } from './rate-budget.js';
 import { openSpendLedger } from './spend-ledger.js';
 import { USER_AGENT } from './user-agent.js';
 
@@ -171,7 +172,7 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
   }
   let spendLedger: SpendLedger;
   try {
-    spendLedger = await openSpendLedger(config.store);
+    spendLedger = await openSpendLedger(config.store, { keyAttribute: config.dynamodbLayout?.keyAttribute });
   } catch (error) {
     await sink.close().catch(() => undefined);
     await store.close();
@@ -183,16 +184,33 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
     userAgent: USER_AGENT,
     ...(config.proxy === undefined ? {} : { proxy: config.proxy }),
   });
+  const clock = new SystemClock();
+  // The app-wide rate budget lives next to the checkpoints (docs/architecture.md).
+  let shared: SharedLimiter | undefined;
+  if (config.rateBudget === 'shared') {
+    try {
+      shared = sharedLimiter(
+        await openRateBudgetStore(config.store, { keyAttribute: config.dynamodbLayout?.keyAttribute }),
+        clock,
+        config.run,
+      );
+    } catch (error) {
+      await spendLedger.close().catch(() => undefined);
+      await sink.close().finally(() => store.close());
+      throw error;
+    }
+  }
   let closing: Promise<void> | undefined;
   return {
     deps: {
       api,
       store,
       sink,
-      clock: new SystemClock(),
+      clock,
       logger,
       metrics,
       spendLedger,
+      ...(shared ? { rateLimiter: shared.limiter } : {}),
       ...(failpoint ? { failpoint } : {}),
     },
     streams: config.streams,
@@ -202,11 +220,15 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
     close() {
       closing ??= (async () => {
         try {
-          await sink.close();
+          await shared?.close();
         } finally {
-          await spendLedger.close().catch(() => undefined);
-          await store.close();
-          if (logger instanceof ProgressLogger) logger.finish();
+          try {
+            await sink.close();
+          } finally {
+            await spendLedger.close().catch(() => undefined);
+            await store.close();
+            if (logger instanceof ProgressLogger) logger.finish();
+          }
         }
       })();
       return closing;

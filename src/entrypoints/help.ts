@@ -16,6 +16,7 @@ Usage:
   twitter-poller report [--store <store>] [--since <period>] [--out <file>]
   twitter-poller migrate --store dynamodb:<table> [--apply]   adopt an old poller's table
   twitter-poller init [file] [--force]   write a commented streams.yaml to start from
+  twitter-poller plan --config <file> --queue <sqs-url> [--shard-size <n>]   one fan-out wave
   twitter-poller emulator [options]      run the bundled X API v2 emulator (see: emulator --help)
   twitter-poller demo                    poll the bundled emulator end to end (no token needed)
   twitter-poller -h, --help | -v, --version   (on every command)
@@ -81,6 +82,10 @@ Options:
   --payload-format <f>     lambda sink payload: envelope | tweets | array (default ${A.payloadFormat})
   --invocation-type <t>    lambda sink Invoke: Event | RequestResponse (default ${A.invocationType})
   -q, --quiet              no progress line (also off when stderr is not a terminal, TERM=dumb or CI)
+  --concurrency <n>        streams polled at once in this process (default ${D.concurrency}; above 1
+                           needs the fair-share scheduler: until then streams run in turn)
+  --rate-budget <mode>     shared: pace with every process sharing the store (the app's budget);
+                           local: this process alone (default ${D.rateBudget})
   -h, --help
   -v, --version
 
@@ -158,5 +163,22 @@ Options:
   -v, --version
 
 Exit codes: 0 written, 2 bad usage, or a missing or empty store (nothing to report).
+`,
+  plan: `Usage: twitter-poller plan --config <file> --queue <sqs-url> [options]
+
+One fan-out wave: the config's streams, least recently written first, cut into shards of
+--shard-size streams, one SQS message each, for the workers (docs/architecture.md, "Fleet").
+Prints {"wave":…,"streams":…,"shards":…}.
+
+Options:
+  --config <file>          the streams (required)
+  --queue <url>            the shard queue (required)
+  --fanout <mode>          sqs (default); single is the one-function mode and has nothing to plan
+  --shard-size <n>         streams per shard (default 25), at most one per --min-interval of
+                           --time-budget: every stream costs a worker at least one request
+  --time-budget <seconds>  a worker's budget (default ${D.timeBudgetSeconds})
+  --min-interval <ms>      the app-wide minimum interval (default ${D.minIntervalMs})
+  --store <store>          where the checkpoints are read for the order (default ${D.store})
+  -h, --help
 `,
 } as const;

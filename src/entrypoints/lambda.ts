@@ -154,3 +154,6 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
   }
   return redactValue(summary, [token]);
 };
+
+// The fan-out's handlers (FanoutMode=sqs) are a bundle of their own: build/lambda/fleet.mjs
+// (lambda-fleet.ts, handlers `fleet.planner` and `fleet.worker`), so this one stays small.

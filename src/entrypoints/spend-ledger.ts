@@ -12,7 +12,7 @@ import type { SpendLedger } from '../core/ports/spend-ledger.js';
  */
 export async function openSpendLedger(
   location: StoreLocation,
-  options: { readonly readonly?: boolean } = {},
+  options: { readonly readonly?: boolean; readonly keyAttribute?: string | undefined } = {},
 ): Promise<SpendLedger> {
   switch (location.kind) {
     case 'sqlite':
@@ -27,7 +27,10 @@ export async function openSpendLedger(
       return new MemorySpendLedger();
     case 'dynamodb': {
       const { DynamoDbSpendLedger } = await import('../adapters/stores/dynamodb-spend-ledger.js');
-      return new DynamoDbSpendLedger({ tableName: location.table });
+      return new DynamoDbSpendLedger({
+        tableName: location.table,
+        ...(options.keyAttribute === undefined ? {} : { keyAttribute: options.keyAttribute }),
+      });
     }
   }
 }

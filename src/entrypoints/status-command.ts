@@ -2,7 +2,9 @@ import type { Writable } from 'node:stream';
 import { CLI_DEFAULTS, type StatusConfig } from '../config/types.js';
 import type { Checkpoint } from '../core/ports/checkpoint-store.js';
 import { duration, usd } from '../report/format.js';
+import { type BudgetStatus, budgetTable, toBudgetStatus } from './budget-status.js';
 import { openStore } from './compose.js';
+import { openRateBudgetStore } from './rate-budget.js';
 import { openSpendLedger } from './spend-ledger.js';
 import { type LastRun, readLastRuns } from './status-history.js';
 import { readSpendStatus, spendLines } from './status-spend.js';
@@ -86,7 +88,10 @@ export async function runStatus(
     layout: config.dynamodbLayout,
     notice: (text) => io.stderr?.write(`twitter-poller: ${text}\n`),
   });
-  const ledger = await openSpendLedger(config.store, { readonly: true });
+  const ledger = await openSpendLedger(config.store, {
+    readonly: true,
+    keyAttribute: config.dynamodbLayout?.keyAttribute,
+  });
   try {
     const last = await readLastRuns(config.store, Date.now());
     const rows = (await store.list()).map((c) => toStatus(c, last.get(c.stream) ?? null));
@@ -95,13 +100,35 @@ export async function runStatus(
       Date.now(),
       config.pricePerPostUsd ?? CLI_DEFAULTS.pricePerPostUsd,
     );
+    const budget = await readBudget(config);
     const asJson = config.json || stdout.isTTY !== true;
     stdout.write(
-      asJson ? `${JSON.stringify({ streams: rows, spend }, null, 2)}\n` : table(rows) + spendLines(spend),
+      asJson
+        ? `${JSON.stringify({ streams: rows, spend, rate_budget: budget }, null, 2)}\n`
+        : table(rows) + spendLines(spend) + budgetTable(budget),
     );
     return 0;
   } finally {
     await ledger.close();
     await store.close();
+  }
+}
+
+/** The shared rate budget of the store, one entry per endpoint (empty when none was written). */
+async function readBudget(config: StatusConfig): Promise<BudgetStatus[]> {
+  let budgets: Awaited<ReturnType<typeof openRateBudgetStore>>;
+  try {
+    budgets = await openRateBudgetStore(config.store, {
+      readOnly: true,
+      keyAttribute: config.dynamodbLayout?.keyAttribute,
+    });
+  } catch {
+    return []; // no store file yet: no budget either (status never creates one)
+  }
+  try {
+    const now = Date.now();
+    return (await budgets.list()).map((b) => toBudgetStatus(b, now));
+  } finally {
+    await budgets.close();
   }
 }

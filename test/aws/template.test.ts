@@ -79,8 +79,21 @@ describe('infra/template.yaml', () => {
     const build = readFileSync(new URL('../../scripts/build.mjs', import.meta.url), 'utf8');
     expect(build).toContain("await buildLambda('build/lambda');");
     const bundle = readFileSync(new URL('../../scripts/lambda-bundle.mjs', import.meta.url), 'utf8');
-    expect(bundle).toMatch(/entryPoints: \{ lambda: 'src\/entrypoints\/lambda\.ts' \}/);
+    expect(bundle).toMatch(
+      /entryPoints: \{ lambda: 'src\/entrypoints\/lambda\.ts', fleet: 'src\/entrypoints\/lambda-fleet\.ts' \}/,
+    );
     expect(bundle).toContain("outExtension: { '.js': '.mjs' }");
+  });
+
+  it('runs the fan-out planner and worker from their own bundle (build/lambda/fleet.mjs)', () => {
+    expect(resources.PlannerFunction!.Properties).toMatchObject({
+      Handler: 'fleet.planner',
+      CodeUri: '../build/lambda',
+    });
+    expect(resources.WorkerFunction!.Properties).toMatchObject({
+      Handler: 'fleet.worker',
+      CodeUri: '../build/lambda',
+    });
   });
 
   it('sets exactly the environment variables lambda-env.ts reads (local alternatives excluded)', () => {

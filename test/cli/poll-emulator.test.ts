@@ -117,6 +117,7 @@ describe('twitter-poller poll against the emulator', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({
       streams: [],
       spend: { posts_billed_today: 0, posts_billed_month: 0, credits_depleted_at: null },
+      rate_budget: [],
     });
   });
 

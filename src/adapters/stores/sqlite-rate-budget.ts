@@ -1,0 +1,119 @@
+/**
+ * The app-wide rate budget in the checkpoint's SQLite file: table `rate_budget`, one row per
+ * endpoint, written only when its version is unchanged. Every process on the machine that opens
+ * the same file shares one budget. The table is additive (CREATE IF NOT EXISTS): files of older
+ * versions gain it on first use and keep their store schema version.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { BudgetState, RateBudgetStore, VersionedBudget } from '../../core/ports/rate-budget.js';
+import { decodeBudget, encodeBudget } from './budget-record.js';
+import { openReadOnly } from './sqlite.js';
+import type { SqliteConnection, SqliteStatement } from './sqlite-driver.js';
+
+const SCHEMA = `CREATE TABLE IF NOT EXISTS rate_budget (
+  key TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL)`;
+
+/** Options of {@link SqliteRateBudgetStore}. */
+export interface SqliteRateBudgetStoreOptions {
+  /** The checkpoint file (its directory is created). */
+  readonly path: string;
+  /** How long a write waits for another process's transaction. @default 5000 */
+  readonly busyTimeoutMs?: number;
+  /** Epoch ms, for records that fail to parse. @default Date.now */
+  readonly now?: () => number;
+  /** Open for `status`: no write, no table created; a file without the table lists nothing. @default false */
+  readonly readOnly?: boolean;
+}
+
+/** RateBudgetStore on a table of the SQLite checkpoint file. */
+export class SqliteRateBudgetStore implements RateBudgetStore {
+  readonly #db: SqliteConnection;
+  #cleanup: string | undefined;
+  readonly #now: () => number;
+  readonly #readOnly: boolean;
+  #closed = false;
+
+  constructor(options: SqliteRateBudgetStoreOptions) {
+    this.#now = options.now ?? Date.now;
+    this.#readOnly = options.readOnly ?? false;
+    if (this.#readOnly) {
+      // The checkpoint store's reader: a copy when the store has no WAL side files, so `status`
+      // leaves the store byte for byte as it was.
+      const opened = openReadOnly(options.path, undefined);
+      this.#db = opened.db;
+      this.#cleanup = opened.cleanup;
+      return;
+    }
+    mkdirSync(dirname(options.path), { recursive: true });
+    const db = new Database(options.path);
+    this.#db = db;
+    try {
+      db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec(SCHEMA);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
+  }
+
+  readonly #statements = new Map<string, SqliteStatement>();
+
+  #stmt(sql: string): SqliteStatement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #hasTable(): boolean {
+    return (
+      this.#stmt("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rate_budget'").get() !==
+      undefined
+    );
+  }
+
+  async read(key: string): Promise<VersionedBudget> {
+    if (this.#readOnly && !this.#hasTable()) return { state: null, version: 0 };
+    const row = this.#stmt('SELECT version, state FROM rate_budget WHERE key = ?').get(key) as
+      | { version: number; state: string }
+      | undefined;
+    if (row === undefined) return { state: null, version: 0 };
+    return { state: decodeBudget(key, row.state, this.#now()), version: row.version };
+  }
+
+  async write(state: BudgetState, version: number): Promise<boolean> {
+    if (this.#readOnly) throw new Error('the rate budget was opened read-only');
+    const text = encodeBudget(state);
+    const result =
+      version === 0
+        ? this.#stmt(
+            'INSERT INTO rate_budget (key, version, state) VALUES (?, 1, ?) ON CONFLICT (key) DO NOTHING',
+          ).run(state.key, text)
+        : this.#stmt(
+            'UPDATE rate_budget SET version = version + 1, state = ? WHERE key = ? AND version = ?',
+          ).run(text, state.key, version);
+    return (result as { changes: number }).changes === 1;
+  }
+
+  async list(): Promise<BudgetState[]> {
+    if (!this.#hasTable()) return [];
+    const rows = this.#stmt('SELECT key, state FROM rate_budget ORDER BY key').all() as {
+      key: string;
+      state: string;
+    }[];
+    return rows.map((r) => decodeBudget(r.key, r.state, this.#now()));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+    if (this.#cleanup !== undefined) rmSync(this.#cleanup, { recursive: true, force: true });
+  }
+}
