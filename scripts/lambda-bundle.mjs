@@ -46,6 +46,23 @@ const sdkSchemaLiteralKeys = {
 };
 
 /**
+ * The proxy agents (https-proxy-agent, http-proxy-agent) log through the `debug` package, enabled only
+ * by a DEBUG namespace nobody sets on a Lambda; a silent stand-in keeps its 6.7 KB (and its tty and
+ * environment probing at import) out of the bundle. The CLI keeps the real one.
+ */
+const silentDebug = {
+  name: 'silent-debug',
+  setup(b) {
+    b.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'silent-debug' }));
+    b.onLoad({ filter: /.*/, namespace: 'silent-debug' }, () => ({
+      contents:
+        'export default function createDebug() { const log = () => {}; log.enabled = false; log.extend = () => log; return log; }',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Bundles the handler into `outdir/lambda.mjs` and returns esbuild's metafile.
  * @param {string} outdir
  * @param {{ sdkExternal?: boolean }} [options] sdkExternal: leave `@aws-sdk/*` and `@smithy/*` to
@@ -72,7 +89,7 @@ export async function buildLambda(outdir, options = {}) {
     legalComments: 'none',
     // The native SQLite module is the CLI's; the Lambda never loads it.
     external: ['better-sqlite3', ...(options.sdkExternal ? ['@aws-sdk/*', '@smithy/*'] : [])],
-    plugins: [sdkPackageVersionOnly, sdkSchemaLiteralKeys],
+    plugins: [sdkPackageVersionOnly, sdkSchemaLiteralKeys, silentDebug],
     // A CommonJS dependency bundled into an ES module still calls require() for node: built-ins.
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
