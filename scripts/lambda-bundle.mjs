@@ -48,17 +48,17 @@ const sdkSchemaLiteralKeys = {
 };
 
 /**
- * https-proxy-agent (the X API client's HTTPS_PROXY tunnel) logs through `debug`, which prints only
- * when DEBUG names it; in the bundle it was ~8 KB (debug's node and browser builds, and ms). A
- * no-op logger keeps the Lambda bundle under its 600 KB budget; the CLI keeps the real one.
+ * The proxy agents (https-proxy-agent, http-proxy-agent) log through the `debug` package, enabled only
+ * by a DEBUG namespace nobody sets on a Lambda; a silent stand-in keeps its 6.7 KB (and its tty and
+ * environment probing at import) out of the bundle. The CLI keeps the real one.
  */
-const debugNoop = {
-  name: 'debug-noop',
+const silentDebug = {
+  name: 'silent-debug',
   setup(b) {
-    b.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'debug-noop' }));
-    b.onLoad({ filter: /.*/, namespace: 'debug-noop' }, () => ({
+    b.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'silent-debug' }));
+    b.onLoad({ filter: /.*/, namespace: 'silent-debug' }, () => ({
       contents:
-        'const off = () => {}; off.enabled = false; off.extend = () => off; module.exports = () => off;',
+        'export default function createDebug() { const log = () => {}; log.enabled = false; log.extend = () => log; return log; }',
       loader: 'js',
     }));
   },
@@ -92,7 +92,7 @@ export async function buildLambda(outdir, options = {}) {
     legalComments: 'none',
     // The native SQLite module is the CLI's; the Lambda never loads it.
     external: ['better-sqlite3', ...(options.sdkExternal ? ['@aws-sdk/*', '@smithy/*'] : [])],
-    plugins: [sdkPackageVersionOnly, sdkSchemaLiteralKeys, debugNoop],
+    plugins: [sdkPackageVersionOnly, sdkSchemaLiteralKeys, silentDebug],
     // A CommonJS dependency bundled into an ES module still calls require() for node: built-ins.
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

@@ -296,9 +296,10 @@ async function deliverPage(
   let stop: StopReason | null = null;
   try {
     for (const batch of batches) {
-      // A page read is already billed: the spend budget stops the next page, never the rest of this one.
+      // Posts already read are paid for: only the deadline, a signal or the usage cap stop a page
+      // between its batches (the credits and the spend budgets stop the next read, not this delivery).
       const reason = run.stopReason();
-      if (reason !== null && reason !== 'spend_exhausted') {
+      if (reason === 'deadline' || reason === 'usage_capped') {
         stop = reason;
         break;
       }

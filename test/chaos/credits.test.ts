@@ -93,6 +93,9 @@ describe('402 CreditsDepleted with four streams (CLI child processes, emulator c
         min_interval_ms: 0,
         max_tweets: 100_000,
         batch_size: 30,
+        // A commit per page: the kill lands on the second page's commit, long before the credits run
+        // out (with the default group of 10 pages the killed run itself would spend them).
+        commit_pages: 1,
       }),
     );
     const env = {

@@ -96,7 +96,7 @@ describe('the JSONL sink and the emulator', () => {
     expect(events.some((e) => e.event === 'api_call' && e.status === 429)).toBe(true);
     const error = events.find((e) => e.event === 'error');
     expect(error).toMatchObject({ code: 'sink' });
-    expect(String(error?.message)).toContain('ENOSPC');
+    expect(String(error?.reason)).toContain('ENOSPC');
     const end = events.find((e) => e.event === 'execution_end') as { streams: { outcome: string }[] };
     expect(end.streams[0]?.outcome).toBe('failed');
     // The checkpoint is the first one, where the run started: nothing was counted as delivered.
