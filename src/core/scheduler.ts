@@ -162,7 +162,8 @@ export class FairScheduler {
       this.postBudget(),
       this.#entries.map((e) => ({
         weight: e.weight,
-        floor: e.session.delivered,
+        // A page in delivery keeps what it took: a share recomputed meanwhile must not go below it.
+        floor: e.session.claimed,
         cap: e.state === 'done' || e.finalStop !== null ? e.session.delivered : Number.POSITIVE_INFINITY,
       })),
     );

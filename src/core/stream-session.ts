@@ -79,6 +79,8 @@ export class StreamSession {
   readonly #startLag: number;
   #checkpoint: Checkpoint;
   #delivered = 0;
+  /** Posts of the page being delivered, taken against the share but not yet written. */
+  #held = 0;
   #batches = 0;
   #turns: TurnSource;
   readonly #activity: StreamActivity;
@@ -189,6 +191,14 @@ export class StreamSession {
   get delivered(): number {
     return this.#delivered;
   }
+  /** Delivered plus the posts of the page in delivery: what the share must not drop below. */
+  get claimed(): number {
+    return this.#delivered + this.#held;
+  }
+  /** The page in delivery takes `posts` of the share (0 when it is done). */
+  hold(posts: number): void {
+    this.#held = posts;
+  }
   /** What this stream did in this run: requests, 429s, waits, gaps, freshness. */
   get activity(): StreamActivity {
     return this.#activity;
@@ -284,6 +294,7 @@ export class StreamSession {
     const count = batch.tweets.length;
     this.#run.counters.countDelivered(count);
     this.#delivered += count;
+    this.#held = Math.max(0, this.#held - count);
     this.#batches++;
     metrics.add(MetricName.tweetsProcessed, count, 'Count');
     metrics.add(MetricName.batchesDelivered, 1, 'Count');

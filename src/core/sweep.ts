@@ -285,6 +285,7 @@ async function deliverPage(
   const { run, spec } = session;
   const fresh = withoutRedelivered(page.data ?? [], session.checkpoint);
   const take = fresh.slice(0, session.remaining);
+  session.hold(take.length);
   const batches = splitIntoBatches(take, page.includes, {
     stream: spec.name,
     correlationId: run.correlationId,
@@ -309,8 +310,10 @@ async function deliverPage(
       if (isNewer(batchNewest, newestMs)) newestMs = batchNewest;
     }
   } catch (failure) {
+    session.hold(0);
     return { end: null, delivered, pageDone: false, newestMs, failure };
   }
+  session.hold(0);
   const pageDone = stop === null && take.length === fresh.length;
   return { end: stop ?? (pageDone ? null : 'budget_exhausted'), delivered, pageDone, newestMs };
 }
