@@ -6,11 +6,10 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { BudgetState, RateBudgetStore, VersionedBudget } from '../../core/ports/rate-budget.js';
 import { decodeBudget, encodeBudget } from './budget-record.js';
 import { openReadOnly } from './sqlite.js';
-import type { SqliteConnection, SqliteStatement } from './sqlite-driver.js';
+import { openSqlite, type SqliteConnection, type SqliteStatement } from './sqlite-driver.js';
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS rate_budget (
   key TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL)`;
@@ -47,12 +46,13 @@ export class SqliteRateBudgetStore implements RateBudgetStore {
       return;
     }
     mkdirSync(dirname(options.path), { recursive: true });
-    const db = new Database(options.path);
+    // better-sqlite3 when it loads, else node:sqlite (sqlite-driver.ts), like the checkpoint store.
+    const db = openSqlite(options.path).db;
     this.#db = db;
     try {
-      db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
+      db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = NORMAL');
       db.exec(SCHEMA);
     } catch (error) {
       this.#db.close();
