@@ -3,14 +3,10 @@
  * failed entries sent again, bounded); a worker outside Lambda receives, and deletes a shard once
  * it is done. Inside Lambda the event source mapping receives and deletes (ReportBatchItemFailures).
  */
-import {
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ShardMessage } from '../../core/fleet.js';
 import { toAwsServiceError } from './errors.js';
+import { SqsShardSender } from './shard-sender.js';
 
 /** SQS actions of the planner (SendMessageBatch is authorised by `sqs:SendMessage`). */
 export const SHARD_PLANNER_ACTIONS = ['SendMessage'] as const;
@@ -39,34 +35,22 @@ export class SqsShardQueue {
   readonly queueUrl: string;
   readonly #client: SQSClient;
   readonly #ownsClient: boolean;
-  readonly #maxRounds: number;
+  readonly #sender: SqsShardSender;
 
   constructor(options: SqsShardQueueOptions) {
     this.queueUrl = options.queueUrl;
     this.#ownsClient = options.client === undefined;
     this.#client = options.client ?? new SQSClient({});
-    this.#maxRounds = options.maxRounds ?? 5;
+    this.#sender = new SqsShardSender({
+      queueUrl: this.queueUrl,
+      client: this.#client,
+      ...(options.maxRounds === undefined ? {} : { maxRounds: options.maxRounds }),
+    });
   }
 
-  /** Sends every shard; throws when some could still not be sent after the bounded rounds. */
-  async send(shards: readonly ShardMessage[]): Promise<void> {
-    for (let i = 0; i < shards.length; i += 10) {
-      let pending = shards
-        .slice(i, i + 10)
-        .map((s) => ({ Id: String(s.shard), MessageBody: JSON.stringify(s) }));
-      for (let round = 1; pending.length > 0; round++) {
-        if (round > this.#maxRounds) {
-          throw new Error(
-            `SQS refused shards ${pending.map((p) => p.Id).join(', ')} after ${this.#maxRounds} rounds`,
-          );
-        }
-        const out = await this.#call('SendMessageBatch', () =>
-          this.#client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending })),
-        );
-        const failed = new Set((out.Failed ?? []).map((f) => f.Id));
-        pending = pending.filter((p) => failed.has(p.Id));
-      }
-    }
+  /** Sends every shard (SqsShardSender: 10 a call, failed entries sent again, bounded). */
+  send(shards: readonly ShardMessage[]): Promise<void> {
+    return this.#sender.send(shards);
   }
 
   /** One message, or null when none is visible within `waitSeconds`. */
