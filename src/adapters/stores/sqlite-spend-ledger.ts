@@ -11,8 +11,6 @@
  * version: a page re-parses them only when another connection wrote the row since.
  * | spend_flags   | 'credits_depleted_at'      | setCreditsDepleted                             |
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type {
   RecordedRead,
   SpendLedger,
@@ -20,8 +18,7 @@ import type {
   StreamDaySpend,
 } from '../../core/ports/spend-ledger.js';
 import { monthOf, READ_IDS_KEPT } from '../../core/spend.js';
-import { openReadOnly } from './sqlite.js';
-import { openSqlite, type SqliteConnection, type SqliteStatement } from './sqlite-driver.js';
+import { SqliteDb } from './sqlite-db.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS spend_days (day TEXT NOT NULL, stream TEXT NOT NULL, posts INTEGER NOT NULL,
@@ -46,54 +43,32 @@ export interface SqliteSpendLedgerOptions {
 
 /** SpendLedger on the store's SQLite library (sqlite-driver.ts); each recordRead is one `BEGIN IMMEDIATE` transaction. */
 export class SqliteSpendLedger implements SpendLedger {
-  readonly #db: SqliteConnection;
-  /** The temporary copy a read-only open may read from (sqlite.ts openReadOnly), removed on close. */
-  readonly #cleanup: string | undefined;
-  #closed = false;
+  readonly #db: SqliteDb;
   /** This connection's view of each stream's reads, valid while the row's version matches. */
   readonly #reads = new Map<string, { version: number; ids: string[]; seen: Set<string> }>();
 
   readonly #empty: boolean;
 
   constructor(options: SqliteSpendLedgerOptions) {
+    // Read-only the way the checkpoint store opens it: nothing next to the file changes.
+    this.#db = SqliteDb.open(options.path, {
+      readOnly: options.readonly === true,
+      ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    });
     if (options.readonly === true) {
-      // The same way the read-only checkpoint store opens it: nothing next to the file changes.
-      const opened = openReadOnly(options.path, undefined);
-      this.#db = opened.db;
-      this.#cleanup = opened.cleanup;
       const found = this.#db
-        .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name LIKE 'spend_%'")
+        .stmt("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name LIKE 'spend_%'")
         .get() as { n: number };
       this.#empty = Number(found.n) < 3;
       return;
     }
-    mkdirSync(dirname(options.path), { recursive: true });
-    this.#db = openSqlite(options.path).db;
-    this.#cleanup = undefined;
-    this.#db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    this.#db.exec('PRAGMA journal_mode = WAL');
-    this.#db.exec('PRAGMA synchronous = NORMAL');
-    this.#immediate(() => this.#db.exec(SCHEMA));
+    this.#db.immediate(() => this.#db.exec(SCHEMA));
     this.#empty = false;
-  }
-
-  /** Runs `fn` inside `BEGIN IMMEDIATE` ... `COMMIT`, rolled back if it throws. */
-  #immediate<T>(fn: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
-    let result: T;
-    try {
-      result = fn();
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
-    this.#db.exec('COMMIT');
-    return result;
   }
 
   async recordRead(stream: string, ids: readonly string[], day: string): Promise<RecordedRead> {
     try {
-      return this.#immediate((): RecordedRead => this.#record(stream, ids, day));
+      return this.#db.immediate((): RecordedRead => this.#record(stream, ids, day));
     } catch (error) {
       this.#reads.delete(stream); // the cache may be ahead of the rolled-back row
       throw error;
@@ -101,15 +76,16 @@ export class SqliteSpendLedger implements SpendLedger {
   }
 
   #record(stream: string, ids: readonly string[], day: string): RecordedRead {
-    const row = this.#stmt('SELECT day, version FROM spend_reads WHERE stream = ?').get(stream) as
+    const row = this.#db.stmt('SELECT day, version FROM spend_reads WHERE stream = ?').get(stream) as
       | { day: string; version: number }
       | undefined;
     let reads = this.#reads.get(stream);
     if (row === undefined || row.day !== day) {
       reads = { version: row?.version ?? 0, ids: [], seen: new Set() };
     } else if (reads === undefined || reads.version !== row.version) {
-      const text = (this.#stmt('SELECT ids FROM spend_reads WHERE stream = ?').get(stream) as { ids: string })
-        .ids;
+      const text = (
+        this.#db.stmt('SELECT ids FROM spend_reads WHERE stream = ?').get(stream) as { ids: string }
+      ).ids;
       const list = text === '' ? [] : text.split(',');
       reads = { version: row.version, ids: list, seen: new Set(list) };
     }
@@ -126,14 +102,18 @@ export class SqliteSpendLedger implements SpendLedger {
     }
     reads.version++;
     this.#reads.set(stream, reads);
-    this.#stmt(
-      `INSERT INTO spend_reads (stream, day, ids, version) VALUES (?, ?, ?, ?)
+    this.#db
+      .stmt(
+        `INSERT INTO spend_reads (stream, day, ids, version) VALUES (?, ?, ?, ?)
          ON CONFLICT (stream) DO UPDATE SET day = excluded.day, ids = excluded.ids, version = excluded.version`,
-    ).run(stream, day, reads.ids.join(','), reads.version);
-    this.#stmt(
-      `INSERT INTO spend_days (day, stream, posts) VALUES (?, ?, ?)
+      )
+      .run(stream, day, reads.ids.join(','), reads.version);
+    this.#db
+      .stmt(
+        `INSERT INTO spend_days (day, stream, posts) VALUES (?, ?, ?)
          ON CONFLICT (day, stream) DO UPDATE SET posts = posts + excluded.posts`,
-    ).run(day, stream, billed);
+      )
+      .run(day, stream, billed);
     return { billed, ...this.#totals(day) };
   }
 
@@ -143,52 +123,41 @@ export class SqliteSpendLedger implements SpendLedger {
   }
 
   #totals(day: string): SpendTotals {
-    const row = this.#stmt(
-      `SELECT COALESCE(SUM(CASE WHEN day = ? THEN posts END), 0) AS d, COALESCE(SUM(posts), 0) AS m
+    const row = this.#db
+      .stmt(
+        `SELECT COALESCE(SUM(CASE WHEN day = ? THEN posts END), 0) AS d, COALESCE(SUM(posts), 0) AS m
            FROM spend_days WHERE day >= ? AND day < ?`,
-    ).get(day, `${monthOf(day)}-00`, `${monthOf(day)}-99`) as { d: number; m: number };
+      )
+      .get(day, `${monthOf(day)}-00`, `${monthOf(day)}-99`) as { d: number; m: number };
     return { dayPosts: row.d, monthPosts: row.m };
   }
 
   async streamsOnDay(day: string): Promise<StreamDaySpend[]> {
     if (this.#empty) return [];
-    return this.#stmt('SELECT stream, posts FROM spend_days WHERE day = ? ORDER BY stream').all(
-      day,
-    ) as StreamDaySpend[];
+    return this.#db
+      .stmt('SELECT stream, posts FROM spend_days WHERE day = ? ORDER BY stream')
+      .all(day) as StreamDaySpend[];
   }
 
   async creditsDepletedAt(): Promise<string | null> {
     if (this.#empty) return null;
-    const row = this.#stmt('SELECT value FROM spend_flags WHERE key = ?').get(FLAG) as
+    const row = this.#db.stmt('SELECT value FROM spend_flags WHERE key = ?').get(FLAG) as
       | { value: string }
       | undefined;
     return row?.value ?? null;
   }
 
   async setCreditsDepleted(at: string | null): Promise<void> {
-    if (at === null) this.#stmt('DELETE FROM spend_flags WHERE key = ?').run(FLAG);
+    if (at === null) this.#db.stmt('DELETE FROM spend_flags WHERE key = ?').run(FLAG);
     else
-      this.#stmt(
-        'INSERT INTO spend_flags (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      ).run(FLAG, at);
-  }
-
-  /** Prepared statements, compiled once (recordRead runs once per page). */
-  readonly #statements = new Map<string, SqliteStatement>();
-
-  #stmt(sql: string): SqliteStatement {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+      this.#db
+        .stmt(
+          'INSERT INTO spend_flags (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        )
+        .run(FLAG, at);
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
     this.#db.close();
-    if (this.#cleanup !== undefined) rmSync(this.#cleanup, { recursive: true, force: true });
   }
 }
