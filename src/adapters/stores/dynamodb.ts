@@ -11,6 +11,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { LEGACY_MIGRATION_WRITER, parseCheckpoint } from '../../core/checkpoint.js';
 import { CheckpointConflictError } from '../../core/errors.js';
 import type { Checkpoint, CheckpointStore, Lease } from '../../core/ports/checkpoint-store.js';
 import type { Logger } from '../../core/ports/observability.js';
@@ -38,8 +39,8 @@ export const DYNAMODB_RUNTIME_ACTIONS = ['GetItem', 'UpdateItem'] as const;
 /** Actions of the maintenance paths: `list` and `migrate` (Scan), `reset` (UpdateItem), `ensureTable`. */
 export const DYNAMODB_ADMIN_ACTIONS = ['Scan', 'UpdateItem', 'CreateTable', 'DescribeTable'] as const;
 
-/** Writer recorded on an item upgraded from the legacy format. */
-export const LEGACY_MIGRATION_WRITER = 'legacy-migration';
+/** Writer recorded on an item upgraded from the legacy format (the one core's migration uses). */
+export { LEGACY_MIGRATION_WRITER };
 
 export interface DynamoDbCheckpointStoreOptions {
   readonly tableName: string;
@@ -93,6 +94,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   }
 
   async save(checkpoint: Checkpoint, lease: Lease): Promise<void> {
+    parseCheckpoint(checkpoint, checkpoint.stream); // nothing corrupt is ever written
     try {
       await this.#update('save', saveInput(this.tableName, checkpoint, lease, this.layout));
       this.#onWrite?.();

@@ -25,6 +25,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
 
   async save(checkpoint: Checkpoint, lease: Lease): Promise<void> {
     const stream = checkpoint.stream;
+    parseCheckpoint(checkpoint, stream); // nothing corrupt is ever written, as in the durable stores
     const current = this.#leases.get(stream);
     if (
       lease.stream !== stream ||
