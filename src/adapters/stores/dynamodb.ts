@@ -4,9 +4,7 @@
  * ../aws/checkpoint-writes.ts for the conditions and ../aws/checkpoint-item.ts for the item.
  */
 import {
-  ConditionalCheckFailedException,
   DynamoDBClient,
-  GetItemCommand,
   ScanCommand,
   UpdateItemCommand,
   type UpdateItemCommandInput,
@@ -32,6 +30,7 @@ import {
   saveInput,
 } from '../aws/checkpoint-writes.js';
 import { AwsServiceError, awsErrorName, toAwsServiceError } from '../aws/errors.js';
+import { getItemConsistently, isConditionFailure } from './dynamodb-calls.js';
 import { isCheckpointKey } from './table-items.js';
 
 /** DynamoDB actions a polling execution sends (load, save, leases): the Lambda's IAM policy. */
@@ -57,13 +56,6 @@ export interface DynamoDbCheckpointStoreOptions {
   readonly now?: () => number;
   /** Test-only: called once a checkpoint write's UpdateItem was answered, before the answer is processed. @default none */
   readonly onWrite?: () => void;
-}
-
-function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error)?.name === 'ConditionalCheckFailedException'
-  );
 }
 
 /**
@@ -224,17 +216,13 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     }
   }
 
-  async #get(stream: string): Promise<Item | undefined> {
-    const out = await this.#send('load', () =>
-      this.#client.send(
-        new GetItemCommand({
-          TableName: this.tableName,
-          Key: { [this.layout.keyAttribute]: { S: stream } },
-          ConsistentRead: true,
-        }),
-      ),
+  #get(stream: string): Promise<Item | undefined> {
+    return getItemConsistently(
+      this.#client,
+      this.tableName,
+      { [this.layout.keyAttribute]: { S: stream } },
+      (call) => this.#send('load', call),
     );
-    return out.Item;
   }
 
   #update(operation: string, input: UpdateItemCommandInput) {
