@@ -48,20 +48,20 @@ export function checkSchemaVersion(value: unknown, stream: string): void {
 function parseSweep(raw: unknown, stream: string, sinceId: string): Sweep | null {
   if (absent(raw)) return null;
   if (!isRecord(raw)) fail(stream, 'sweep is not an object');
-  const { newest_id, until_id, next_token } = raw;
-  if (!isValidId(newest_id)) fail(stream, 'sweep.newest_id is not a valid id');
-  if (compareIds(newest_id, sinceId) < 0) fail(stream, 'sweep.newest_id is below since_id');
-  if (!absent(until_id)) {
-    if (!isValidId(until_id)) fail(stream, 'sweep.until_id is not a valid id');
+  const { newestId, untilId, nextToken } = raw;
+  if (!isValidId(newestId)) fail(stream, 'sweep.newest_id is not a valid id');
+  if (compareIds(newestId, sinceId) < 0) fail(stream, 'sweep.newest_id is below since_id');
+  if (!absent(untilId)) {
+    if (!isValidId(untilId)) fail(stream, 'sweep.until_id is not a valid id');
     // Owed is (since_id, until_id): until_id sits above since_id and at most at newest_id.
-    if (compareIds(until_id, sinceId) <= 0) fail(stream, 'sweep.until_id is not above since_id');
-    if (compareIds(until_id, newest_id) > 0) fail(stream, 'sweep.until_id is above sweep.newest_id');
+    if (compareIds(untilId, sinceId) <= 0) fail(stream, 'sweep.until_id is not above since_id');
+    if (compareIds(untilId, newestId) > 0) fail(stream, 'sweep.until_id is above sweep.newest_id');
   }
-  if (!absent(next_token) && typeof next_token !== 'string') fail(stream, 'sweep.next_token is not a string');
+  if (!absent(nextToken) && typeof nextToken !== 'string') fail(stream, 'sweep.next_token is not a string');
   return {
-    newest_id,
-    until_id: absent(until_id) ? null : until_id,
-    next_token: typeof next_token === 'string' ? next_token : null,
+    newestId,
+    untilId: absent(untilId) ? null : untilId,
+    nextToken: typeof nextToken === 'string' ? nextToken : null,
   };
 }
 
@@ -75,38 +75,38 @@ export function parseCheckpoint(raw: unknown, stream: string): Checkpoint {
     if (!isValidId(raw)) fail(stream, 'legacy since_id is not a valid id');
     return {
       stream,
-      schema_version: CHECKPOINT_SCHEMA_VERSION,
-      since_id: raw,
+      schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+      sinceId: raw,
       sweep: null,
-      updated_at: new Date(0).toISOString(),
+      updatedAt: new Date(0).toISOString(),
       writer: LEGACY_MIGRATION_WRITER,
     };
   }
   if (!isRecord(raw)) fail(stream, 'not an object');
-  checkSchemaVersion(raw.schema_version, stream);
+  checkSchemaVersion(raw.schemaVersion, stream);
   if (raw.stream !== stream) fail(stream, `belongs to stream ${JSON.stringify(raw.stream)}`);
-  const sinceId = raw.since_id;
+  const sinceId = raw.sinceId;
   if (!isValidId(sinceId)) fail(stream, 'since_id is not a valid id');
   const sweep = parseSweep(raw.sweep, stream, sinceId);
-  const { user_id, recent_ids, fair_lag, updated_at, writer } = raw;
-  if (!absent(user_id) && !isValidId(user_id)) fail(stream, 'user_id is not a valid id');
-  if (!absent(recent_ids) && !(Array.isArray(recent_ids) && recent_ids.every(isValidId))) {
+  const { userId, recentIds, fairLag, updatedAt, writer } = raw;
+  if (!absent(userId) && !isValidId(userId)) fail(stream, 'user_id is not a valid id');
+  if (!absent(recentIds) && !(Array.isArray(recentIds) && recentIds.every(isValidId))) {
     fail(stream, 'recent_ids is not a list of ids');
   }
-  if (!absent(fair_lag) && !(typeof fair_lag === 'number' && Number.isFinite(fair_lag))) {
+  if (!absent(fairLag) && !(typeof fairLag === 'number' && Number.isFinite(fairLag))) {
     fail(stream, 'fair_lag is not a finite number');
   }
-  if (typeof updated_at !== 'string') fail(stream, 'updated_at is missing or not a string');
+  if (typeof updatedAt !== 'string') fail(stream, 'updated_at is missing or not a string');
   if (typeof writer !== 'string') fail(stream, 'writer is missing or not a string');
   return {
     stream,
-    schema_version: CHECKPOINT_SCHEMA_VERSION,
-    since_id: sinceId,
+    schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+    sinceId,
     sweep,
-    ...(absent(user_id) ? {} : { user_id }),
-    ...(Array.isArray(recent_ids) ? { recent_ids: [...recent_ids] as string[] } : {}),
-    ...(typeof fair_lag === 'number' ? { fair_lag } : {}),
-    updated_at,
+    ...(absent(userId) ? {} : { userId }),
+    ...(Array.isArray(recentIds) ? { recentIds: [...recentIds] as string[] } : {}),
+    ...(typeof fairLag === 'number' ? { fairLag } : {}),
+    updatedAt,
     writer,
   };
 }

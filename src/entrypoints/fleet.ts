@@ -33,7 +33,7 @@ export async function planWave(
   shardSize: number,
   wave: string,
 ): Promise<WavePlan> {
-  const updated = new Map((await store.list()).map((c) => [c.stream, c.updated_at] as const));
+  const updated = new Map((await store.list()).map((c) => [c.stream, c.updatedAt] as const));
   const shards = planShards(
     orderStreams(
       streams.map((s) => s.name),

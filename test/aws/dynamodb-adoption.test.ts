@@ -67,7 +67,7 @@ describe('DynamoDbCheckpointStore adopting an existing table (key "feed", legacy
     const s = store();
     const lease = (await s.acquireLease('commits', 'exec-1', 60_000, T0))!;
     await s.load('commits');
-    const sweep = { newest_id: '500', until_id: '300', next_token: 't' };
+    const sweep = { newestId: '500', untilId: '300', nextToken: 't' };
     await s.save(checkpoint('commits', '100', { sweep }), lease);
     expect((await raw('commits'))?.last_id).toEqual({ S: '100' });
     await s.save(checkpoint('commits', '500'), lease);
@@ -82,7 +82,7 @@ describe('DynamoDbCheckpointStore adopting an existing table (key "feed", legacy
     const lease = (await s.acquireLease('rollback', 'exec-1', 60_000, T0))!;
     await s.load('rollback');
     await s.save(
-      checkpoint('rollback', '100', { sweep: { newest_id: '900', until_id: '400', next_token: null } }),
+      checkpoint('rollback', '100', { sweep: { newestId: '900', untilId: '400', nextToken: null } }),
       lease,
     );
     await s.releaseLease(lease);

@@ -178,10 +178,10 @@ export function describeCheckpointRules(
         const lease = await fixture.store.acquireLease('s', 'exec-a', 60_000, 1_800_000_000_000);
         const bad: Checkpoint = {
           stream: 's',
-          schema_version: CHECKPOINT_SCHEMA_VERSION,
-          since_id: '100',
-          sweep: { newest_id: '300', until_id: '100', next_token: null },
-          updated_at: VALID.updated_at as string,
+          schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+          sinceId: '100',
+          sweep: { newestId: '300', untilId: '100', nextToken: null },
+          updatedAt: VALID.updated_at as string,
           writer: 'exec-a',
         };
         await expect(fixture.store.save(bad, lease!)).rejects.toThrow(

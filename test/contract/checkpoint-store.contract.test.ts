@@ -71,15 +71,23 @@ async function memoryFixture() {
   return {
     store,
     async writeRaw(stream: string, fields: RawCheckpoint) {
-      const { sweep_newest_id, sweep_until_id, sweep_next_token, ...rest } = fields;
-      const hasSweep = [sweep_newest_id, sweep_until_id, sweep_next_token].some((v) => v !== undefined);
-      store.putRaw(stream, {
+      const f = fields;
+      const hasSweep = [f.sweep_newest_id, f.sweep_until_id, f.sweep_next_token].some((v) => v !== undefined);
+      const item = {
         stream,
-        ...rest,
+        schemaVersion: f.schema_version,
+        sinceId: f.since_id,
         sweep: hasSweep
-          ? { newest_id: sweep_newest_id, until_id: sweep_until_id, next_token: sweep_next_token }
+          ? { newestId: f.sweep_newest_id, untilId: f.sweep_until_id, nextToken: f.sweep_next_token }
           : null,
-      });
+        userId: f.user_id,
+        recentIds: f.recent_ids,
+        fairLag: f.fair_lag,
+        updatedAt: f.updated_at,
+        writer: f.writer,
+      };
+      // A field left out is absent from the item, not present as undefined.
+      store.putRaw(stream, Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined)));
     },
     async writeLegacy(stream: string, sinceId: string) {
       store.putRaw(stream, sinceId);

@@ -39,10 +39,10 @@ describe('SqliteCheckpointStore (beyond the contract)', () => {
     await first.save(
       {
         stream: 's',
-        schema_version: CHECKPOINT_SCHEMA_VERSION,
-        since_id: '1578516068309794817',
+        schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+        sinceId: '1578516068309794817',
         sweep: null,
-        updated_at: 'x',
+        updatedAt: 'x',
         writer: 'a',
       },
       lease,
@@ -52,7 +52,7 @@ describe('SqliteCheckpointStore (beyond the contract)', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
     const second = new SqliteCheckpointStore({ path });
-    expect((await second.load('s'))?.since_id).toBe('1578516068309794817');
+    expect((await second.load('s'))?.sinceId).toBe('1578516068309794817');
     await second.close();
   });
 
@@ -87,15 +87,15 @@ describe('SqliteCheckpointStore (beyond the contract)', () => {
     const recent_ids = ['9223372036854775807', '1578516068309794817'];
     const base = {
       stream: 's',
-      schema_version: CHECKPOINT_SCHEMA_VERSION,
+      schemaVersion: CHECKPOINT_SCHEMA_VERSION,
       sweep: null,
-      updated_at: 'x',
+      updatedAt: 'x',
       writer: 'a',
     } as const;
-    await store.save({ ...base, since_id: '1578516068309794817', recent_ids }, lease);
-    expect((await store.load('s'))?.recent_ids).toEqual(recent_ids);
-    await store.save({ ...base, since_id: '1578516068309794817' }, lease);
-    expect(await store.load('s')).not.toHaveProperty('recent_ids');
+    await store.save({ ...base, sinceId: '1578516068309794817', recentIds: recent_ids }, lease);
+    expect((await store.load('s'))?.recentIds).toEqual(recent_ids);
+    await store.save({ ...base, sinceId: '1578516068309794817' }, lease);
+    expect(await store.load('s')).not.toHaveProperty('recentIds');
     await store.close();
   });
 
@@ -111,10 +111,10 @@ describe('SqliteCheckpointStore (beyond the contract)', () => {
     db.close();
     const store = new SqliteCheckpointStore({ path });
     expect(await store.load('s')).toMatchObject({ since_id: '1578516068309794817', writer: 'old' });
-    expect(await store.load('s')).not.toHaveProperty('fair_lag');
+    expect(await store.load('s')).not.toHaveProperty('fairLag');
     const lease = await store.acquireLease('s', 'exec', 60_000, 0);
-    await store.save({ ...(await store.load('s'))!, fair_lag: 4 }, lease!);
-    expect((await store.load('s'))?.fair_lag).toBe(4);
+    await store.save({ ...(await store.load('s'))!, fairLag: 4 }, lease!);
+    expect((await store.load('s'))?.fairLag).toBe(4);
     await store.close();
     const check = new Database(path);
     expect(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({

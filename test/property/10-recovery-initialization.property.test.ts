@@ -142,7 +142,7 @@ describe('property 10: recovery and initialization', () => {
       expect(await snapshot()).toEqual(before);
     } else {
       expect(loaded).not.toBeInstanceOf(Error);
-      expect((loaded as { since_id: string }).since_id).toBe(BigInt(r.since_id).toString());
+      expect((loaded as { sinceId: string }).sinceId).toBe(BigInt(r.since_id).toString());
     }
   }
 
@@ -235,9 +235,9 @@ describe('property 10: recovery and initialization', () => {
           new PutItemCommand({ TableName: table, Item: { stream: { S: stream }, since_id: { S: since } } }),
         );
         const migrated = await dynamo.load(stream);
-        expect(migrated?.since_id).toBe(since);
+        expect(migrated?.sinceId).toBe(since);
         expect(migrated?.sweep).toBeNull();
-        expect((await dynamo.load(stream))?.since_id).toBe(since);
+        expect((await dynamo.load(stream))?.sinceId).toBe(since);
         const sink = new CollectingSink();
         const summary = await runExecution(
           engineDeps(emu, dynamo, sink),

@@ -18,7 +18,7 @@ function recordSaves(h: Harness): (string | null)[] {
   const saved: (string | null)[] = [];
   const save = h.store.save.bind(h.store);
   h.store.save = async (cp, lease) => {
-    saved.push(cp.sweep?.until_id ?? null);
+    saved.push(cp.sweep?.untilId ?? null);
     h.sink.calls.push('save');
     return save(cp, lease);
   };
@@ -49,7 +49,7 @@ describe('group commit', () => {
     // Below the lowest id of each group; the last write completes the sweep.
     expect(saved).toEqual([null, ids[199], ids[399], null]);
     expect(h.sink.ids).toEqual(ids);
-    expect((await h.store.load(stream.name))?.since_id).toBe(ids[0]);
+    expect((await h.store.load(stream.name))?.sinceId).toBe(ids[0]);
   });
 
   it('commits once commitIntervalMs passed since the last commit, before commitPages pages are pending', async () => {

@@ -97,7 +97,7 @@ export function decodeItem(
   if (item[FRONTIER_SINCE_ID] !== undefined) {
     const decoded = decodeCurrent(stream, item);
     const legacy = readLegacy(item, legacyName, stream);
-    if (legacy !== undefined && compareIds(legacy, decoded.checkpoint.since_id) > 0) {
+    if (legacy !== undefined && compareIds(legacy, decoded.checkpoint.sinceId) > 0) {
       return {
         kind: 'adopt',
         from: 'rolled_back',
@@ -151,21 +151,21 @@ function decodeCurrent(stream: string, item: Item): { kind: 'current'; checkpoin
     item.sweep_next_token === undefined
       ? null
       : {
-          newest_id: number(item, 'sweep_newest_id'),
-          until_id: number(item, 'sweep_until_id'),
-          next_token: string(item, 'sweep_next_token'),
+          newestId: number(item, 'sweep_newest_id'),
+          untilId: number(item, 'sweep_until_id'),
+          nextToken: string(item, 'sweep_next_token'),
         };
   const lag = number(item, 'fair_lag');
   const version = number(item, 'schema_version');
   const checkpoint = parseCheckpoint(
     {
       stream,
-      schema_version: typeof version === 'string' ? Number(version) : version,
-      since_id: number(item, FRONTIER_SINCE_ID),
+      schemaVersion: typeof version === 'string' ? Number(version) : version,
+      sinceId: number(item, FRONTIER_SINCE_ID),
       sweep,
-      user_id: string(item, 'user_id'),
-      fair_lag: typeof lag === 'string' ? Number(lag) : lag,
-      updated_at: string(item, 'updated_at'),
+      userId: string(item, 'user_id'),
+      fairLag: typeof lag === 'string' ? Number(lag) : lag,
+      updatedAt: string(item, 'updated_at'),
       writer: string(item, 'writer'),
     },
     stream,
@@ -185,15 +185,15 @@ export function checkpointView(
   const decoded = decodeItem(stream, item, layout);
   if (decoded.kind === 'empty') return null;
   if (decoded.kind === 'current') return decoded.checkpoint;
-  const pending = { updated_at: '', writer: `adopt:${decoded.from}` };
+  const pending = { updatedAt: '', writer: `adopt:${decoded.from}` };
   if (decoded.from === 'numeric_since_id' && item !== undefined) {
     const view = decodeCurrent(stream, { ...item, [FRONTIER_SINCE_ID]: { N: decoded.sinceId } });
     return { ...view.checkpoint, ...pending };
   }
   return {
     stream,
-    schema_version: CHECKPOINT_SCHEMA_VERSION,
-    since_id: decoded.sinceId,
+    schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+    sinceId: decoded.sinceId,
     sweep: null,
     ...pending,
   };
@@ -223,15 +223,15 @@ export function itemHoldsCheckpoint(
   const sameSweep =
     a === null || b === null
       ? a === b
-      : canonicalId(a.newest_id) === b.newest_id &&
-        (a.until_id === null ? null : canonicalId(a.until_id)) === b.until_id &&
-        a.next_token === b.next_token;
+      : canonicalId(a.newestId) === b.newestId &&
+        (a.untilId === null ? null : canonicalId(a.untilId)) === b.untilId &&
+        a.nextToken === b.nextToken;
   return (
     sameSweep &&
-    canonicalId(checkpoint.since_id) === stored.since_id &&
+    canonicalId(checkpoint.sinceId) === stored.sinceId &&
     checkpoint.writer === stored.writer &&
-    checkpoint.updated_at === stored.updated_at &&
-    checkpoint.user_id === stored.user_id &&
-    (checkpoint.fair_lag ?? 0) === (stored.fair_lag ?? 0)
+    checkpoint.updatedAt === stored.updatedAt &&
+    checkpoint.userId === stored.userId &&
+    (checkpoint.fairLag ?? 0) === (stored.fairLag ?? 0)
   );
 }

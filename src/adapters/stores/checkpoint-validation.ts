@@ -28,17 +28,17 @@ export function checkpointFromRow(row: CheckpointRow): Checkpoint {
   const sweep =
     row.sweep_newest_id == null && row.sweep_until_id == null && row.sweep_next_token == null
       ? null
-      : { newest_id: row.sweep_newest_id, until_id: row.sweep_until_id, next_token: row.sweep_next_token };
+      : { newestId: row.sweep_newest_id, untilId: row.sweep_until_id, nextToken: row.sweep_next_token };
   return parseCheckpoint(
     {
       stream: row.stream,
-      schema_version: row.schema_version,
-      since_id: row.since_id,
+      schemaVersion: row.schema_version,
+      sinceId: row.since_id,
       sweep,
-      user_id: row.user_id,
-      recent_ids: parseJson(row.recent_ids),
-      fair_lag: row.fair_lag,
-      updated_at: row.updated_at,
+      userId: row.user_id,
+      recentIds: parseJson(row.recent_ids),
+      fairLag: row.fair_lag,
+      updatedAt: row.updated_at,
       writer: row.writer,
     },
     row.stream,
@@ -49,15 +49,15 @@ export function checkpointFromRow(row: CheckpointRow): Checkpoint {
 export function checkpointToRow(checkpoint: Checkpoint): CheckpointRow {
   const row: CheckpointRow = {
     stream: checkpoint.stream,
-    since_id: checkpoint.since_id,
-    sweep_newest_id: checkpoint.sweep?.newest_id ?? null,
-    sweep_until_id: checkpoint.sweep?.until_id ?? null,
-    sweep_next_token: checkpoint.sweep?.next_token ?? null,
-    user_id: checkpoint.user_id ?? null,
-    recent_ids: checkpoint.recent_ids === undefined ? null : JSON.stringify(checkpoint.recent_ids),
-    fair_lag: checkpoint.fair_lag ?? null,
-    schema_version: checkpoint.schema_version,
-    updated_at: checkpoint.updated_at,
+    since_id: checkpoint.sinceId,
+    sweep_newest_id: checkpoint.sweep?.newestId ?? null,
+    sweep_until_id: checkpoint.sweep?.untilId ?? null,
+    sweep_next_token: checkpoint.sweep?.nextToken ?? null,
+    user_id: checkpoint.userId ?? null,
+    recent_ids: checkpoint.recentIds === undefined ? null : JSON.stringify(checkpoint.recentIds),
+    fair_lag: checkpoint.fairLag ?? null,
+    schema_version: checkpoint.schemaVersion,
+    updated_at: checkpoint.updatedAt,
     writer: checkpoint.writer,
   };
   checkpointFromRow(row);

@@ -41,9 +41,9 @@ export class MemoryCheckpointStore implements CheckpointStore {
     const stored = this.#items.get(stream);
     if (stored !== undefined) {
       const previous = parseCheckpoint(stored, stream);
-      if (compareIds(checkpoint.since_id, previous.since_id) < 0) {
+      if (compareIds(checkpoint.sinceId, previous.sinceId) < 0) {
         throw new CheckpointConflictError(
-          `stream ${stream}: since_id ${checkpoint.since_id} would move back from ${previous.since_id}`,
+          `stream ${stream}: since_id ${checkpoint.sinceId} would move back from ${previous.sinceId}`,
           stream,
         );
       }

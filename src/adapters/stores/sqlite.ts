@@ -144,9 +144,9 @@ export class SqliteCheckpointStore implements CheckpointStore {
       const current = this.#db
         .stmt('SELECT since_id FROM checkpoints WHERE stream = ?')
         .get(checkpoint.stream) as { since_id: string } | undefined;
-      if (current !== undefined && compareIds(checkpoint.since_id, current.since_id) < 0) {
+      if (current !== undefined && compareIds(checkpoint.sinceId, current.since_id) < 0) {
         throw new CheckpointConflictError(
-          `refusing to move since_id of stream "${checkpoint.stream}" backwards (${current.since_id} -> ${checkpoint.since_id})`,
+          `refusing to move since_id of stream "${checkpoint.stream}" backwards (${current.since_id} -> ${checkpoint.sinceId})`,
           checkpoint.stream,
         );
       }

@@ -12,11 +12,11 @@ export function checkpoint(
   writes += 1;
   return {
     stream,
-    schema_version: 2,
-    since_id: sinceId,
+    schemaVersion: 2,
+    sinceId,
     sweep: extra.sweep ?? null,
-    ...(extra.user_id === undefined ? {} : { user_id: extra.user_id }),
-    updated_at: new Date(1_800_000_000_000 + writes).toISOString(),
+    ...(extra.user_id === undefined ? {} : { userId: extra.user_id }),
+    updatedAt: new Date(1_800_000_000_000 + writes).toISOString(),
     writer: extra.writer ?? `writer-${writes}`,
   };
 }
