@@ -66,10 +66,6 @@ function readId(item: Item, name: string, stream: string): string | undefined {
   return value.N;
 }
 
-function readString(item: Item, name: string): string | undefined {
-  return item[name]?.S;
-}
-
 /** Reads the legacy string since_id, if the item has one. */
 function readLegacy(item: Item, attribute: string, stream: string): string | undefined {
   const value = item[attribute];

@@ -7,6 +7,10 @@
  *
  * Invariant: every matching post with id <= since_id has been delivered, and so has every one with
  * until_id <= id <= sweep.newest_id. Only (since_id, until_id) is still owed.
+ *
+ * The port's fields are camelCase (sinceId, sweep.untilId, ...); snake_case stays at the storage and
+ * wire edges (SQLite columns, DynamoDB attributes, API parameters, log fields), mapped by each
+ * store's codec. Every store checks what it reads with core/checkpoint.ts.
  */
 
 export const CHECKPOINT_SCHEMA_VERSION = 2;
