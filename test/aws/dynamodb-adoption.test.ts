@@ -48,7 +48,7 @@ describe('DynamoDbCheckpointStore adopting an existing table (key "feed", legacy
     await put({ feed: { S: 'news' }, last_id: { S: '1578516068309794817' }, owner: { S: 'ops' } });
     const logged: LogFields[] = [];
     const loaded = await store(logged).load('news');
-    expect(loaded).toMatchObject({ stream: 'news', since_id: '1578516068309794817', sweep: null });
+    expect(loaded).toMatchObject({ stream: 'news', sinceId: '1578516068309794817', sweep: null });
     const item = await raw('news');
     expect(item?.last_id).toEqual({ S: '1578516068309794817' });
     expect(item?.frontier_since_id).toEqual({ N: '1578516068309794817' });
@@ -96,7 +96,7 @@ describe('DynamoDbCheckpointStore adopting an existing table (key "feed", legacy
       }),
     );
     const logged: LogFields[] = [];
-    expect(await store(logged).load('rollback')).toMatchObject({ since_id: '950', sweep: null });
+    expect(await store(logged).load('rollback')).toMatchObject({ sinceId: '950', sweep: null });
     expect(logged).toContainEqual(expect.objectContaining({ from: 'rolled_back', since_id: '950' }));
   });
 
@@ -111,7 +111,7 @@ describe('DynamoDbCheckpointStore adopting an existing table (key "feed", legacy
       writer: { S: 'w' },
     });
     const loaded = await store().load('first-layout');
-    expect(loaded).toMatchObject({ since_id: '70', sweep: { newest_id: '90', until_id: '80' } });
+    expect(loaded).toMatchObject({ sinceId: '70', sweep: { newestId: '90', untilId: '80' } });
     const item = await raw('first-layout');
     expect(item?.since_id).toBeUndefined();
     expect(item?.last_id).toEqual({ S: '70' });

@@ -129,7 +129,7 @@ describe('DynamoDbCheckpointStore under injected faults', () => {
       if (name === 'UpdateItemCommand' && after && attempt === 1) throw lostResponse();
     });
     const store = new DynamoDbCheckpointStore({ tableName: table, client });
-    expect(await store.load('lost-migration')).toMatchObject({ since_id: '31337', schema_version: 2 });
+    expect(await store.load('lost-migration')).toMatchObject({ sinceId: '31337', schemaVersion: 2 });
     expect(attempts.get('UpdateItemCommand')).toBe(2);
   });
 });

@@ -47,7 +47,7 @@ describe('DynamoDbCheckpointStore', () => {
     const lease = await store.acquireLease('big', 'exec-1', 60_000, T0);
     const cp = checkpoint('big', '9223372036854775000', {
       sweep: { newestId: '9223372036854775807', untilId: '9223372036854775806', nextToken: 'tok' },
-      user_id: '2244994945',
+      userId: '2244994945',
     });
     await store.save(cp, lease!);
     expect(await store.load('big')).toEqual(cp);
@@ -117,9 +117,9 @@ describe('DynamoDbCheckpointStore', () => {
     const loaded = await store.load('legacy');
     expect(loaded).toMatchObject({
       stream: 'legacy',
-      since_id: '1578516068309794817',
+      sinceId: '1578516068309794817',
       sweep: null,
-      schema_version: 2,
+      schemaVersion: 2,
     });
     const item = await rawItem('legacy');
     expect(item?.frontier_since_id).toEqual({ N: '1578516068309794817' });
@@ -144,7 +144,7 @@ describe('DynamoDbCheckpointStore', () => {
         },
       }),
     );
-    expect(await makeStore().load('first-layout')).toMatchObject({ since_id: '70', sweep: null });
+    expect(await makeStore().load('first-layout')).toMatchObject({ sinceId: '70', sweep: null });
     const item = await rawItem('first-layout');
     expect(item?.since_id).toEqual({ S: '70' });
     expect(item?.frontier_since_id).toEqual({ N: '70' });

@@ -143,12 +143,12 @@ export function describeCheckpointRules(
         await fixture.writeRaw('s', { ...SWEEP, sweep_next_token: 'tok', user_id: '7', fair_lag: 2.5 });
         expect(await fixture.store.load('s')).toEqual({
           stream: 's',
-          schema_version: CHECKPOINT_SCHEMA_VERSION,
-          since_id: '100',
-          sweep: { newest_id: '300', until_id: '200', next_token: 'tok' },
-          user_id: '7',
-          fair_lag: 2.5,
-          updated_at: VALID.updated_at,
+          schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+          sinceId: '100',
+          sweep: { newestId: '300', untilId: '200', nextToken: 'tok' },
+          userId: '7',
+          fairLag: 2.5,
+          updatedAt: VALID.updated_at,
           writer: VALID.writer,
         });
       }),
@@ -198,7 +198,7 @@ export function describeCheckpointRules(
           await fixture.writeLegacy!('s', '4242');
           expect(await fixture.store.load('s')).toMatchObject({
             stream: 's',
-            since_id: '4242',
+            sinceId: '4242',
             sweep: null,
             writer: 'legacy-migration',
           });

@@ -20,11 +20,11 @@ const HIGHEST = '9223372036854775807';
 const T0 = 1_800_000_000_000;
 const TTL = 60_000;
 
-function checkpoint(stream: string, since_id: string, extra: Partial<Checkpoint> = {}): Checkpoint {
+function checkpoint(stream: string, sinceId: string, extra: Partial<Checkpoint> = {}): Checkpoint {
   return {
     stream,
     schemaVersion: CHECKPOINT_SCHEMA_VERSION,
-    sinceId: since_id,
+    sinceId,
     sweep: null,
     updatedAt: '2027-01-15T08:00:00.000Z',
     writer: 'exec-a',
@@ -77,9 +77,9 @@ export function describeCheckpointStoreContract(name: string, makeStore: () => P
         lease,
       );
       expect((await store.load('s'))?.sweep).toEqual({
-        newest_id: HIGHEST,
-        until_id: null,
-        next_token: null,
+        newestId: HIGHEST,
+        untilId: null,
+        nextToken: null,
       });
       await store.save(checkpoint('s', HIGHEST), lease);
       expect((await store.load('s'))?.sweep).toBeNull();
@@ -90,7 +90,7 @@ export function describeCheckpointStoreContract(name: string, makeStore: () => P
       await store.save({ ...checkpoint('s', HIGH), fairLag: 12.5 }, lease);
       expect((await store.load('s'))?.fairLag).toBe(12.5);
       await store.save({ ...checkpoint('s', HIGHER), fairLag: -3.25 }, lease);
-      expect(await store.load('s')).toMatchObject({ since_id: HIGHER, fair_lag: -3.25 });
+      expect(await store.load('s')).toMatchObject({ sinceId: HIGHER, fairLag: -3.25 });
       await store.save(checkpoint('s', HIGHER), lease);
       expect(await store.load('s')).not.toHaveProperty('fairLag');
     });
@@ -127,7 +127,7 @@ export function describeCheckpointStoreContract(name: string, makeStore: () => P
         CheckpointConflictError,
       );
       await store.save(checkpoint('s', HIGHER, { writer: 'exec-b' }), fresh);
-      expect(await store.load('s')).toMatchObject({ since_id: HIGHER, writer: 'exec-b' });
+      expect(await store.load('s')).toMatchObject({ sinceId: HIGHER, writer: 'exec-b' });
     });
 
     it('rejects a save under a lease that was never acquired', async () => {
@@ -172,8 +172,8 @@ export function describeCheckpointStoreContract(name: string, makeStore: () => P
       const listed = await store.list();
       expect(listed.map((c) => c.stream).sort()).toEqual(['search:a', 'timeline:b']);
       expect(listed.find((c) => c.stream === 'timeline:b')).toMatchObject({
-        since_id: HIGHER,
-        user_id: '2244994945',
+        sinceId: HIGHER,
+        userId: '2244994945',
       });
       await store.reset('search:a');
       expect(await store.load('search:a')).toBeNull();

@@ -110,7 +110,7 @@ describe('SqliteCheckpointStore (beyond the contract)', () => {
         VALUES ('s', '1578516068309794817', 2, '2026-11-01T00:00:00.000Z', 'old');`);
     db.close();
     const store = new SqliteCheckpointStore({ path });
-    expect(await store.load('s')).toMatchObject({ since_id: '1578516068309794817', writer: 'old' });
+    expect(await store.load('s')).toMatchObject({ sinceId: '1578516068309794817', writer: 'old' });
     expect(await store.load('s')).not.toHaveProperty('fairLag');
     const lease = await store.acquireLease('s', 'exec', 60_000, 0);
     await store.save({ ...(await store.load('s'))!, fairLag: 4 }, lease!);

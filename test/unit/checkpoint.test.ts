@@ -17,7 +17,7 @@ const at = { nowMs: Date.UTC(2026, 10, 28), writer: 'run-2' };
 describe('parseCheckpoint', () => {
   it.each([
     ['not an object', 42],
-    ['an unknown schema version', { ...base, schema_version: 1 }],
+    ['an unknown schema version', { ...base, schemaVersion: 1 }],
     ['another stream', { ...base, stream: 'other' }],
     ['a non-numeric since_id', { ...base, sinceId: '12a' }],
     ['a numeric since_id', { ...base, sinceId: 100 }],
@@ -30,7 +30,7 @@ describe('parseCheckpoint', () => {
   });
 
   it('accepts a valid checkpoint with a sweep', () => {
-    const raw = { ...base, sweep: { newest_id: '300', until_id: '200', next_token: 'abc' }, user_id: '7' };
+    const raw = { ...base, sweep: { newestId: '300', untilId: '200', nextToken: 'abc' }, userId: '7' };
     expect(parseCheckpoint(raw, 's')).toEqual(raw);
   });
 });

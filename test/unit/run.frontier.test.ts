@@ -34,7 +34,7 @@ describe('runExecution frontier', () => {
     expect(summary.streams[0]?.outcome).toBe('budget_exhausted');
     const cp = await h.store.load(stream.name);
     expect(cp?.sinceId).toBe(since);
-    expect(cp?.sweep).toMatchObject({ newest_id: ids[0], until_id: ids[29] });
+    expect(cp?.sweep).toMatchObject({ newestId: ids[0], untilId: ids[29] });
   });
 
   it('asks only for what the budget can deliver, not below the endpoint minimum', async () => {
@@ -143,7 +143,7 @@ describe('runExecution frontier', () => {
     expect(first.streams[0]?.outcome).toBe('failed');
     expect(first.tweets_delivered).toBe(200);
     // Nothing past the first page is committed.
-    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ until_id: ids[99] });
+    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ untilId: ids[99] });
     h.store.save = save;
     const second = await runExecution(h.deps, [stream], testOptions({ batchSize: 25 }));
     expect(second.caught_up).toBe(true);
@@ -173,7 +173,7 @@ describe('runExecution frontier', () => {
     const first = await runExecution(h.deps, [stream], testOptions({ batchSize: 10 }));
     expect(first.streams[0]?.outcome).toBe('failed');
     expect(first.tweets_delivered).toBe(30);
-    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ newest_id: ids[0], until_id: ids[29] });
+    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ newestId: ids[0], untilId: ids[29] });
     h.sink.afterWrite = undefined;
     await runExecution(h.deps, [stream], testOptions({ batchSize: 10 }));
     expect(h.sink.ids).toEqual(ids);

@@ -79,7 +79,7 @@ describe('group commit', () => {
     expect(summary.streams[0]?.outcome).toBe('budget_exhausted');
     expect(saved).toEqual([null, ids[249]]);
     expect(h.sink.calls.filter((c) => c === 'flush')).toHaveLength(1);
-    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ newest_id: ids[0], until_id: ids[249] });
+    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ newestId: ids[0], untilId: ids[249] });
   });
 
   it('commits what was delivered when the deadline stops the sweep between pages', async () => {
@@ -137,7 +137,7 @@ describe('group commit', () => {
     const first = await runExecution(h.deps, [stream], testOptions({ batchSize: 50, commitPages: 3 }));
     expect(first.streams[0]?.outcome).toBe('failed');
     expect(first.tweets_delivered).toBe(600);
-    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ until_id: ids[299] });
+    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ untilId: ids[299] });
     h.store.save = save;
     const second = await runExecution(h.deps, [stream], testOptions({ batchSize: 50, commitPages: 3 }));
     expect(second.caught_up).toBe(true);

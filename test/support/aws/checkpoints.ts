@@ -7,7 +7,7 @@ let writes = 0;
 export function checkpoint(
   stream: string,
   sinceId: string,
-  extra: { sweep?: Sweep | null; user_id?: string; writer?: string } = {},
+  extra: { sweep?: Sweep | null; userId?: string; writer?: string } = {},
 ): Checkpoint {
   writes += 1;
   return {
@@ -15,7 +15,7 @@ export function checkpoint(
     schemaVersion: 2,
     sinceId,
     sweep: extra.sweep ?? null,
-    ...(extra.user_id === undefined ? {} : { userId: extra.user_id }),
+    ...(extra.userId === undefined ? {} : { userId: extra.userId }),
     updatedAt: new Date(1_800_000_000_000 + writes).toISOString(),
     writer: extra.writer ?? `writer-${writes}`,
   };
