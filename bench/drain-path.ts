@@ -26,10 +26,6 @@ import { TWEET_FIELDS } from './contenders/common.js';
 import { startEmulatorProcess } from './lib/emulator-process.js';
 import { BENCH_QUERY } from './lib/trial.js';
 
-const { values } = parseArgs({ options: { posts: { type: 'string' }, reps: { type: 'string' } } });
-const posts = Number(values.posts ?? 10_000);
-const reps = Number(values.reps ?? 7);
-
 function fetchRaw(url: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     get(url, { headers: { authorization: 'Bearer bench', 'accept-encoding': 'gzip' } }, (res) => {
@@ -43,8 +39,8 @@ function fetchRaw(url: string): Promise<Buffer> {
   });
 }
 
-/** The gzipped bodies of every page of the corpus, newest first. */
-async function collectPages(): Promise<Buffer[]> {
+/** The gzipped bodies of every page of a `posts`-post corpus (100 posts a page), newest first. */
+export async function collectPages(posts: number): Promise<Buffer[]> {
   const emulator = await startEmulatorProcess({
     posts,
     query: BENCH_QUERY,
@@ -122,16 +118,23 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
 
-const pages = await collectPages();
-pass(pages); // warm-up: compiled code, as in a long drain
-const runs: number[][] = [];
-for (let r = 0; r < reps; r++) runs.push(pass(pages));
-const per1000 = 1000 / pages.length;
-process.stdout.write(
-  `drain path, ${pages.length} pages of ${posts} posts, ${reps} reps, median CPU ms per 1,000 pages\n\n| step | CPU ms |\n|---|---:|\n`,
-);
-STEPS.forEach((step, i) => {
-  process.stdout.write(`| ${step} | ${(median(runs.map((r) => r[i] ?? 0)) * per1000).toFixed(0)} |\n`);
-});
-const totals = runs.map((r) => r.reduce((a, b) => a + b, 0));
-process.stdout.write(`| whole path | ${(median(totals) * per1000).toFixed(0)} |\n`);
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { posts: { type: 'string' }, reps: { type: 'string' } } });
+  const posts = Number(values.posts ?? 10_000);
+  const reps = Number(values.reps ?? 7);
+  const pages = await collectPages(posts);
+  pass(pages); // warm-up: compiled code, as in a long drain
+  const runs: number[][] = [];
+  for (let r = 0; r < reps; r++) runs.push(pass(pages));
+  const per1000 = 1000 / pages.length;
+  process.stdout.write(
+    `drain path, ${pages.length} pages of ${posts} posts, ${reps} reps, median CPU ms per 1,000 pages\n\n| step | CPU ms |\n|---|---:|\n`,
+  );
+  STEPS.forEach((step, i) => {
+    process.stdout.write(`| ${step} | ${(median(runs.map((r) => r[i] ?? 0)) * per1000).toFixed(0)} |\n`);
+  });
+  const totals = runs.map((r) => r.reduce((a, b) => a + b, 0));
+  process.stdout.write(`| whole path | ${(median(totals) * per1000).toFixed(0)} |\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
