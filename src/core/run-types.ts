@@ -17,7 +17,7 @@ export interface RetryOptions {
   readonly maxAttempts: number;
 }
 
-/** Budgets and pacing of one execution. */
+/** Budgets and pacing of one execution. Every value comes from the caller (defaults: src/config/defaults.ts). */
 export interface RunOptions {
   /** Posts delivered per execution, all streams together. @default 1000 */
   readonly maxTweets: number;
@@ -44,21 +44,8 @@ export interface RunOptions {
   /** Correlation id of this execution (generated when absent). */
   readonly correlationId?: string;
   /** Price per post and the daily/monthly spend budgets. @default $0.005 per post, no budget */
-  readonly spend?: SpendOptions;
+  readonly spend: SpendOptions;
 }
-
-export const DEFAULT_RUN_OPTIONS: RunOptions = {
-  maxTweets: 1000,
-  timeBudgetMs: 840_000,
-  safetyMarginMs: 5_000,
-  batchSize: 25,
-  commitPages: 10,
-  commitIntervalMs: 2_000,
-  minIntervalMs: 1_000,
-  pacingThreshold: 0.8,
-  retry: { baseDelayMs: 1_000, maxDelayMs: 300_000, maxAttempts: 5 },
-  leaseTtlMs: 60_000,
-};
 
 /**
  * Labelled points of the poll loop where a test can stop the process (docs/architecture.md,

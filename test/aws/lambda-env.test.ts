@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LAMBDA_DEFAULTS, readLambdaEnv } from '../../src/config/lambda-env.js';
+import { readLambdaEnv } from '../../src/config/lambda-env.js';
 import { ConfigError } from '../../src/core/errors.js';
 
 const STREAMS = JSON.stringify([
@@ -30,14 +30,12 @@ describe('readLambdaEnv', () => {
       tableName: 'twitter-poller-checkpoints',
       token: { kind: 'ssm', parameter: '/twitter-poller/bearer-token' },
       sink: { kind: 'lambda', functionName: 'parser' },
-      maxTweets: 1000,
-      batchSize: 25,
-      minIntervalMs: 1000,
+      run: { maxTweets: 1000, batchSize: 25, minIntervalMs: 1000, leaseTtlMs: 60_000, timeBudgetMs: 840_000 },
       apiBaseUrl: 'https://api.x.com',
       safetyMarginMs: 60_000,
       logLevel: 'info',
     });
-    expect(config.payloadLimitBytes).toBe(LAMBDA_DEFAULTS.payloadLimitBytes);
+    expect(config.payloadLimitBytes).toBe(262_144);
     expect(config.streams.kind === 'inline' && config.streams.streams.map((s) => s.name)).toEqual([
       'search:from:XDevelopers',
       'me',

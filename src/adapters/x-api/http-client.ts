@@ -22,22 +22,19 @@ import { agentFor, type ProxySettings } from './proxy.js';
 export interface HttpXApiOptions {
   /** App-only bearer token. Never logged, never in an error. */
   readonly bearerToken: string;
-  /** @default 'https://api.x.com' */
-  readonly baseUrl?: string;
+  /** The API's base URL (src/config/defaults.ts: https://api.x.com). */
+  readonly baseUrl: string;
   /** The CLI and the Lambda pass `twitter-poller/<package version>`. @default 'twitter-poller' */
   readonly userAgent?: string;
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as read by src/config/. @default no proxy */
   readonly proxy?: ProxySettings;
-  /** Connect plus response headers. @default 30000 */
-  readonly responseTimeoutMs?: number;
-  /** Reading the whole body once headers arrived. @default 30000 */
-  readonly bodyTimeoutMs?: number;
+  /** Connect plus response headers (src/config/defaults.ts: 30000). */
+  readonly responseTimeoutMs: number;
+  /** Reading the whole body once headers arrived (src/config/defaults.ts: 30000). */
+  readonly bodyTimeoutMs: number;
   /** Epoch ms, to turn an HTTP-date Retry-After into a delay. @default Date.now */
   readonly now?: () => number;
 }
-
-/** The API's base URL (api.twitter.com answers too). */
-export const DEFAULT_BASE_URL = 'https://api.x.com';
 
 /** Sockets per client: the poller keeps at most a couple of requests in flight. */
 const MAX_SOCKETS = 16;
@@ -62,10 +59,10 @@ export class HttpXApi implements XApi {
 
   constructor(options: HttpXApiOptions) {
     this.#token = options.bearerToken;
-    this.#baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
+    this.#baseUrl = options.baseUrl;
     this.#userAgent = options.userAgent ?? 'twitter-poller';
-    this.#responseTimeoutMs = options.responseTimeoutMs ?? 30_000;
-    this.#bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
+    this.#responseTimeoutMs = options.responseTimeoutMs;
+    this.#bodyTimeoutMs = options.bodyTimeoutMs;
     this.#now = options.now ?? Date.now;
     const base = new URL(this.#baseUrl);
     this.#agent = agentFor(base, options.proxy ?? {}, { keepAlive: true, maxSockets: MAX_SOCKETS });
