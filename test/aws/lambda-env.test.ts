@@ -131,9 +131,8 @@ describe('readLambdaEnv', () => {
       NO_PROXY: '.amazonaws.com',
     });
     expect(config).toMatchObject({
-      minIntervalMs: 2000,
+      run: { minIntervalMs: 2000, leaseTtlMs: 120_000 },
       safetyMarginMs: 90_000,
-      leaseTtlMs: 120_000,
       parameterMaxAgeSeconds: 600,
       proxy: { httpsProxy: 'http://proxy.vpc:3128', noProxy: '.amazonaws.com' },
     });
