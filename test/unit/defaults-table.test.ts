@@ -15,12 +15,12 @@ import { HELP } from '../../src/entrypoints/help.js';
 
 const DOCS = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
 const NAMES = Object.keys(DEFAULTS) as SettingName[];
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The help lines of `flag` in one topic: its line and the indented lines that continue it. */
 function helpEntry(topic: string, flag: string): string | undefined {
   const lines = topic.split('\n');
-  const at = lines.findIndex((l) => new RegExp(`^ {2}(-\\w, )?${escape(flag)}(?![\\w-])`).test(l));
+  const at = lines.findIndex((l) => new RegExp(`^ {2}(-\\w, )?${escapeRegExp(flag)}(?![\\w-])`).test(l));
   if (at < 0) return undefined;
   const more = lines.slice(at + 1).findIndex((l) => !/^\s{20,}\S/.test(l));
   return lines.slice(at, more < 0 ? undefined : at + 1 + more).join('\n');
@@ -28,7 +28,7 @@ function helpEntry(topic: string, flag: string): string | undefined {
 
 /** The rows of `text`'s tables whose first cell starts with `` `name`` (a flag or a variable). */
 function docsRows(name: string, text = DOCS): string[] {
-  const pattern = new RegExp(`^\\|\\s*\`${escape(name)}[\` ]`);
+  const pattern = new RegExp(`^\\|\\s*\`${escapeRegExp(name)}[\` ]`);
   return text.split('\n').filter((l) => pattern.test(l));
 }
 const LAMBDA_DOCS = DOCS.slice(DOCS.indexOf('## AWS Lambda'));
@@ -49,7 +49,7 @@ describe('the defaults table', () => {
       .flatMap((topic) => helpEntry(topic, flag) ?? [])
       .filter((entry) => !entry.includes('(required'));
     expect(entries, `${flag} has no line in any --help`).not.toEqual([]);
-    const saysDefault = new RegExp(`default [^)]*${escape(shown(name, 'flag'))}(?![\\w.])`);
+    const saysDefault = new RegExp(`default [^)]*${escapeRegExp(shown(name, 'flag'))}(?![\\w.])`);
     expect(
       entries.filter((entry) => saysDefault.test(entry)),
       `${flag}: "default ${shown(name, 'flag')}" missing from\n${entries.join('\n')}`,
