@@ -23,8 +23,13 @@ export interface RunOptions {
   readonly maxTweets: number;
   /** Wall time of the execution. @default 840000 (14 minutes of a 15-minute Lambda) */
   readonly timeBudgetMs: number;
-  /** Time kept in hand before the budget ends, for the last checkpoint write. @default 5000 */
-  readonly safetyMarginMs: number;
+  /**
+   * Time kept at the end of `timeBudgetMs` for the final commit (sink flush and checkpoint write): no
+   * request or wait starts that would end after `start + timeBudgetMs - finalCommitReserveMs`. The
+   * run's own margin; a Lambda's stop-before-timeout is a different one, taken off before the budget
+   * (src/entrypoints/invocation-time.ts). @default 5000
+   */
+  readonly finalCommitReserveMs: number;
   /** @default 25 */
   readonly batchSize: number;
   /**
@@ -50,7 +55,7 @@ export interface RunOptions {
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
   maxTweets: 1000,
   timeBudgetMs: 840_000,
-  safetyMarginMs: 5_000,
+  finalCommitReserveMs: 5_000,
   batchSize: 25,
   commitPages: 10,
   commitIntervalMs: 2_000,
