@@ -67,7 +67,10 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = {
 
 /**
  * Labelled points of the poll loop where a test can stop the process (docs/architecture.md,
- * "Failpoints"). Test-only: production never sets `RunDependencies.failpoint`.
+ * "Failpoints"). Test-only. All but `after_fetch` sit at a port and are fired by test-only
+ * decorators (FailpointSink, FailpointStore) or the store's `onWrite` option; only `after_fetch`,
+ * between validation and delivery with no port call there, is fired by core through
+ * `RunDependencies.failpoint`, which production never sets.
  */
 export const Failpoint = {
   afterFetch: 'after_fetch',
@@ -93,8 +96,8 @@ export interface RunDependencies {
    */
   readonly rateLimiter?: RateLimiter;
   /**
-   * Test-only hook called at each {@link Failpoint} the core reaches (after_fetch,
-   * after_ack_before_checkpoint, after_checkpoint); adapters call the other two. @default none
+   * Test-only hook the core calls at `after_fetch`, the one {@link Failpoint} with no port call to
+   * decorate; test-only adapters fire the others. @default none
    */
   readonly failpoint?: (label: FailpointLabel) => void | Promise<void>;
   /**
