@@ -22,18 +22,13 @@ import { main } from '../../src/entrypoints/cli.js';
 import { revisits, srcFiles } from '../support/stack-walk.js';
 
 const TOKEN = 'walk-test-token-3f9a1c';
+const WORLD = { seed: 5, posts: 300, searchDelayMs: 0, lateArrivalFraction: 0, tokens: [TOKEN] };
 
 describe('the walk from the CLI entry to the checkpoint write', () => {
   let emulator: RunningEmulator;
   let dir: string;
   beforeAll(async () => {
-    emulator = await startEmulator({
-      seed: 5,
-      posts: 300,
-      searchDelayMs: 0,
-      lateArrivalFraction: 0,
-      tokens: [TOKEN],
-    });
+    emulator = await startEmulator(WORLD);
     dir = await mkdtemp(join(tmpdir(), 'tp-walk-'));
   });
   afterAll(async () => {
@@ -78,24 +73,16 @@ describe('the walk from the CLI entry to the checkpoint write', () => {
     // Act
     let code: number;
     try {
-      code = await main(
-        [
-          'poll',
-          '--query',
-          'coffee OR music',
-          '--store',
-          `sqlite:${join(dir, 'state.db')}`,
-          '--sink',
-          `jsonl:${join(dir, 'posts.jsonl')}`,
-          '--min-interval',
-          '0',
-          '--batch-size',
-          '20',
-          '--initial',
-          timeMsToId(emulator.now() - 86_400_000),
-        ],
-        { stdout: quiet, stderr: quiet, env: { X_BEARER_TOKEN: TOKEN, X_API_BASE_URL: emulator.url } },
-      );
+      const flags = {
+        '--query': 'coffee OR music',
+        '--store': `sqlite:${join(dir, 'state.db')}`,
+        '--sink': `jsonl:${join(dir, 'posts.jsonl')}`,
+        '--min-interval': '0',
+        '--batch-size': '20',
+        '--initial': timeMsToId(emulator.now() - 86_400_000),
+      };
+      const env = { X_BEARER_TOKEN: TOKEN, X_API_BASE_URL: emulator.url };
+      code = await main(['poll', ...Object.entries(flags).flat()], { stdout: quiet, stderr: quiet, env });
     } finally {
       for (const spy of spies) spy.mockRestore();
       Error.stackTraceLimit = limit;

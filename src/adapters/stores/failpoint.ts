@@ -6,43 +6,18 @@
  */
 import type { Checkpoint, CheckpointStore, Lease } from '../../core/ports/checkpoint-store.js';
 import { Failpoint, type FailpointLabel } from '../../core/run-types.js';
+import { ForwardingCheckpointStore } from './forwarding.js';
 
-export class FailpointStore implements CheckpointStore {
+export class FailpointStore extends ForwardingCheckpointStore {
   constructor(
-    private readonly inner: CheckpointStore,
+    inner: CheckpointStore,
     private readonly failpoint: (label: FailpointLabel) => void | Promise<void>,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  async save(checkpoint: Checkpoint, lease: Lease): Promise<void> {
+  override async save(checkpoint: Checkpoint, lease: Lease): Promise<void> {
     await this.inner.save(checkpoint, lease);
     await this.failpoint(Failpoint.afterCheckpoint);
-  }
-
-  load(stream: string): Promise<Checkpoint | null> {
-    return this.inner.load(stream);
-  }
-
-  acquireLease(stream: string, owner: string, ttlMs: number, nowMs: number): Promise<Lease | null> {
-    return this.inner.acquireLease(stream, owner, ttlMs, nowMs);
-  }
-
-  renewLease(lease: Lease, ttlMs: number, nowMs: number): Promise<Lease> {
-    return this.inner.renewLease(lease, ttlMs, nowMs);
-  }
-
-  releaseLease(lease: Lease): Promise<void> {
-    return this.inner.releaseLease(lease);
-  }
-
-  list(): Promise<Checkpoint[]> {
-    return this.inner.list();
-  }
-
-  reset(stream: string): Promise<void> {
-    return this.inner.reset(stream);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
