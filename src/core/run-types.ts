@@ -67,10 +67,9 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = {
 
 /**
  * Labelled points of the poll loop where a test can stop the process (docs/architecture.md,
- * "Failpoints"). Test-only. All but `after_fetch` sit at a port and are fired by test-only
- * decorators (FailpointSink, FailpointStore) or the store's `onWrite` option; only `after_fetch`,
- * between validation and delivery with no port call there, is fired by core through
- * `RunDependencies.failpoint`, which production never sets.
+ * "Failpoints"). Test-only. Those at a sink call are fired by the test-only FailpointSink
+ * decorator, the one inside the store write by the store's `onWrite` option; `after_fetch` and
+ * `after_checkpoint` are fired by core through `RunDependencies.failpoint`, which production never sets.
  */
 export const Failpoint = {
   afterFetch: 'after_fetch',
@@ -96,8 +95,8 @@ export interface RunDependencies {
    */
   readonly rateLimiter?: RateLimiter;
   /**
-   * Test-only hook the core calls at `after_fetch`, the one {@link Failpoint} with no port call to
-   * decorate; test-only adapters fire the others. @default none
+   * Test-only hook the core calls at `after_fetch` and `after_checkpoint`; the test-only FailpointSink
+   * and the store's `onWrite` fire the others. @default none
    */
   readonly failpoint?: (label: FailpointLabel) => void | Promise<void>;
   /**

@@ -23,7 +23,7 @@ import type { Batch } from './ports/sink.js';
 import type { ApiRequest, ApiResponse } from './ports/x-api.js';
 import { classifyError, type WithRetryOptions, withRetry } from './retry.js';
 import type { RunContext, StopReason } from './run-context.js';
-import type { StreamOutcome, StreamSummary } from './run-types.js';
+import { Failpoint, type StreamOutcome, type StreamSummary } from './run-types.js';
 import type { StreamSpec } from './stream.js';
 import { StreamActivity } from './stream-activity.js';
 import { firstCheckpoint, oldestRecentSinceId, resolveUserId, skipGap } from './stream-setup.js';
@@ -274,6 +274,7 @@ export class StreamSession {
       throw markCommitFailure(error);
     }
     this.#set(next);
+    await this.#run.deps.failpoint?.(Failpoint.afterCheckpoint);
     this.#logger.log('info', LogEvent.checkpointUpdate, {
       stream: next.stream,
       since_id: next.since_id,

@@ -12,7 +12,6 @@ import { SumMetrics } from '../adapters/observability/sum-metrics.js';
 import { FailpointSink } from '../adapters/sinks/failpoint.js';
 import { JsonlFileSink } from '../adapters/sinks/jsonl.js';
 import { StdoutSink } from '../adapters/sinks/stdout.js';
-import { FailpointStore } from '../adapters/stores/failpoint.js';
 import { MemoryCheckpointStore } from '../adapters/stores/memory.js';
 import { SqliteCheckpointStore } from '../adapters/stores/sqlite.js';
 import { SystemClock } from '../adapters/system-clock.js';
@@ -205,7 +204,7 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
   return {
     deps: {
       api,
-      store: failpoint ? new FailpointStore(store, failpoint) : store,
+      store,
       sink,
       clock,
       logger,

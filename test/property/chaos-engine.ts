@@ -6,7 +6,6 @@
  */
 import type { RunningEmulator } from '../../emulator/index.js';
 import { FailpointSink } from '../../src/adapters/sinks/failpoint.js';
-import { FailpointStore } from '../../src/adapters/stores/failpoint.js';
 import { SinkError } from '../../src/core/errors.js';
 import type { Checkpoint, CheckpointStore, Lease } from '../../src/core/ports/checkpoint-store.js';
 import { runExecution } from '../../src/core/run.js';
@@ -114,12 +113,7 @@ export async function chaosRun(
       ? new SinkError(`injected sink failure on write ${index} (${batch.tweets.length} posts)`, true)
       : undefined;
   };
-  const deps = engineDeps(
-    emu,
-    new FailpointStore(chaosStore, failpoint),
-    new FailpointSink(sink, failpoint),
-    { clock, failpoint },
-  );
+  const deps = engineDeps(emu, chaosStore, new FailpointSink(sink, failpoint), { clock, failpoint });
   const result = await Promise.race([
     runExecution(deps, streams, options).then((summary) => ({ kind: 'done', summary }) as const),
     killedAt.then((label) => ({ kind: 'killed', label }) as const),

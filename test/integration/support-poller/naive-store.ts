@@ -5,9 +5,9 @@
  * must never behave like this; the SIGKILL test proves that its measurement would catch it.
  */
 
-import { ForwardingCheckpointStore } from '../../../src/adapters/stores/forwarding.js';
 import { compareIds } from '../../../src/core/ids.js';
 import type { Checkpoint, Lease } from '../../../src/core/ports/checkpoint-store.js';
+import { ForwardingCheckpointStore } from '../../support/forwarding-store.js';
 
 export class NaiveCheckpointStore extends ForwardingCheckpointStore {
   override save(checkpoint: Checkpoint, lease: Lease): Promise<void> {

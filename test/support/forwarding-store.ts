@@ -1,9 +1,8 @@
 /**
- * A CheckpointStore that hands every call to another one: the base of decorators that change one
- * call and pass the rest through (FailpointStore, and test doubles such as the negative control's
- * naive store).
+ * A CheckpointStore that hands every call to another one: the base of test decorators that change
+ * one call and pass the rest through (the negative control's naive store).
  */
-import type { Checkpoint, CheckpointStore, Lease } from '../../core/ports/checkpoint-store.js';
+import type { Checkpoint, CheckpointStore, Lease } from '../../src/core/ports/checkpoint-store.js';
 
 export class ForwardingCheckpointStore implements CheckpointStore {
   constructor(protected readonly inner: CheckpointStore) {}
