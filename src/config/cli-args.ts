@@ -339,7 +339,7 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
       dur('--lease-ttl', v['lease-ttl'], file?.lease_ttl_seconds, DEFAULTS.leaseTtlMs / 1000, 1000, 1) * 1000,
     timeBudgetMs,
     // A short budget (tests, manual runs) keeps a quarter in hand rather than the full 5 s.
-    safetyMarginMs: Math.min(DEFAULTS.runSafetyMarginMs, Math.floor(timeBudgetMs / 4)),
+    finalCommitReserveMs: Math.min(DEFAULTS.finalCommitReserveMs, Math.floor(timeBudgetMs / 4)),
     spend: parseSpendOptions(v, file),
   };
   const store = resolveStore(v.store, file?.store, env);

@@ -92,8 +92,11 @@ export interface LambdaConfig {
   readonly run: RunOptions;
   /** X_API_BASE_URL. @default 'https://api.x.com' */
   readonly apiBaseUrl: string;
-  /** Time kept back from the invocation's remaining time. @default 60000 */
-  readonly safetyMarginMs: number;
+  /**
+   * SAFETY_MARGIN_MS: the run's budget ends this long before the invocation times out; the hard abort
+   * fires halfway into it (src/entrypoints/invocation-time.ts). @default 60000
+   */
+  readonly stopBeforeTimeoutMs: number;
   /** Cache lifetime of SSM values in a warm container. @default 300 */
   readonly parameterMaxAgeSeconds: number;
   /** Largest Invoke payload of the Lambda sink. @default 262144 */
@@ -246,14 +249,14 @@ export function readLambdaEnv(env: Env): LambdaConfig {
   const payloadFormat = checked('PAYLOAD_FORMAT', checkPayloadFormat) ?? DEFAULTS.payloadFormat;
   const invocationType = checked('INVOCATION_TYPE', checkInvocationType) ?? DEFAULTS.invocationType;
 
-  const safetyMarginMs = duration(env, 'SAFETY_MARGIN_MS', DEFAULTS.invocationMarginMs, 1, 0);
+  const stopBeforeTimeoutMs = duration(env, 'SAFETY_MARGIN_MS', DEFAULTS.stopBeforeTimeoutMs, 1, 0);
   const run: RunOptions = {
     ...DEFAULT_RUN_OPTIONS,
     maxTweets: integer(env, 'MAX_TWEETS_PER_EXECUTION', DEFAULTS.maxTweets, 1),
     batchSize: integer(env, 'BATCH_SIZE', DEFAULTS.batchSize, 1),
     minIntervalMs: duration(env, 'MIN_INTERVAL_MS', DEFAULTS.minIntervalMs, 1, 0),
     leaseTtlMs: duration(env, 'LEASE_TTL_MS', DEFAULTS.leaseTtlMs, 1, 1000),
-    timeBudgetMs: Math.max(0, LAMBDA_MAX_DURATION_MS - safetyMarginMs),
+    timeBudgetMs: Math.max(0, LAMBDA_MAX_DURATION_MS - stopBeforeTimeoutMs),
     spend: spendOptions(env),
   };
   return {
@@ -263,7 +266,7 @@ export function readLambdaEnv(env: Env): LambdaConfig {
     streams,
     run,
     apiBaseUrl: baseUrl.value,
-    safetyMarginMs,
+    stopBeforeTimeoutMs,
     parameterMaxAgeSeconds: duration(
       env,
       'PARAMETER_MAX_AGE_SECONDS',

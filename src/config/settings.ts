@@ -64,7 +64,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingInfo>> = {
     key: 'time_budget_seconds',
     description: 'wall time of a run (the Lambda: its remaining time less SAFETY_MARGIN_MS)',
   },
-  runSafetyMarginMs: {
+  finalCommitReserveMs: {
     description: 'kept in hand before the time budget ends, for the last commit (CLI: at most budget/4)',
   },
   minIntervalMs: {
@@ -153,7 +153,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingInfo>> = {
   reportOut: { flag: '--out', description: '`report`: the HTML file written' },
   shardSize: { flag: '--shard-size', env: 'FANOUT_SHARD_SIZE', description: 'fan-out: streams per shard' },
   fanoutMode: { env: 'FANOUT_MODE', description: 'fan-out: single or sqs' },
-  invocationMarginMs: {
+  stopBeforeTimeoutMs: {
     env: 'SAFETY_MARGIN_MS',
     description: "Lambda: kept back from the invocation's remaining time",
   },

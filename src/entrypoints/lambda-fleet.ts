@@ -28,7 +28,7 @@ function fleetRuntime(): FleetRuntime {
   if (fleet === undefined) {
     const rt = createLambdaContainer(process.env);
     const fanout = readFanoutEnv(process.env, {
-      safetyMarginMs: rt.config.safetyMarginMs,
+      stopBeforeTimeoutMs: rt.config.stopBeforeTimeoutMs,
       minIntervalMs: rt.config.run.minIntervalMs,
     });
     const budgets = new DynamoDbRateBudgetStore({

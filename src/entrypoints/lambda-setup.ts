@@ -25,6 +25,7 @@ import type { Sink } from '../core/ports/sink.js';
 import type { SpendLedger } from '../core/ports/spend-ledger.js';
 import type { RunDependencies, RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
+import { invocationTimes } from './invocation-time.js';
 import { USER_AGENT } from './user-agent.js';
 
 /** What one Lambda container keeps between invocations. */
@@ -88,7 +89,7 @@ export interface InvocationClock {
 export interface Invocation {
   readonly deps: RunDependencies;
   readonly options: RunOptions;
-  /** Aborted halfway into the safety margin, should anything ignore the time budget. */
+  /** Aborted halfway into the stop-before-timeout margin, should anything ignore the time budget. */
   readonly signal: AbortSignal;
   /** Clears the hard stop and flushes the metrics; call it once the run has ended. */
   end(): void;
@@ -97,7 +98,7 @@ export interface Invocation {
 /**
  * Starts one run of an invocation: the container's ports plus an API client for `token`, the
  * configured run options with the time budget cut to what the invocation has left less
- * SAFETY_MARGIN_MS, and a hard stop halfway into that margin.
+ * SAFETY_MARGIN_MS, and a hard stop halfway into that margin (invocation-time.ts).
  */
 export function startInvocation(
   container: LambdaContainer,
@@ -105,11 +106,14 @@ export function startInvocation(
   run: { readonly token: string; readonly logger: Logger; readonly correlationId: string },
 ): Invocation {
   const { config } = container;
-  const remainingMs = context.getRemainingTimeInMillis();
+  const { timeBudgetMs, hardStopMs } = invocationTimes(
+    context.getRemainingTimeInMillis(),
+    config.stopBeforeTimeoutMs,
+  );
   const controller = new AbortController();
   const hardStop = setTimeout(
     () => controller.abort(new DeadlineError('invocation is about to time out')),
-    Math.max(0, remainingMs - config.safetyMarginMs / 2),
+    hardStopMs,
   );
   return {
     deps: {
@@ -130,7 +134,7 @@ export function startInvocation(
     },
     options: {
       ...config.run,
-      timeBudgetMs: Math.max(0, remainingMs - config.safetyMarginMs),
+      timeBudgetMs,
       correlationId: run.correlationId,
     },
     signal: controller.signal,

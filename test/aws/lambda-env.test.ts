@@ -32,7 +32,7 @@ describe('readLambdaEnv', () => {
       sink: { kind: 'lambda', functionName: 'parser' },
       run: { maxTweets: 1000, batchSize: 25, minIntervalMs: 1000, leaseTtlMs: 60_000, timeBudgetMs: 840_000 },
       apiBaseUrl: 'https://api.x.com',
-      safetyMarginMs: 60_000,
+      stopBeforeTimeoutMs: 60_000,
       logLevel: 'info',
     });
     expect(config.payloadLimitBytes).toBe(262_144);
@@ -132,7 +132,7 @@ describe('readLambdaEnv', () => {
     });
     expect(config).toMatchObject({
       run: { minIntervalMs: 2000, leaseTtlMs: 120_000 },
-      safetyMarginMs: 90_000,
+      stopBeforeTimeoutMs: 90_000,
       parameterMaxAgeSeconds: 600,
       proxy: { httpsProxy: 'http://proxy.vpc:3128', noProxy: '.amazonaws.com' },
     });

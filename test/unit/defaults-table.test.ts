@@ -92,7 +92,7 @@ describe('the parsers apply the table', () => {
     expect(config.run).toEqual({
       ...DEFAULT_RUN_OPTIONS,
       // A short budget keeps a quarter in hand; 14 minutes keep the table's margin.
-      safetyMarginMs: Math.min(DEFAULTS.runSafetyMarginMs, DEFAULTS.timeBudgetMs / 4),
+      safetyMarginMs: Math.min(DEFAULTS.finalCommitReserveMs, DEFAULTS.timeBudgetMs / 4),
     });
     expect(config).toMatchObject({
       sink: { kind: 'stdout' },
@@ -123,11 +123,11 @@ describe('the parsers apply the table', () => {
     });
     expect(config.run).toEqual({
       ...DEFAULT_RUN_OPTIONS,
-      timeBudgetMs: 900_000 - DEFAULTS.invocationMarginMs,
+      timeBudgetMs: 900_000 - DEFAULTS.stopBeforeTimeoutMs,
     });
     expect(config).toMatchObject({
       apiBaseUrl: DEFAULTS.apiBaseUrl,
-      safetyMarginMs: DEFAULTS.invocationMarginMs,
+      safetyMarginMs: DEFAULTS.stopBeforeTimeoutMs,
       parameterMaxAgeSeconds: DEFAULTS.parameterMaxAgeMs / 1000,
       payloadLimitBytes: DEFAULTS.payloadLimitBytes,
       logLevel: DEFAULTS.logLevel,
