@@ -1,5 +1,5 @@
-import type { EndpointKey } from './endpoints.js';
-import type { FaultOptions } from './faults.js';
+import type { EndpointKey } from './api/index.js';
+import type { FaultOptions } from './faults/index.js';
 
 /** Options of `startEmulator`; every field is optional. */
 export interface EmulatorOptions {
