@@ -3,13 +3,12 @@
  * It never imports src/, so the client and the emulator cannot share a bug.
  */
 import { EmulatorController } from './admin/index.js';
-import { listen, type RunningEmulator } from './http/index.js';
-import type { EmulatorOptions } from './options.js';
+import { listen } from './http/index.js';
+import type { EmulatorOptions, RunningEmulator } from './options.js';
 
 export { GroundTruthError } from './admin/index.js';
 export { DEFAULT_RATE_LIMITS, ENDPOINT, type EndpointKey } from './api/index.js';
 export { FAULT_KINDS, type FaultKind, type FaultOptions, type ScriptedFault } from './faults/index.js';
-export type { RunningEmulator } from './http/index.js';
 export * from './options.js';
 export { idFromMs, msFromId, TWEPOCH_MS } from './world/index.js';
 

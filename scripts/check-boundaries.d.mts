@@ -2,7 +2,13 @@
 export interface Violation {
   readonly file: string;
   readonly line: number;
-  readonly rule: 'core-pure' | 'src-emulator' | 'emulator-src' | 'emulator-facade' | 'cycle';
+  readonly rule:
+    | 'core-pure'
+    | 'src-emulator'
+    | 'emulator-src'
+    | 'emulator-facade'
+    | 'emulator-layers'
+    | 'cycle';
   readonly message: string;
 }
 

@@ -10,12 +10,19 @@
  * | src-emulator    | src/** importing emulator/                                                   |
  * | emulator-src    | emulator/** importing src/ (or bin/, test/, bench/, scripts/)                |
  * | emulator-facade | a file importing another emulator/ folder other than through its index.ts    |
+ * | emulator-layers | an emulator/ folder importing one that is not before it in EMULATOR_LAYERS    |
  * | cycle           | an import cycle among the files of src/ or of emulator/ (type-only included) |
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+
+/**
+ * The emulator's folders, lowest first: a folder imports only folders before it (docs/emulator.md,
+ * "Layout"). A folder missing here fails as soon as it imports another folder or is imported.
+ */
+const EMULATOR_LAYERS = ['world', 'api', 'query', 'limits', 'faults', 'admin', 'http'];
 
 /** Top-level folders the emulator never imports from. */
 const NOT_FOR_EMULATOR = ['src', 'bin', 'test', 'bench', 'scripts'];
@@ -157,6 +164,25 @@ function loopThrough(graph, members) {
 }
 
 /**
+ * The emulator's folder rules for one import from `from` to `to` (both root-relative): another folder
+ * only through its index.ts, and only a folder before this one in EMULATOR_LAYERS.
+ */
+function checkEmulatorImport(from, to, spec, file, line, add) {
+  const [own, folder] = [emulatorFolder(from), emulatorFolder(to)];
+  if (folder === '' || folder === own) return;
+  if (to !== `emulator/${folder}/index.ts`)
+    add(file, line, 'emulator-facade', `import emulator/${folder}/ through its index.ts, not '${spec}'`);
+  const [mine, theirs] = [EMULATOR_LAYERS.indexOf(own), EMULATOR_LAYERS.indexOf(folder)];
+  if (own !== '' && (mine < 0 || theirs < 0 || theirs > mine))
+    add(
+      file,
+      line,
+      'emulator-layers',
+      `emulator/${own}/ may not import emulator/${folder}/ (${EMULATOR_LAYERS.join(' < ')})`,
+    );
+}
+
+/**
  * Checks every boundary rule below `root` (a checkout of this repository).
  * @param {string} root
  * @returns {Violation[]}
@@ -181,16 +207,8 @@ export function checkBoundaries(root) {
           add(file, line, 'src-emulator', `src/ never imports the emulator: '${spec}'`);
         if (area === 'emulator' && to !== undefined && NOT_FOR_EMULATOR.includes(to.split('/')[0]))
           add(file, line, 'emulator-src', `the emulator never imports ${to.split('/')[0]}/: '${spec}'`);
-        if (area === 'emulator' && to?.startsWith('emulator/')) {
-          const folder = emulatorFolder(to);
-          if (folder !== '' && folder !== emulatorFolder(from) && to !== `emulator/${folder}/index.ts`)
-            add(
-              file,
-              line,
-              'emulator-facade',
-              `import emulator/${folder}/ through its index.ts, not '${spec}'`,
-            );
-        }
+        if (area === 'emulator' && to?.startsWith('emulator/'))
+          checkEmulatorImport(from, to, spec, file, line, add);
       }
     }
     for (const loop of findCycles(graph)) {
@@ -209,6 +227,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(1);
   }
   console.log(
-    'check-boundaries: src/core pure, src/ and emulator/ apart, emulator folders through their index, no import cycles',
+    'check-boundaries: src/core pure, src/ and emulator/ apart, emulator folders through their index and in layers, no import cycles',
   );
 }

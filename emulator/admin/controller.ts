@@ -1,15 +1,15 @@
 import { BadRequest, DEFAULT_RATE_LIMITS, readParams } from '../api/index.js';
 import { type FaultOptions, FaultPlan } from '../faults/index.js';
 import { Billing, RateLimiter, UsageMeter } from '../limits/index.js';
-import type {
-  EmulatorOptions,
-  GroundTruthRequest,
-  LimitsUpdate,
-  PublishedPost,
-  PublishRequest,
-  RequestLogEntry,
+import {
+  EMULATOR_DEFAULTS,
+  type EmulatorOptions,
+  type GroundTruthRequest,
+  type LimitsUpdate,
+  type PublishedPost,
+  type PublishRequest,
+  type RequestLogEntry,
 } from '../options.js';
-import { EMULATOR_DEFAULTS } from '../options.js';
 import { pageDown, type Selection, searchSelection, timelineSelection } from '../query/index.js';
 import {
   analyzeText,

@@ -1,7 +1,6 @@
 import { renderTweet, renderUser } from '../api/index.js';
 import type { FaultPlan } from '../faults/index.js';
-import type { RateLimiter, UsageMeter } from '../limits/index.js';
-import { Billing } from '../limits/index.js';
+import { Billing, type RateLimiter, type UsageMeter } from '../limits/index.js';
 import { QueryCache } from '../query/index.js';
 import type { EmulatorClock, World } from '../world/index.js';
 

@@ -4,4 +4,4 @@
  * faults). The top layer: imports every other folder, and none imports it.
  */
 export { handleApi } from './endpoint-handlers.js';
-export { listen, type RunningEmulator } from './server.js';
+export { listen } from './server.js';

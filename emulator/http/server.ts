@@ -1,47 +1,11 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EmulatorController } from '../admin/index.js';
-import { LivePublisher } from '../admin/index.js';
+import { type EmulatorController, LivePublisher } from '../admin/index.js';
 import { SERVER_ERRORS } from '../api/index.js';
-import type { FaultOptions } from '../faults/index.js';
-import type {
-  EmulatorOptions,
-  GroundTruthRequest,
-  LimitsUpdate,
-  PublishedPost,
-  PublishRequest,
-  RequestLogEntry,
-} from '../options.js';
+import type { EmulatorOptions, RunningEmulator } from '../options.js';
 import { send } from './send.js';
 import { ADMIN_PREFIX, serveAdmin } from './serve-admin.js';
 import { serveApi } from './serve-api.js';
-
-/** A listening emulator and its programmatic admin handle. */
-export interface RunningEmulator {
-  /** Base URL, e.g. `http://127.0.0.1:43123` (API under `/2/`, admin under `/_emulator/`). */
-  readonly url: string;
-  readonly port: number;
-  /** Stops the publisher, drops hanging requests and closes the server. */
-  close(): Promise<void>;
-  publish(request: PublishRequest): PublishedPost[];
-  groundTruth(request: GroundTruthRequest): string[];
-  setFaults(options: FaultOptions): void;
-  setLimits(update: LimitsUpdate): void;
-  /** Sets the pay-per-use credit balance in posts (`balance`, null = unlimited) or adds to it. */
-  setCredits(update: { readonly balance?: number | null; readonly add?: number }): void;
-  /** The credit balance in posts (undefined = unlimited). */
-  credits(): number | undefined;
-  /** Current emulated time, epoch ms. */
-  now(): number;
-  setClock(ms: number): number;
-  advanceClock(ms: number): number;
-  /** See `EmulatorController.reset`. */
-  reset(world?: { seed?: number; posts?: number }): void;
-  requestLog(): readonly RequestLogEntry[];
-  statusCounts(): Record<number, number>;
-  /** Users of the world (id, username, post and mention counts). */
-  users(): { id: string; username: string; posts: number; mentions: number }[];
-}
 
 /** Serves an existing world over HTTP (the API under /2/, the admin API under /_emulator/). */
 export async function listen(

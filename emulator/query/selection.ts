@@ -1,6 +1,6 @@
-import type { EndpointKey } from '../api/index.js';
 import {
   BadRequest,
+  type EndpointKey,
   invalidParam,
   invalidRequest,
   readId,
@@ -18,8 +18,7 @@ import {
   type UserStore,
 } from '../world/index.js';
 import { QuerySyntaxError } from './ast.js';
-import type { IdBounds } from './paging.js';
-import { depthFloor } from './paging.js';
+import { depthFloor, type IdBounds } from './paging.js';
 import type { QueryCache } from './query-cache.js';
 
 /**

@@ -53,25 +53,35 @@ describe('checkBoundaries', () => {
     ]);
   });
 
-  it('src-emulator: src/ importing the emulator is a violation', () => {
-    const found = checkBoundaries(
-      tree({ ...CLEAN, 'src/adapters/x.ts': "import { e } from '../../emulator/index.js';\n" }),
-    );
-    expect(found.map((v) => [v.file, v.rule])).toEqual([['src/adapters/x.ts', 'src-emulator']]);
-  });
-
-  it('emulator-src: the emulator importing src/ (even a type) is a violation', () => {
-    const found = checkBoundaries(
-      tree({ ...CLEAN, 'emulator/world/x.ts': "import type { R } from '../../src/core/run.js';\n" }),
-    );
-    expect(found.map((v) => [v.file, v.rule])).toEqual([['emulator/world/x.ts', 'emulator-src']]);
-  });
-
-  it('emulator-facade: another emulator folder is imported only through its index.ts', () => {
-    const found = checkBoundaries(
-      tree({ ...CLEAN, 'emulator/http/x.ts': "import { w } from '../world/posts.js';\n" }),
-    );
-    expect(found.map((v) => [v.file, v.rule])).toEqual([['emulator/http/x.ts', 'emulator-facade']]);
+  it.each([
+    [
+      'src-emulator',
+      'src/ importing the emulator',
+      'src/adapters/x.ts',
+      "import { e } from '../../emulator/index.js';",
+    ],
+    [
+      'emulator-src',
+      'the emulator importing a type from src/',
+      'emulator/world/x.ts',
+      "import type { R } from '../../src/core/run.js';",
+    ],
+    [
+      'emulator-facade',
+      "an emulator folder importing past another folder's index.ts",
+      'emulator/http/x.ts',
+      "import { w } from '../world/posts.js';",
+    ],
+    [
+      'emulator-layers',
+      'a lower emulator folder importing a higher one',
+      'emulator/world/x.ts',
+      "import { s } from '../http/server.js';",
+    ],
+  ])('%s: %s is a violation', (rule, _what, file, line) => {
+    const found = checkBoundaries(tree({ ...CLEAN, [file]: `${line}\n` }));
+    const expected = rule === 'emulator-layers' ? ['emulator-facade', rule] : [rule];
+    expect(found.map((v) => [v.file, v.rule])).toEqual(expected.map((r) => [file, r]));
   });
 
   it('cycle: a type-only import loop among src/ files is a violation', () => {
