@@ -13,7 +13,16 @@ import {
 } from './errors.js';
 import type { Clock } from './ports/clock.js';
 import { Endpoint } from './ports/x-api.js';
-import type { RetryOptions } from './run-types.js';
+
+/** Retry policy: exponential backoff with full jitter. */
+export interface RetryOptions {
+  /** @default 1000 */
+  readonly baseDelayMs: number;
+  /** @default 300000 */
+  readonly maxDelayMs: number;
+  /** Attempts in all, the first included. @default 5 */
+  readonly maxAttempts: number;
+}
 
 /** What `classifyError` decided. `waitMs` is set when the server said how long to wait. */
 export interface ErrorClass {

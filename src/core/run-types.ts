@@ -6,17 +6,8 @@ import type { Sink } from './ports/sink.js';
 import type { SpendLedger } from './ports/spend-ledger.js';
 import type { XApi } from './ports/x-api.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { RetryOptions } from './retry.js';
 import type { SpendOptions } from './spend.js';
-
-/** Retry policy: exponential backoff with full jitter. */
-export interface RetryOptions {
-  /** @default 1000 */
-  readonly baseDelayMs: number;
-  /** @default 300000 */
-  readonly maxDelayMs: number;
-  /** Attempts in all, the first included. @default 5 */
-  readonly maxAttempts: number;
-}
 
 /** Budgets and pacing of one execution. Every value comes from the caller (defaults: src/config/defaults.ts). */
 export interface RunOptions {
