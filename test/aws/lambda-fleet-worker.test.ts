@@ -16,16 +16,19 @@ const STREAMS = [
   { name: 'kumquat', query: 'kumquat', initial: '2d' },
   { name: 'quince', query: 'quince', initial: '2d' },
 ];
-let db: DynaliteHandle;
-let emulator: RunningEmulator;
-let parser: FakeLambda;
-let table: string;
+/** What the test runs against, started once. */
+interface World {
+  readonly db: DynaliteHandle;
+  readonly table: string;
+  readonly emulator: RunningEmulator;
+  readonly parser: FakeLambda;
+}
+let world: World;
 
 beforeAll(async () => {
-  db = await startDynalite();
-  table = await db.createTable();
-  emulator = await startEmulator({ seed: 5, posts: 200, lateArrivalFraction: 0 });
-  parser = await startFakeLambda();
+  const db = await startDynalite();
+  const emulator = await startEmulator({ seed: 5, posts: 200, lateArrivalFraction: 0 });
+  world = { db, table: await db.createTable(), emulator, parser: await startFakeLambda() };
   for (const word of ['kumquat', 'quince']) {
     emulator.publish({ posts: Array.from({ length: 7 }, (_, i) => ({ text: `ripe ${word} ${i}` })) });
   }
@@ -33,11 +36,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   restoreEnv();
-  await Promise.all([parser?.close(), emulator?.close(), db?.close()]);
+  await Promise.all([world?.parser.close(), world?.emulator.close(), world?.db.close()]);
 });
 
 describe('fan-out worker handler', () => {
   it('runs a shard record on the container setup and reports a record that is not a shard', async () => {
+    const { db, table, emulator, parser } = world;
     await loadHandler({
       ...awsTestEnv({ dynamodb: db.endpoint, lambda: parser.url }),
       CHECKPOINT_TABLE: table,

@@ -92,7 +92,7 @@ describe('the parsers apply the table', () => {
     expect(config.run).toEqual({
       ...DEFAULT_RUN_OPTIONS,
       // A short budget keeps a quarter in hand; 14 minutes keep the table's margin.
-      safetyMarginMs: Math.min(DEFAULTS.finalCommitReserveMs, DEFAULTS.timeBudgetMs / 4),
+      finalCommitReserveMs: Math.min(DEFAULTS.finalCommitReserveMs, DEFAULTS.timeBudgetMs / 4),
     });
     expect(config).toMatchObject({
       sink: { kind: 'stdout' },
@@ -127,7 +127,7 @@ describe('the parsers apply the table', () => {
     });
     expect(config).toMatchObject({
       apiBaseUrl: DEFAULTS.apiBaseUrl,
-      safetyMarginMs: DEFAULTS.stopBeforeTimeoutMs,
+      stopBeforeTimeoutMs: DEFAULTS.stopBeforeTimeoutMs,
       parameterMaxAgeSeconds: DEFAULTS.parameterMaxAgeMs / 1000,
       payloadLimitBytes: DEFAULTS.payloadLimitBytes,
       logLevel: DEFAULTS.logLevel,
