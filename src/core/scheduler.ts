@@ -109,9 +109,11 @@ export class FairScheduler {
         nextIsMine: () => this.#nextIsMine(entry),
       });
     }
+    const slots = Math.max(1, Math.floor(this.#run.options.concurrency ?? 1));
     for (let step = 0; step < MAX_STEPS; step++) {
       if (this.#entries.every((e) => e.state === 'done')) break;
-      if (this.#entries.some((e) => e.state === 'running')) {
+      const holders = this.#entries.filter((e) => e.state === 'running').length;
+      if (holders >= slots) {
         await this.#change();
         continue;
       }
@@ -127,8 +129,10 @@ export class FairScheduler {
       const candidates = this.#entries.filter((e) => e.state === 'waiting' || e.state === 'released');
       const eligible = stop === null ? candidates.filter((e) => e.share > e.session.delivered) : [];
       const pick = eligible[pickNext(eligible)];
-      const delivering = this.#entries.some((e) => e.state === 'released');
-      if (pick?.state === 'released' || (pick === undefined && delivering)) {
+      // A stream delivering its page, or holding a turn (with more than one slot), may still give
+      // posts back or ask again.
+      const busy = holders > 0 || this.#entries.some((e) => e.state === 'released');
+      if (pick?.state === 'released' || (pick === undefined && busy)) {
         // The next turn is a stream's still delivering its page, or a stream finishing may give posts
         // back: wait for it.
         await this.#change();

@@ -65,14 +65,6 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
     },
   );
   const logger = observed.child({ correlation_id: composition.options.correlationId });
-  if (config.concurrency > 1) {
-    // Polling several streams at once needs the fair-share scheduler (issue 10); until it lands the
-    // streams of this process run in turn, still under the one shared budget.
-    logger.log('warn', 'concurrency_unavailable', {
-      concurrency: config.concurrency,
-      message: 'streams run one at a time in this version',
-    });
-  }
   const controller = new AbortController();
   let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
