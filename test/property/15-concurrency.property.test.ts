@@ -149,9 +149,9 @@ describe('property 15: concurrency N > 1 (engine, ManualClock, answers in any or
           });
           expect(w.api.maxPerStream).toBe(1);
           expect(w.api.maxTotal).toBeLessThanOrEqual(concurrency);
-          expect(summary.streams.every((x) => x.outcome === 'caught_up' || x.outcome === 'budget_exhausted')).toBe(
-            true,
-          );
+          expect(
+            summary.streams.every((x) => x.outcome === 'caught_up' || x.outcome === 'budget_exhausted'),
+          ).toBe(true);
         },
       ),
       { numRuns: runs(100) },
@@ -199,7 +199,9 @@ describe('property 15: concurrency N > 1 (engine, ManualClock, answers in any or
           const gaps = limiter.sentAt.slice(1).map((t, i) => t - (limiter.sentAt[i] as number));
           expect(gaps.every((g) => g >= 1_000)).toBe(true);
           expect(w.api.maxPerStream).toBeLessThanOrEqual(1);
-          expect(summary.streams.every((x) => x.outcome === 'deadline' || x.outcome === 'caught_up')).toBe(true);
+          expect(summary.streams.every((x) => x.outcome === 'deadline' || x.outcome === 'caught_up')).toBe(
+            true,
+          );
           expect(new Set(w.h.sink.ids).size).toBe(w.h.sink.ids.length);
           // Nothing lost, nothing twice: a second run, unhurried, delivers exactly the rest.
           w.h.clock.advance(60_000);
