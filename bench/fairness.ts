@@ -10,12 +10,13 @@
  * - throughput: the same posts drained by the N streams in one run vs by one stream whose query
  *   (`post`) matches them all (goal >= 95 %), median of `--reps` alternating repetitions.
  *
- * Usage: `npm run build && node --import tsx bench/fairness.ts [--streams 8,100] [--reps 3]`.
+ * Usage: `npm run build && node --import tsx bench/fairness.ts [--streams 8,100] [--reps 3] [--concurrency N]`
+ * (`--concurrency` is passed to every poll, both contenders; without it the CLI's default applies).
  * Writes bench/results/<time>-fairness.{md,json} and prints the markdown.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,8 @@ import { fmt, median } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(ROOT, 'dist/cli.js');
+/** `--concurrency N` for every poll, when the bench was given one. */
+let concurrencyArgs: string[] = [];
 
 interface StreamPlan {
   readonly name: string;
@@ -72,7 +75,17 @@ async function poll(
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--max-semi-space-size=4', CLI, 'poll', ...args, '--min-interval', '0', '--time-budget', '3600'],
+    [
+      '--max-semi-space-size=4',
+      CLI,
+      'poll',
+      ...args,
+      ...concurrencyArgs,
+      '--min-interval',
+      '0',
+      '--time-budget',
+      '3600',
+    ],
     {
       env: { PATH: process.env.PATH ?? '', X_API_BASE_URL: url, X_BEARER_TOKEN: 'bench' },
       stdio: ['ignore', 'ignore', err],
@@ -172,8 +185,13 @@ async function scenario(n: number, budget: number, top: number, reps: number) {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { streams: { type: 'string', default: '8,100' }, reps: { type: 'string', default: '3' } },
+    options: {
+      streams: { type: 'string', default: '8,100' },
+      reps: { type: 'string', default: '3' },
+      concurrency: { type: 'string' },
+    },
   });
+  if (values.concurrency !== undefined) concurrencyArgs = ['--concurrency', values.concurrency];
   const sizes = (values.streams ?? '8,100').split(',').map(Number);
   const reps = Number(values.reps ?? '3');
   const results = [];
@@ -191,7 +209,11 @@ async function main(): Promise<void> {
     `Machine: ${JSON.stringify(machineInfo('python3'))}`,
     '',
   ];
-  md.push(`Command: \`node --import tsx bench/fairness.ts --streams ${sizes.join(',')} --reps ${reps}\``, '');
+  md.push(
+    `Command: \`node --import tsx bench/fairness.ts --streams ${sizes.join(',')} --reps ${reps}${concurrencyArgs.length > 0 ? ` ${concurrencyArgs.join(' ')}` : ''}\``,
+    '',
+  );
+  md.push(`Concurrency: ${values.concurrency ?? 'the CLI default'}; load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`, '');
   for (const r of results) {
     md.push(
       `## ${r.n} streams, max_tweets ${r.budget}, ${r.total} posts (stream i has ~top/(i+1); every 4th stream weight 2)`,

@@ -39,6 +39,7 @@ export const LAMBDA_ENV_VARS = [
   'X_API_BASE_URL',
   'SAFETY_MARGIN_MS',
   'LEASE_TTL_MS',
+  'CONCURRENCY',
   'PARAMETER_MAX_AGE_SECONDS',
   'LAMBDA_PAYLOAD_LIMIT_BYTES',
   'LOG_LEVEL',
@@ -73,6 +74,7 @@ export const LAMBDA_DEFAULTS = {
   apiBaseUrl: 'https://api.x.com',
   safetyMarginMs: 60_000,
   leaseTtlMs: 60_000,
+  concurrency: 1,
   parameterMaxAgeSeconds: 300,
   payloadLimitBytes: 262_144,
   logLevel: 'info',
@@ -106,6 +108,8 @@ export interface LambdaConfig {
   readonly safetyMarginMs: number;
   /** @default 60000 */
   readonly leaseTtlMs: number;
+  /** CONCURRENCY: streams with a request in flight at once (RunOptions.concurrency). @default 1 */
+  readonly concurrency: number;
   /** Cache lifetime of SSM values in a warm container. @default 300 */
   readonly parameterMaxAgeSeconds: number;
   /** Largest Invoke payload of the Lambda sink. @default 262144 */
@@ -285,6 +289,7 @@ export function readLambdaEnv(env: Env): LambdaConfig {
     apiBaseUrl: baseUrl.value,
     safetyMarginMs: duration(env, 'SAFETY_MARGIN_MS', LAMBDA_DEFAULTS.safetyMarginMs, 1, 0),
     leaseTtlMs: duration(env, 'LEASE_TTL_MS', LAMBDA_DEFAULTS.leaseTtlMs, 1, 1000),
+    concurrency: integer(env, 'CONCURRENCY', LAMBDA_DEFAULTS.concurrency, 1),
     parameterMaxAgeSeconds: duration(
       env,
       'PARAMETER_MAX_AGE_SECONDS',

@@ -93,6 +93,7 @@ export const worker = async (
       batchSize: config.batchSize,
       minIntervalMs: config.minIntervalMs,
       leaseTtlMs: config.leaseTtlMs,
+      concurrency: config.concurrency,
       spend: config.spend,
       correlationId: `${context.awsRequestId}:${record.messageId}`,
     };

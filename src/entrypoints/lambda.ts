@@ -130,6 +130,7 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
         batchSize: config.batchSize,
         minIntervalMs: config.minIntervalMs,
         leaseTtlMs: config.leaseTtlMs,
+        concurrency: config.concurrency,
         spend: config.spend,
         correlationId,
       },
