@@ -90,8 +90,8 @@ export class FairScheduler {
    * turned into posts) can join as min(post budget, other budgets).
    */
   postBudget(): number {
-    // Money turned into posts: what was delivered plus what the spend budgets still let the run read.
-    const spendable = this.#run.counters.delivered + this.#run.spend.room();
+    // Money turned into posts: what was handed over plus what the spend budgets still let the run read.
+    const spendable = this.#run.counters.handedOver + this.#run.spend.room();
     return Math.min(this.#run.options.maxTweets, spendable);
   }
 
@@ -122,7 +122,7 @@ export class FairScheduler {
       entry.session.attach({
         next: () => this.#next(entry),
         release: () => this.#release(entry),
-        remaining: () => Math.max(0, entry.share - entry.session.delivered),
+        remaining: () => Math.max(0, entry.share - entry.session.handedOver),
         nextIsMine: () => this.#nextIsMine(entry),
       });
     }
@@ -144,7 +144,7 @@ export class FairScheduler {
       const stop = this.#run.stopReason();
       if (stop === null) this.#recomputeShares();
       const candidates = this.#entries.filter((e) => e.state === 'waiting' || e.state === 'released');
-      const eligible = stop === null ? candidates.filter((e) => e.share > e.session.delivered) : [];
+      const eligible = stop === null ? candidates.filter((e) => e.share > e.session.handedOver) : [];
       const pick = eligible[pickNext(eligible)];
       // A stream delivering its page, or holding a turn (with more than one slot), may still give
       // posts back or ask again.
@@ -184,7 +184,7 @@ export class FairScheduler {
       weight: e.weight,
       // A page in delivery keeps what it took: a share recomputed meanwhile must not go below it.
       floor: e.session.claimed,
-      cap: e.state === 'done' || e.finalStop !== null ? e.session.delivered : Number.POSITIVE_INFINITY,
+      cap: e.state === 'done' || e.finalStop !== null ? e.session.handedOver : Number.POSITIVE_INFINITY,
     }));
     // The same inputs give the same shares: most turns change no claim, and with a hundred streams
     // waterFill is the scheduler's main CPU cost.
@@ -200,7 +200,7 @@ export class FairScheduler {
   #nextIsMine(entry: Entry): boolean {
     const candidates = this.#entries.filter(
       (e) =>
-        e === entry || ((e.state === 'waiting' || e.state === 'released') && e.share > e.session.delivered),
+        e === entry || ((e.state === 'waiting' || e.state === 'released') && e.share > e.session.handedOver),
     );
     const claims: PageClaim[] = candidates.map((e) => ({ pages: e.pages, weight: e.weight }));
     return candidates[pickNext(claims)] === entry;
