@@ -317,7 +317,7 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
       1000,
     timeBudgetMs,
     // A short budget (tests, manual runs) keeps a quarter in hand rather than the full 5 s.
-    safetyMarginMs: Math.min(DEFAULT_RUN_OPTIONS.safetyMarginMs, Math.floor(timeBudgetMs / 4)),
+    finalCommitReserveMs: Math.min(DEFAULT_RUN_OPTIONS.finalCommitReserveMs, Math.floor(timeBudgetMs / 4)),
     spend: parseSpendOptions(v, file),
   };
   const store = resolveStore(v.store, file?.store, env);

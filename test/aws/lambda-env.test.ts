@@ -34,7 +34,7 @@ describe('readLambdaEnv', () => {
       batchSize: 25,
       minIntervalMs: 1000,
       apiBaseUrl: 'https://api.x.com',
-      safetyMarginMs: 60_000,
+      stopBeforeTimeoutMs: 60_000,
       logLevel: 'info',
     });
     expect(config.payloadLimitBytes).toBe(LAMBDA_DEFAULTS.payloadLimitBytes);
@@ -141,7 +141,7 @@ describe('readLambdaEnv', () => {
     });
     expect(config).toMatchObject({
       minIntervalMs: 2000,
-      safetyMarginMs: 90_000,
+      stopBeforeTimeoutMs: 90_000,
       leaseTtlMs: 120_000,
       parameterMaxAgeSeconds: 600,
       proxy: { httpsProxy: 'http://proxy.vpc:3128', noProxy: '.amazonaws.com' },

@@ -1,11 +1,8 @@
-import type { EmulatorClock } from './clock.js';
-import type { World } from './corpus.js';
-import { Billing } from './credits.js';
-import type { FaultPlan } from './faults.js';
-import { QueryCache } from './query/cache.js';
-import type { RateLimiter } from './rate-limit.js';
-import { renderTweet, renderUser } from './render.js';
-import type { UsageMeter } from './usage.js';
+import { renderTweet, renderUser } from '../api/index.js';
+import type { FaultPlan } from '../faults/index.js';
+import { Billing, type RateLimiter, type UsageMeter } from '../limits/index.js';
+import { QueryCache } from '../query/index.js';
+import type { EmulatorClock, World } from '../world/index.js';
 
 const RENDER_CACHE_LIMIT = 200_000;
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type EmulatorController, GroundTruthError } from './controller.js';
-import type { FaultOptions } from './faults.js';
-import type { GroundTruthRequest, LimitsUpdate, PublishRequest } from './options.js';
-import { readJson, sendJson } from './respond.js';
+import { type EmulatorController, GroundTruthError } from '../admin/index.js';
+import type { FaultOptions } from '../faults/index.js';
+import type { GroundTruthRequest, LimitsUpdate, PublishRequest } from '../options.js';
+import { readJson, sendJson } from './send.js';
 
 /** Prefix of the admin API (no auth, JSON in and out). */
 export const ADMIN_PREFIX = '/_emulator/';

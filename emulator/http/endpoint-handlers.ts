@@ -1,13 +1,28 @@
-import { ENDPOINT, type EndpointKey } from './endpoints.js';
-import { USER_FIELDS } from './fields.js';
-import { type FieldSelection, pageBody, readFieldSelection } from './page-response.js';
-import { decodeToken, encodeToken } from './pagination.js';
-import { ALLOWED_PARAMS, BadRequest, readList, readMaxResults, readParams } from './params.js';
-import { type ApiResponse, invalidParam, userNotFound } from './problems.js';
-import { renderUser } from './render.js';
-import { type Selection, searchSelection, timelineSelection } from './select.js';
-import { pageDown, pageUp } from './selection.js';
-import type { EmulatorState } from './state.js';
+import type { EmulatorState } from '../admin/index.js';
+import {
+  ALLOWED_PARAMS,
+  type ApiResponse,
+  BadRequest,
+  ENDPOINT,
+  type EndpointKey,
+  invalidParam,
+  readList,
+  readMaxResults,
+  readParams,
+  renderUser,
+  USER_FIELDS,
+  userNotFound,
+} from '../api/index.js';
+import {
+  decodeToken,
+  encodeToken,
+  pageDown,
+  pageUp,
+  type Selection,
+  searchSelection,
+  timelineSelection,
+} from '../query/index.js';
+import { type FieldSelection, pageBody, readFieldSelection } from './page-body.js';
 
 /** A page-shaping fault applied by the handler (it never loses posts). */
 export type PageFault = 'short-page' | 'empty-page' | undefined;

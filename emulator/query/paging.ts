@@ -1,4 +1,4 @@
-import type { PostStore } from './store.js';
+import type { PostStore } from '../world/index.js';
 
 /** Id bounds of a selection: `lo` inclusive, `hi` exclusive. */
 export interface IdBounds {

@@ -1,4 +1,4 @@
-import { fnv1a } from './prng.js';
+import { fnv1a } from '../world/index.js';
 
 const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
 

@@ -1,12 +1,37 @@
-import type { EndpointKey } from './endpoints.js';
-import { BadRequest, readId, readList, readTime } from './params.js';
-import { invalidParam, invalidRequest, userNotFound } from './problems.js';
-import { QuerySyntaxError } from './query/ast.js';
-import type { IdBounds } from './selection.js';
-import { depthFloor } from './selection.js';
-import { idFromMs, isoMinute, msFromId, parseId } from './snowflake.js';
-import type { EmulatorState } from './state.js';
-import { PostFlag } from './store.js';
+import {
+  BadRequest,
+  type EndpointKey,
+  invalidParam,
+  invalidRequest,
+  readId,
+  readList,
+  readTime,
+  userNotFound,
+} from '../api/index.js';
+import {
+  idFromMs,
+  isoMinute,
+  msFromId,
+  PostFlag,
+  type PostStore,
+  parseId,
+  type UserStore,
+} from '../world/index.js';
+import { QuerySyntaxError } from './ast.js';
+import { depthFloor, type IdBounds } from './paging.js';
+import type { QueryCache } from './query-cache.js';
+
+/**
+ * What a selection reads of the live state (the admin's `EmulatorState` is one): the world, the
+ * compiled queries, the search delay and which posts are visible yet.
+ */
+export interface SelectionSource {
+  readonly world: { readonly posts: PostStore; readonly users: UserStore };
+  readonly queries: QueryCache;
+  readonly settings: { readonly searchDelayMs: number };
+  /** True when post `i` is visible (indexed) at `now`. */
+  visible(i: number, now: number): boolean;
+}
 
 /** What a paginated endpoint selects: a sorted candidate list, id bounds and a filter. */
 export interface Selection {
@@ -32,7 +57,7 @@ function minBig(a: bigint, b: bigint): bigint {
 
 /** Selection of search/recent and search/all, with X's window rules and their exact errors. */
 export function searchSelection(
-  state: EmulatorState,
+  state: SelectionSource,
   endpoint: Extract<EndpointKey, 'search_recent' | 'search_all'>,
   params: Map<string, string>,
   now: number,
@@ -114,7 +139,7 @@ export function searchSelection(
 
 /** Selection of users/:id/tweets and users/:id/mentions, including the timeline depth limits. */
 export function timelineSelection(
-  state: EmulatorState,
+  state: SelectionSource,
   endpoint: Extract<EndpointKey, 'user_tweets' | 'user_mentions'>,
   userId: string,
   params: Map<string, string>,

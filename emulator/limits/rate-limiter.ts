@@ -1,4 +1,4 @@
-import type { EndpointKey } from './endpoints.js';
+import type { EndpointKey } from '../api/index.js';
 
 /** Rate-limit state reported in the `x-rate-limit-*` headers. */
 export interface RateLimitState {

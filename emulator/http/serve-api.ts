@@ -1,20 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorController } from './controller.js';
-import { type EndpointKey, routeOf } from './endpoints.js';
-import type { FaultKind } from './faults.js';
-import { handleApi, type PageFault } from './handlers.js';
+import type { EmulatorController } from '../admin/index.js';
 import {
   type ApiResponse,
   CREDITS_DEPLETED,
+  type EndpointKey,
   htmlError,
   NOT_FOUND,
+  routeOf,
   SERVER_ERRORS,
   TOO_MANY_REQUESTS,
   UNAUTHORIZED,
   USAGE_CAPPED,
-} from './problems.js';
-import type { RateLimitState } from './rate-limit.js';
-import { send, type WireFault } from './respond.js';
+} from '../api/index.js';
+import type { FaultKind } from '../faults/index.js';
+import type { RateLimitState } from '../limits/index.js';
+import { handleApi, type PageFault } from './endpoint-handlers.js';
+import { send, type WireFault } from './send.js';
 
 const READS_POSTS: readonly EndpointKey[] = ['search_recent', 'search_all', 'user_tweets', 'user_mentions'];
 /** Endpoints a pay-per-use account is billed for: the 402 once the credits are spent. */

@@ -1,7 +1,8 @@
+import { PostFlag, PostStore } from './posts.js';
 import { Prng } from './prng.js';
 import { idFromMs } from './snowflake.js';
-import { PostFlag, PostStore, type User, UserStore } from './store.js';
-import { analyzeText } from './text.js';
+import { analyzeText } from './text-entities.js';
+import { type User, UserStore } from './users.js';
 import { HASHTAGS, LANG_CODES, LANGS, type Lang, SYLLABLES, WORDS } from './vocab.js';
 
 const DAY_MS = 86_400_000;

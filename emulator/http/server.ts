@@ -1,13 +1,11 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ADMIN_PREFIX, serveAdmin } from './admin.js';
-import { serveApi } from './api-server.js';
-import type { EmulatorController } from './controller.js';
-import type { RunningEmulator } from './index.js';
-import type { EmulatorOptions } from './options.js';
-import { SERVER_ERRORS } from './problems.js';
-import { LivePublisher } from './publisher.js';
-import { send } from './respond.js';
+import { type EmulatorController, LivePublisher } from '../admin/index.js';
+import { SERVER_ERRORS } from '../api/index.js';
+import type { EmulatorOptions, RunningEmulator } from '../options.js';
+import { send } from './send.js';
+import { ADMIN_PREFIX, serveAdmin } from './serve-admin.js';
+import { serveApi } from './serve-api.js';
 
 /** Serves an existing world over HTTP (the API under /2/, the admin API under /_emulator/). */
 export async function listen(

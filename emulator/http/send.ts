@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import type { ApiResponse } from './problems.js';
-import type { RateLimitState } from './rate-limit.js';
+import type { ApiResponse } from '../api/index.js';
+import type { RateLimitState } from '../limits/index.js';
 
 /** How to corrupt a response body on the wire. */
 export type WireFault = 'truncated' | 'invalid-json' | undefined;

@@ -1,26 +1,25 @@
-import { EmulatorClock } from './clock.js';
-import { appendGeneratedPost, generateWorld } from './corpus.js';
-import { Billing } from './credits.js';
-import { DEFAULT_RATE_LIMITS } from './endpoints.js';
-import { type FaultOptions, FaultPlan } from './faults.js';
-import type {
-  EmulatorOptions,
-  GroundTruthRequest,
-  LimitsUpdate,
-  PublishedPost,
-  PublishRequest,
-  RequestLogEntry,
-} from './options.js';
-import { EMULATOR_DEFAULTS } from './options.js';
-import { BadRequest, readParams } from './params.js';
-import { RateLimiter } from './rate-limit.js';
-import { type Selection, searchSelection, timelineSelection } from './select.js';
-import { pageDown } from './selection.js';
-import { EmulatorState } from './state.js';
-import { PostFlag } from './store.js';
-import { analyzeText } from './text.js';
-import { UsageMeter } from './usage.js';
-import { LANG_CODES } from './vocab.js';
+import { BadRequest, DEFAULT_RATE_LIMITS, readParams } from '../api/index.js';
+import { type FaultOptions, FaultPlan } from '../faults/index.js';
+import { Billing, RateLimiter, UsageMeter } from '../limits/index.js';
+import {
+  EMULATOR_DEFAULTS,
+  type EmulatorOptions,
+  type GroundTruthRequest,
+  type LimitsUpdate,
+  type PublishedPost,
+  type PublishRequest,
+  type RequestLogEntry,
+} from '../options.js';
+import { pageDown, type Selection, searchSelection, timelineSelection } from '../query/index.js';
+import {
+  analyzeText,
+  appendGeneratedPost,
+  EmulatorClock,
+  generateWorld,
+  LANG_CODES,
+  PostFlag,
+} from '../world/index.js';
+import { EmulatorState } from './live-state.js';
 
 /** Thrown by {@link EmulatorController.groundTruth} for a request the API would reject with a 400. */
 export class GroundTruthError extends Error {

@@ -1,6 +1,5 @@
-import { TWEET_EXPANSIONS, TWEET_FIELDS, tweetFieldMask, USER_FIELDS } from './fields.js';
-import { readList } from './params.js';
-import type { EmulatorState } from './state.js';
+import type { EmulatorState } from '../admin/index.js';
+import { readList, TWEET_EXPANSIONS, TWEET_FIELDS, tweetFieldMask, USER_FIELDS } from '../api/index.js';
 
 /** Field selection of a post-returning request. */
 export interface FieldSelection {

@@ -1,9 +1,14 @@
+import {
+  extractEntities,
+  isoSeconds,
+  mix32,
+  msFromId,
+  PostFlag,
+  type PostStore,
+  SOURCES,
+  type UserStore,
+} from '../world/index.js';
 import { hasField } from './fields.js';
-import { mix32 } from './prng.js';
-import { isoSeconds, msFromId } from './snowflake.js';
-import { PostFlag, type PostStore, type UserStore } from './store.js';
-import { extractEntities } from './text.js';
-import { SOURCES } from './vocab.js';
 
 const j = JSON.stringify;
 

@@ -1,4 +1,4 @@
-import { Prng } from './prng.js';
+import { Prng } from '../world/index.js';
 
 /** Every fault the emulator can inject. */
 export const FAULT_KINDS = [

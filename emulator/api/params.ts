@@ -1,5 +1,5 @@
+import { parseId } from '../world/index.js';
 import { type ApiResponse, invalidParam, invalidRequest } from './problems.js';
-import { parseId } from './snowflake.js';
 
 /** Thrown by validators; carries the 400 response to send. */
 export class BadRequest extends Error {

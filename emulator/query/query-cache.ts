@@ -1,4 +1,4 @@
-import type { PostStore, UserStore } from '../store.js';
+import type { PostStore, UserStore } from '../world/index.js';
 import { compileQuery, type PostPredicate } from './matcher.js';
 import { parseQuery } from './parser.js';
 

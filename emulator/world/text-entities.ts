@@ -1,4 +1,4 @@
-import { PostFlag } from './store.js';
+import { PostFlag } from './posts.js';
 
 const MENTION = /(?<![\p{L}\p{N}_@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@])/gu;
 const HASHTAG = /(?<![\p{L}\p{N}_&#])#([\p{L}\p{N}_]*[\p{L}_][\p{L}\p{N}_]*)/gu;
