@@ -190,7 +190,7 @@ describe('property 15: concurrency N > 1 (engine, ManualClock, answers in any or
                 batchSize: 50,
                 minIntervalMs: 1_000,
                 timeBudgetMs: seconds * 1_000,
-                safetyMarginMs: 0,
+                finalCommitReserveMs: 0,
               }),
               controller.signal,
             ),
