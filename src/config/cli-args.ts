@@ -303,8 +303,10 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
   const timeBudgetMs =
     dur('--time-budget', v['time-budget'], file?.time_budget_seconds, DEFAULTS.timeBudgetMs / 1000, 1000, 1) *
     1000;
+  const concurrency = int('--concurrency', v.concurrency, file?.concurrency, DEFAULTS.concurrency, 1);
   const run: RunOptions = {
     ...DEFAULT_RUN_OPTIONS,
+    concurrency,
     maxTweets: int('--max-tweets', v['max-tweets'], file?.max_tweets, DEFAULTS.maxTweets, 1),
     batchSize: int('--batch-size', v['batch-size'], file?.batch_size, DEFAULTS.batchSize, 1),
     commitPages: int('--commit-pages', v['commit-pages'], file?.commit_pages, DEFAULTS.commitPages, 1),
@@ -387,7 +389,7 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
       v['invocation-type'] === undefined
         ? (file?.invocation_type ?? DEFAULTS.invocationType)
         : required(checkInvocationType(v['invocation-type']), '--invocation-type'),
-    concurrency: int('--concurrency', v.concurrency, file?.concurrency, DEFAULTS.concurrency, 1),
+    concurrency,
     rateBudget:
       v['rate-budget'] === undefined
         ? (file?.rate_budget ?? DEFAULTS.rateBudget)

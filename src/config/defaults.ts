@@ -79,5 +79,6 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = {
     maxAttempts: DEFAULTS.retryAttempts,
   },
   leaseTtlMs: DEFAULTS.leaseTtlMs,
+  concurrency: DEFAULTS.concurrency,
   spend: { pricePerPostUsd: DEFAULTS.pricePerPostUsd },
 };

@@ -40,6 +40,7 @@ export const LAMBDA_ENV_VARS = [
   'X_API_BASE_URL',
   'SAFETY_MARGIN_MS',
   'LEASE_TTL_MS',
+  'CONCURRENCY',
   'PARAMETER_MAX_AGE_SECONDS',
   'LAMBDA_PAYLOAD_LIMIT_BYTES',
   'LOG_LEVEL',
@@ -85,7 +86,7 @@ export interface LambdaConfig {
   readonly streams: StreamsLocation;
   /**
    * The run options, the same type and defaults as the CLI's `PollConfig.run`:
-   * MAX_TWEETS_PER_EXECUTION, BATCH_SIZE, MIN_INTERVAL_MS, LEASE_TTL_MS and the spend variables.
+   * MAX_TWEETS_PER_EXECUTION, BATCH_SIZE, MIN_INTERVAL_MS, LEASE_TTL_MS, CONCURRENCY and the spend variables.
    * `timeBudgetMs` is the longest invocation less SAFETY_MARGIN_MS; each invocation cuts it to the
    * time it has left.
    */
@@ -256,6 +257,7 @@ export function readLambdaEnv(env: Env): LambdaConfig {
     batchSize: integer(env, 'BATCH_SIZE', DEFAULTS.batchSize, 1),
     minIntervalMs: duration(env, 'MIN_INTERVAL_MS', DEFAULTS.minIntervalMs, 1, 0),
     leaseTtlMs: duration(env, 'LEASE_TTL_MS', DEFAULTS.leaseTtlMs, 1, 1000),
+    concurrency: integer(env, 'CONCURRENCY', DEFAULTS.concurrency, 1),
     timeBudgetMs: Math.max(0, LAMBDA_MAX_DURATION_MS - stopBeforeTimeoutMs),
     spend: spendOptions(env),
   };

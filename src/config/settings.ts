@@ -118,6 +118,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingInfo>> = {
   concurrency: {
     flag: '--concurrency',
     key: 'concurrency',
+    env: 'CONCURRENCY',
     description: 'streams polled at once in one process',
   },
   rateBudget: {

@@ -42,6 +42,11 @@ export interface RunOptions {
   readonly correlationId?: string;
   /** Price per post and the daily/monthly spend budgets. @default $0.005 per post, no budget */
   readonly spend: SpendOptions;
+  /**
+   * Streams that may hold a turn (a request in flight) at once, under the run's one rate limiter and
+   * post budget (docs/architecture.md, "Many streams: the scheduler"). @default 1
+   */
+  readonly concurrency?: number;
 }
 
 /**

@@ -97,11 +97,18 @@ describe('readLambdaEnv', () => {
     ['X_API_BASE_URL', { X_API_BASE_URL: 'http://emulator.internal:8080' }],
     ['ALLOW_INSECURE_HTTP', { ALLOW_INSECURE_HTTP: 'yes' }],
     ['LEASE_TTL_MS', { LEASE_TTL_MS: '500ms' }],
+    ['CONCURRENCY', { CONCURRENCY: '0' }],
+    ['CONCURRENCY', { CONCURRENCY: 'four' }],
     ['HTTPS_PROXY', { HTTPS_PROXY: 'ftp://proxy:1' }],
   ])('names %s when it is wrong (%j)', (setting, override) => {
     const error = configError({ ...valid, ...override });
     expect(error.setting).toBe(setting);
     expect(error.message).toContain(setting);
+  });
+
+  it('reads CONCURRENCY, the default when unset', () => {
+    expect(readLambdaEnv({ ...valid, CONCURRENCY: '4' }).run.concurrency).toBe(4);
+    expect(readLambdaEnv(valid).run.concurrency).toBe(1);
   });
 
   it('refuses plain http to a non-loopback host at cold start, unless ALLOW_INSECURE_HTTP=true', () => {
