@@ -23,8 +23,9 @@ export interface WavePlan {
 }
 
 /**
- * Cuts every configured stream into shards, least recently written first, and sends them. The
- * planner only reads checkpoints; leases are taken by the workers.
+ * Cuts every configured stream into shards, most behind first (`orderStreams`: fair_lag, then
+ * least recently written), and sends them. The planner only reads checkpoints; leases are taken
+ * by the workers.
  */
 export async function planWave(
   streams: readonly StreamSpec[],
@@ -33,11 +34,11 @@ export async function planWave(
   shardSize: number,
   wave: string,
 ): Promise<WavePlan> {
-  const updated = new Map((await store.list()).map((c) => [c.stream, c.updated_at] as const));
+  const standing = new Map((await store.list()).map((c) => [c.stream, c] as const));
   const shards = planShards(
     orderStreams(
       streams.map((s) => s.name),
-      updated,
+      standing,
     ),
     shardSize,
     wave,

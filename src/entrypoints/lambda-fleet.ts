@@ -41,7 +41,7 @@ function fleetRuntime(): FleetRuntime {
   return fleet;
 }
 
-/** The planner: every configured stream, least recently written first, in shards on the queue. */
+/** The planner: every configured stream, most behind (fair_lag) first, in shards on the queue. */
 export const planner = async (_event: unknown, context: LambdaContext): Promise<WavePlan> => {
   const { rt, fanout } = fleetRuntime();
   if (fanout.queueUrl === undefined) {
