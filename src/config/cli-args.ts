@@ -122,6 +122,7 @@ const PLAN_OPTIONS = {
 const REPORT_OPTIONS = {
   store: { type: 'string' },
   config: { type: 'string' },
+  'dynamodb-key': { type: 'string' },
   since: { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -508,7 +509,7 @@ async function parseReport(v: ReportValues, env: Env): Promise<ReportConfig> {
   const store = resolveStore(v.store, file?.store, env);
   const sinceMs = required(checkPeriod(v.since ?? CLI_DEFAULTS.reportSince), '--since');
   const out = required(nonEmpty(v.out ?? CLI_DEFAULTS.reportOut), '--out');
-  return { command: 'report', store, sinceMs, out };
+  return { command: 'report', store, sinceMs, out, dynamodbLayout: layoutOf(v, file) };
 }
 
 type PlanValues = ReturnType<typeof parse<typeof PLAN_OPTIONS>>;

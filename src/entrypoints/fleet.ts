@@ -47,10 +47,10 @@ export async function planWave(
   return { wave, streams: streams.length, shards: shards.length };
 }
 
-/** A shard's run: the summary, or why it could not run. */
+/** A shard's run: the summary, or why it is not done (with the summary when it ran: a stream failed). */
 export type ShardResult =
   | { readonly ok: true; readonly shard: ShardMessage; readonly summary: RunSummary }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; readonly summary?: RunSummary };
 
 /**
  * Runs the streams of one shard message (names not in `all` are logged and left out). A shard is
@@ -80,7 +80,7 @@ export async function runShard(
   const failed = summary.streams.filter((s) => s.outcome === 'failed');
   return failed.length === 0
     ? { ok: true, shard, summary }
-    : { ok: false, reason: `${failed.length} stream(s) failed` };
+    : { ok: false, reason: `${failed.length} stream(s) failed`, summary };
 }
 
 /** A queue a worker process receives shards from. */

@@ -4,18 +4,22 @@
  * single-function bundle (lambda.mjs) does not carry them. The planner runs on the schedule and sends one SQS message
  * per shard; the SQS event source hands each worker one shard (BatchSize 1, at most
  * WorkerConcurrency at once) and redelivers the ones reported in `batchItemFailures` or whose
- * worker died. Both share the container runtime of the single-function handler.
+ * worker died. Each shard's run is recorded in the run history, as the single function records its
+ * run. Both share the container runtime of the single-function handler.
  */
 import { createLambdaRuntime, type LambdaRuntime } from '../adapters/aws/lambda-runtime.js';
 import { SqsShardSender } from '../adapters/aws/shard-sender.js';
 import type { LambdaContext } from '../adapters/observability/lambda-context.js';
 import { DynamoDbRateBudgetStore } from '../adapters/stores/dynamodb-rate-budget.js';
+import { DynamoDbRunHistory } from '../adapters/stores/run-history-dynamodb.js';
 import { SystemClock } from '../adapters/system-clock.js';
 import { HttpXApi } from '../adapters/x-api/http-client.js';
 import { type FanoutEnv, readFanoutEnv } from '../config/fanout.js';
 import { ConfigError, DeadlineError } from '../core/errors.js';
-import { LogEvent } from '../core/ports/observability.js';
-import { DEFAULT_RUN_OPTIONS } from '../core/run-types.js';
+import { LogEvent, type Logger } from '../core/ports/observability.js';
+import { redactValue } from '../core/redaction.js';
+import { spendExtras, toRunRecord } from '../core/run-history.js';
+import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../core/run-types.js';
 import { planWave, runShard, type WavePlan } from './fleet.js';
 import { sharedLimiter } from './shared-limiter.js';
 import { USER_AGENT } from './user-agent.js';
@@ -24,6 +28,8 @@ interface FleetRuntime {
   readonly rt: LambdaRuntime;
   readonly fanout: FanoutEnv;
   readonly budgets: DynamoDbRateBudgetStore;
+  /** The run history in the checkpoint table, under its configured key attribute (as lambda.ts). */
+  readonly history: DynamoDbRunHistory;
 }
 
 let fleet: FleetRuntime | undefined;
@@ -36,7 +42,11 @@ function fleetRuntime(): FleetRuntime {
       tableName: rt.config.tableName,
       keyAttribute: rt.config.layout.keyAttribute,
     });
-    fleet = { rt, fanout, budgets };
+    const history = new DynamoDbRunHistory({
+      tableName: rt.config.tableName,
+      keyAttribute: rt.config.layout.keyAttribute,
+    });
+    fleet = { rt, fanout, budgets, history };
   }
   return fleet;
 }
@@ -61,6 +71,24 @@ export const planner = async (_event: unknown, context: LambdaContext): Promise<
   }
 };
 
+/**
+ * Records a shard's run in the table's history, as the single function records its run, so that
+ * `status` and `report` see the fleet's streams; a failure is logged, never thrown (the posts and
+ * checkpoints are already safe).
+ */
+async function recordShardRun(
+  history: DynamoDbRunHistory,
+  summary: RunSummary,
+  spend: LambdaRuntime['config']['spend'],
+  logger: Logger,
+): Promise<void> {
+  try {
+    await history.record(toRunRecord(summary, Date.now(), spendExtras(summary, spend)));
+  } catch (error) {
+    logger.log('warn', LogEvent.error, { correlation_id: summary.correlation_id, during: 'history', error });
+  }
+}
+
 /** An SQS event as the event source mapping delivers it (the fields the worker reads). */
 export interface ShardEvent {
   readonly Records: readonly { readonly messageId: string; readonly body: string }[];
@@ -71,7 +99,7 @@ export const worker = async (
   event: ShardEvent,
   context: LambdaContext,
 ): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => {
-  const { rt, budgets } = fleetRuntime();
+  const { rt, budgets, history } = fleetRuntime();
   const { config } = rt;
   rt.logger.addContext(context);
   const token = await rt.tokens.token();
@@ -119,6 +147,9 @@ export const worker = async (
         options,
         controller.signal,
       );
+      if (result.summary !== undefined) {
+        await recordShardRun(history, redactValue(result.summary, [token]), rt.config.spend, logger);
+      }
       if (!result.ok) {
         logger.log('warn', LogEvent.error, {
           during: 'shard',
