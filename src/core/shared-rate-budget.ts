@@ -87,6 +87,8 @@ export class SharedRateBudget {
   writes = 0;
   /** Conditional writes lost to another holder (each cost a read and a write). */
   conflicts = 0;
+  /** Slots dropped unsent because their window reset before this process got to send them. */
+  staleSlots = 0;
 
   constructor(options: SharedRateBudgetOptions) {
     this.#store = options.store;
@@ -162,6 +164,12 @@ export class SharedRateBudget {
       // The grant may have been given back while this waited (a 429 seen by this process).
       if (this.#grants.get(bucket)?.[0] !== slot) continue;
       slots.shift();
+      if (slot.validUntilMs !== undefined && this.#clock.now() >= slot.validUntilMs) {
+        // Its window has reset meanwhile (this process was starved or stalled): the slot was
+        // counted there and is spent; sent now it would be a request the new window does not expect.
+        this.staleSlots++;
+        continue;
+      }
       if (slot.probe === true) this.#probing.add(bucket);
       const sent = this.#inFlight.get(bucket) ?? [];
       // Requests that never got headers (network errors) stop counting after a minute.

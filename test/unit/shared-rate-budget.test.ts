@@ -215,4 +215,42 @@ describe('SharedRateBudget (simulated holders on one store)', () => {
     const [state] = await clock.run([run()]);
     expect(state?.holders).toEqual({});
   });
+  it('drops a granted slot whose window reset before its holder could send it (a starved process)', async () => {
+    // Prepare: 10 requests per 5 s. Holder a takes a grant of several slots, sends one, then stalls
+    // for longer than the window (a process starved of CPU); meanwhile b spends the new window.
+    const clock = new VirtualClock();
+    const store = new MemoryRateBudgetStore();
+    const server = new WindowServer(10, 5_000);
+    // No pacing: b may spend the whole window at once.
+    const a = new SharedRateBudget({ store, clock, holder: 'a', minIntervalMs: 0, pacingThreshold: 1 });
+    const b = new SharedRateBudget({ store, clock, holder: 'b', minIntervalMs: 0, pacingThreshold: 1 });
+    const send = async (budget: SharedRateBudget) => {
+      await budget.acquire(BUCKET);
+      const sent = server.take(clock.now());
+      await clock.sleep(10);
+      budget.observe(BUCKET, sent.snapshot, clock.now() - sent.dateMs);
+    };
+    const holderA = async () => {
+      await send(a); // the probe
+      await send(a); // the first slot of a grant of four
+      await clock.sleep(7_000);
+      // Act: a's next slot was counted in the window that has reset since.
+      await send(a);
+      await a.release();
+      return a.staleSlots;
+    };
+    const holderB = async () => {
+      await clock.sleep(6_500);
+      for (let i = 0; i < 10; i++) await send(b);
+      await b.release();
+    };
+
+    // Act
+    const [stale] = await clock.run([holderA(), holderB()]);
+
+    // Assess: no 429; a sent its third request only once b's window had reset.
+    expect(server.refused).toBe(0);
+    expect(stale).toBeGreaterThan(0);
+    expect(server.arrivals).toHaveLength(13);
+  });
 });
