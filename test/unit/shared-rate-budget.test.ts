@@ -243,6 +243,7 @@ describe('SharedRateBudget (simulated holders on one store)', () => {
       await clock.sleep(6_500);
       for (let i = 0; i < 10; i++) await send(b);
       await b.release();
+      return b.staleSlots;
     };
 
     // Act
