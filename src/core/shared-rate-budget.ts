@@ -26,6 +26,8 @@ import type { BeforeRequestOptions } from './rate-limiter.js';
 
 /** Default margin after a reset for the shared budget (see `SharedRateBudgetOptions.resetMarginMs`). */
 export const SHARED_RESET_MARGIN_MS = 100;
+/** A slot used this late, after its window's reset, is dropped (see `acquire`). */
+const STALE_SLOT_MS = 1_000;
 /** How long a smallest clock offset is trusted before a larger one may replace it. */
 const OFFSET_TTL_MS = 600_000;
 
@@ -164,16 +166,18 @@ export class SharedRateBudget {
       // The grant may have been given back while this waited (a 429 seen by this process).
       if (this.#grants.get(bucket)?.[0] !== slot) continue;
       slots.shift();
-      if (slot.validUntilMs !== undefined && this.#clock.now() >= slot.validUntilMs) {
-        // Its window has reset meanwhile (this process was starved or stalled): the slot was
-        // counted there and is spent; sent now it would be a request the new window does not expect.
+      const now = this.#clock.now();
+      if (slot.validUntilMs !== undefined && now >= slot.validUntilMs && now - slot.atMs >= STALE_SLOT_MS) {
+        // Its window has reset meanwhile and this process is late by far (starved or stalled): the
+        // slot was counted there and is spent; sent now it would be a request the new window's
+        // probe did not see. (A slot sent just after the reset, as in the normal flow, still
+        // reaches the server before that probe and is in its headers.)
         this.staleSlots++;
         continue;
       }
       if (slot.probe === true) this.#probing.add(bucket);
       const sent = this.#inFlight.get(bucket) ?? [];
       // Requests that never got headers (network errors) stop counting after a minute.
-      const now = this.#clock.now();
       this.#inFlight.set(bucket, [...sent.filter((at) => now - at < 60_000).slice(-7), now]);
       return;
     }
