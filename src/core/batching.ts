@@ -31,26 +31,30 @@ function byteLength(value: unknown): number {
   return encoder.encode(JSON.stringify(value)).length;
 }
 
-/** The ids (user, tweet, media, place, poll) a post points at through its expansion fields. */
-function referencedIds(tweet: Tweet): Set<string> {
-  const ids = new Set<string>();
-  const add = (v: unknown) => {
-    if (typeof v === 'string') ids.add(v);
-  };
-  add(tweet.author_id);
-  add(tweet.in_reply_to_user_id);
+function addId(ids: Set<string>, v: unknown): void {
+  if (typeof v === 'string') ids.add(v);
+}
+
+/**
+ * Adds to `ids` the ids (user, tweet, media, place, poll) a post points at through its expansion
+ * fields. One set for the whole batch and no closure per post: this runs for every post of a page.
+ */
+function addReferencedIds(tweet: Tweet, ids: Set<string>): void {
+  addId(ids, tweet.author_id);
+  addId(ids, tweet.in_reply_to_user_id);
   const refs = tweet.referenced_tweets;
-  if (Array.isArray(refs)) for (const r of refs) add((r as { id?: unknown } | null)?.id);
+  if (Array.isArray(refs)) for (const r of refs) addId(ids, (r as { id?: unknown } | null)?.id);
   const attachments = tweet.attachments as Record<string, unknown> | undefined;
-  for (const key of ['media_keys', 'poll_ids'] as const) {
-    const list = attachments?.[key];
-    if (Array.isArray(list)) for (const v of list) add(v);
+  if (attachments !== undefined) {
+    for (const key of ['media_keys', 'poll_ids'] as const) {
+      const list = attachments[key];
+      if (Array.isArray(list)) for (const v of list) addId(ids, v);
+    }
   }
   const geo = tweet.geo as { place_id?: unknown } | undefined;
-  add(geo?.place_id);
+  addId(ids, geo?.place_id);
   const mentions = (tweet.entities as { mentions?: unknown } | undefined)?.mentions;
-  if (Array.isArray(mentions)) for (const m of mentions) add((m as { id?: unknown } | null)?.id);
-  return ids;
+  if (Array.isArray(mentions)) for (const m of mentions) addId(ids, (m as { id?: unknown } | null)?.id);
 }
 
 /** Key of an include object: users/tweets/places/polls use `id`, media uses `media_key`. */
@@ -62,7 +66,7 @@ function includeKey(item: Record<string, unknown>): unknown {
 export function trimIncludes(includes: Includes | undefined, tweets: readonly Tweet[]): Includes | undefined {
   if (includes === undefined) return undefined;
   const wanted = new Set<string>();
-  for (const t of tweets) for (const id of referencedIds(t)) wanted.add(id);
+  for (const t of tweets) addReferencedIds(t, wanted);
   const out: Record<string, readonly Record<string, unknown>[]> = {};
   for (const [kind, items] of Object.entries(includes)) {
     const kept = items.filter((item) => {

@@ -11,9 +11,14 @@ const MAX_ID = (1n << 63n) - 1n;
 
 /** True when `value` is a decimal string of a positive 63-bit integer, the shape of every X id. */
 export function isValidId(value: unknown): value is string {
-  if (typeof value !== 'string' || !ID_PATTERN.test(value)) return false;
+  return idValue(value) !== undefined;
+}
+
+/** The numeric value of a valid id (see {@link isValidId}), undefined for anything else. */
+export function idValue(value: unknown): bigint | undefined {
+  if (typeof value !== 'string' || !ID_PATTERN.test(value)) return undefined;
   const n = BigInt(value);
-  return n > 0n && n <= MAX_ID;
+  return n > 0n && n <= MAX_ID ? n : undefined;
 }
 
 /** Numeric comparison of two ids: negative, zero or positive like a sort comparator. */

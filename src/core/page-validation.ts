@@ -4,7 +4,7 @@
  * stream with the checkpoint untouched instead of corrupting it.
  */
 import { InvalidResponseError } from './errors.js';
-import { compareIds, isValidId } from './ids.js';
+import { idValue } from './ids.js';
 import type { Tweet, TweetPage } from './ports/x-api.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -30,17 +30,19 @@ export function validatePage(body: unknown, endpoint: string, bounds: PageBounds
   }
   const data = body.data ?? [];
   if (!Array.isArray(data)) return bad('data is not an array');
-  let previous: string | undefined;
+  // Each id is parsed to a BigInt once and compared with the previous one and the bounds, also parsed
+  // once: the same checks as compareIds, a seventh of the BigInt parses (bench/README.md, drain profile).
+  const since = BigInt(bounds.sinceId);
+  const until = bounds.untilId === undefined ? undefined : BigInt(bounds.untilId);
+  let previous: bigint | undefined;
   for (const item of data as unknown[]) {
-    if (!isRecord(item) || !isValidId(item.id)) return bad('a post id is not a numeric string');
-    const id = item.id;
-    if (previous !== undefined && compareIds(id, previous) >= 0)
-      return bad(`ids are not strictly descending at ${id}`);
-    if (compareIds(id, bounds.sinceId) <= 0) return bad(`id ${id} is not above since_id ${bounds.sinceId}`);
-    if (bounds.untilId !== undefined && compareIds(id, bounds.untilId) >= 0) {
-      return bad(`id ${id} is not below until_id ${bounds.untilId}`);
-    }
-    previous = id;
+    const value = isRecord(item) ? idValue(item.id) : undefined;
+    if (value === undefined) return bad('a post id is not a numeric string');
+    const id = (item as { id: string }).id;
+    if (previous !== undefined && value >= previous) return bad(`ids are not strictly descending at ${id}`);
+    if (value <= since) return bad(`id ${id} is not above since_id ${bounds.sinceId}`);
+    if (until !== undefined && value >= until) return bad(`id ${id} is not below until_id ${bounds.untilId}`);
+    previous = value;
   }
   const includes = body.includes;
   if (includes !== undefined) {
