@@ -50,8 +50,14 @@ export interface SharedRateBudgetOptions {
   readonly resetMarginMs?: number;
   /** @default 1000 */
   readonly probeWaitMs?: number;
-  /** Slots reserved per round trip. @default 4 */
+  /** Slots reserved per round trip when the record is not contended. @default 4 */
   readonly grantSize?: number;
+  /**
+   * Most slots per round trip: a reservation that lost a race doubles the next one's size up to
+   * this (fewer writes on a record many holders want), and each one won at once brings it back
+   * down by one towards `grantSize`. @default 16
+   */
+  readonly maxGrantSize?: number;
   /** A grant's later slots fall within this long after its first. @default 1000 */
   readonly horizonMs?: number;
   /** Compare-and-swap attempts before giving up on a contended record (also bounds `acquire`'s rounds, x50). @default 200 */
@@ -71,6 +77,9 @@ export class SharedRateBudget {
   readonly #holder: string;
   readonly #rules: BudgetRules;
   readonly #grantSize: number;
+  readonly #maxGrantSize: number;
+  /** The size of the next grant, per bucket (see `maxGrantSize`). */
+  readonly #want = new Map<string, number>();
   readonly #horizonMs: number;
   readonly #maxAttempts: number;
   readonly #grants = new Map<string, Slot[]>();
@@ -103,6 +112,7 @@ export class SharedRateBudget {
       probeWaitMs: options.probeWaitMs ?? 1_000,
     };
     this.#grantSize = options.grantSize ?? 4;
+    this.#maxGrantSize = Math.max(this.#grantSize, options.maxGrantSize ?? 16);
     this.#horizonMs = options.horizonMs ?? 1_000;
     this.#maxAttempts = options.maxAttempts ?? 200;
   }
@@ -255,16 +265,23 @@ export class SharedRateBudget {
 
   async #reserve(bucket: string): Promise<{ slots: Slot[]; retryAtMs?: number }> {
     let granted: { slots: Slot[]; retryAtMs?: number } = { slots: [] };
+    const want = this.#want.get(bucket) ?? this.#grantSize;
+    const lostBefore = this.conflicts;
     await this.#update(bucket, (state, nowMs) => {
       const out = grantSlots(
         state,
-        { holder: this.#holder, want: this.#grantSize, horizonMs: this.#horizonMs, nowMs },
+        { holder: this.#holder, want, horizonMs: this.#horizonMs, nowMs },
         this.#rules,
       );
       granted =
         out.retryAtMs === undefined ? { slots: out.slots } : { slots: out.slots, retryAtMs: out.retryAtMs };
       return out.state;
     });
+    const lost = this.conflicts > lostBefore;
+    this.#want.set(
+      bucket,
+      lost ? Math.min(this.#maxGrantSize, want * 2) : Math.max(this.#grantSize, want - 1),
+    );
     return granted;
   }
 
