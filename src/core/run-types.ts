@@ -1,6 +1,7 @@
 import type { CheckpointStore } from './ports/checkpoint-store.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger, Metrics } from './ports/observability.js';
+import type { RunObserver } from './ports/run-events.js';
 import type { Sink } from './ports/sink.js';
 import type { SpendLedger } from './ports/spend-ledger.js';
 import type { XApi } from './ports/x-api.js';
@@ -97,6 +98,11 @@ export interface RunDependencies {
    * @default none: spend is counted for this execution only and the budgets see only its reads
    */
   readonly spendLedger?: SpendLedger;
+  /**
+   * Typed events as they happen (requests, waits, retries, commits, skipped and failed streams), for
+   * a progress display; the outcome is the RunSummary. @default none
+   */
+  readonly observer?: RunObserver;
 }
 
 export type StreamOutcome =

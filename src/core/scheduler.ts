@@ -73,8 +73,8 @@ export class FairScheduler {
    * turned into posts) can join as min(post budget, other budgets).
    */
   postBudget(): number {
-    // Money turned into posts: what was delivered plus what the spend budgets still let the run read.
-    const spendable = this.#run.counters.delivered + this.#run.spend.room();
+    // Money turned into posts: what was handed over plus what the spend budgets still let the run read.
+    const spendable = this.#run.counters.handedOver + this.#run.spend.room();
     return Math.min(this.#run.options.maxTweets, spendable);
   }
 
@@ -105,7 +105,7 @@ export class FairScheduler {
       entry.session.attach({
         next: () => this.#next(entry),
         release: () => this.#release(entry),
-        remaining: () => Math.max(0, entry.share - entry.session.delivered),
+        remaining: () => Math.max(0, entry.share - entry.session.handedOver),
         nextIsMine: () => this.#nextIsMine(entry),
       });
     }
@@ -125,7 +125,7 @@ export class FairScheduler {
       const stop = this.#run.stopReason();
       if (stop === null) this.#recomputeShares();
       const candidates = this.#entries.filter((e) => e.state === 'waiting' || e.state === 'released');
-      const eligible = stop === null ? candidates.filter((e) => e.share > e.session.delivered) : [];
+      const eligible = stop === null ? candidates.filter((e) => e.share > e.session.handedOver) : [];
       const pick = eligible[pickNext(eligible)];
       const delivering = this.#entries.some((e) => e.state === 'released');
       if (pick?.state === 'released' || (pick === undefined && delivering)) {
@@ -164,7 +164,7 @@ export class FairScheduler {
         weight: e.weight,
         // A page in delivery keeps what it took: a share recomputed meanwhile must not go below it.
         floor: e.session.claimed,
-        cap: e.state === 'done' || e.finalStop !== null ? e.session.delivered : Number.POSITIVE_INFINITY,
+        cap: e.state === 'done' || e.finalStop !== null ? e.session.handedOver : Number.POSITIVE_INFINITY,
       })),
     );
     this.#entries.forEach((e, i) => {
@@ -176,7 +176,7 @@ export class FairScheduler {
   #nextIsMine(entry: Entry): boolean {
     const candidates = this.#entries.filter(
       (e) =>
-        e === entry || ((e.state === 'waiting' || e.state === 'released') && e.share > e.session.delivered),
+        e === entry || ((e.state === 'waiting' || e.state === 'released') && e.share > e.session.handedOver),
     );
     const claims: PageClaim[] = candidates.map((e) => ({ pages: e.pages, weight: e.weight }));
     return candidates[pickNext(claims)] === entry;
