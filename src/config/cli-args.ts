@@ -162,7 +162,7 @@ const PLAN_OPTIONS = flags(
   'min-interval',
   'help',
 );
-const REPORT_OPTIONS = flags('store', 'config', 'since', 'out', 'help', 'version');
+const REPORT_OPTIONS = flags('store', 'config', 'since', 'out', 'dynamodb-key', 'help', 'version');
 const INIT_OPTIONS = flags('force', 'help', 'version');
 
 /**
@@ -521,7 +521,7 @@ async function parseReport(v: ReportValues, env: Env): Promise<ReportConfig> {
   const store = resolveStore(v.store, file?.store, env);
   const sinceMs = required(checkPeriod(v.since ?? DEFAULTS.reportSince), '--since');
   const out = required(nonEmpty(v.out ?? DEFAULTS.reportOut), '--out');
-  return { command: 'report', store, sinceMs, out };
+  return { command: 'report', store, sinceMs, out, dynamodbLayout: layoutOf(v, file) };
 }
 
 type PlanValues = ReturnType<typeof parse<typeof PLAN_OPTIONS>>;

@@ -109,6 +109,8 @@ export interface ReportConfig {
   readonly sinceMs: number;
   /** The HTML file written. @default 'report.html' */
   readonly out: string;
+  /** DynamoDB: the table's key attribute, where the history items are (`--dynamodb-key`). @default stream */
+  readonly dynamodbLayout?: CheckpointLayout;
 }
 
 /** Every command line the CLI understands, validated. */

@@ -159,6 +159,7 @@ Options:
   --config <file>          take the store from a config file
   --since <period>         how far back: 30d, 36h, 90m, 45s (default ${d('reportSince')})
   --out <file>             the HTML file to write (default ${d('reportOut')})
+  --dynamodb-key <attr>    the dynamodb table's key attribute (default ${d('dynamodbKey')})
   -h, --help
   -v, --version
 
@@ -166,7 +167,7 @@ Exit codes: 0 written, 2 bad usage, or a missing or empty store (nothing to repo
 `,
   plan: `Usage: twitter-poller plan --config <file> --queue <sqs-url> [options]
 
-One fan-out wave: the config's streams, least recently written first, cut into shards of
+One fan-out wave: the config's streams, most behind (fair_lag) first, cut into shards of
 --shard-size streams, one SQS message each, for the workers (docs/architecture.md, "Fleet").
 Prints {"wave":…,"streams":…,"shards":…}.
 

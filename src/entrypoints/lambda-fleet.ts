@@ -4,7 +4,8 @@
  * single-function bundle (lambda.mjs) does not carry them. The planner runs on the schedule and sends one SQS message
  * per shard; the SQS event source hands each worker one shard (BatchSize 1, at most
  * WorkerConcurrency at once) and redelivers the ones reported in `batchItemFailures` or whose
- * worker died. Both share the container runtime of the single-function handler.
+ * worker died. Each shard's run is recorded in the run history, as the single function records its
+ * run. Both share the container runtime of the single-function handler.
  */
 import { SqsShardSender } from '../adapters/aws/shard-sender.js';
 import type { LambdaContext } from '../adapters/observability/lambda-context.js';
@@ -12,8 +13,14 @@ import { DynamoDbRateBudgetStore } from '../adapters/stores/dynamodb-rate-budget
 import { type FanoutEnv, readFanoutEnv } from '../config/fanout.js';
 import { ConfigError } from '../core/errors.js';
 import { LogEvent } from '../core/ports/observability.js';
+import { redactValue } from '../core/redaction.js';
 import { planWave, runShard, type WavePlan } from './fleet.js';
-import { createLambdaContainer, type LambdaContainer, startInvocation } from './lambda-setup.js';
+import {
+  createLambdaContainer,
+  type LambdaContainer,
+  recordRunHistory,
+  startInvocation,
+} from './lambda-setup.js';
 import { sharedLimiter } from './shared-limiter.js';
 
 interface FleetRuntime {
@@ -40,7 +47,7 @@ function fleetRuntime(): FleetRuntime {
   return fleet;
 }
 
-/** The planner: every configured stream, least recently written first, in shards on the queue. */
+/** The planner: every configured stream, most behind (fair_lag) first, in shards on the queue. */
 export const planner = async (_event: unknown, context: LambdaContext): Promise<WavePlan> => {
   const { rt, fanout } = fleetRuntime();
   if (fanout.queueUrl === undefined) {
@@ -92,6 +99,9 @@ export const worker = async (
         options,
         invocation.signal,
       );
+      if (result.summary !== undefined) {
+        await recordRunHistory(rt, redactValue(result.summary, [token]), logger);
+      }
       if (!result.ok) {
         logger.log('warn', LogEvent.error, {
           during: 'shard',

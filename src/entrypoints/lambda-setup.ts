@@ -14,16 +14,19 @@ import { LambdaInvokeSink } from '../adapters/sinks/lambda.js';
 import { reportDeadLetter, SqsSink } from '../adapters/sinks/sqs.js';
 import { DynamoDbCheckpointStore } from '../adapters/stores/dynamodb.js';
 import { DynamoDbSpendLedger } from '../adapters/stores/dynamodb-spend-ledger.js';
+import { DynamoDbRunHistory } from '../adapters/stores/run-history-dynamodb.js';
 import { SystemClock } from '../adapters/system-clock.js';
 import { HttpXApi } from '../adapters/x-api/http-client.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { type LambdaConfig, parseStreamsJson, readLambdaEnv } from '../config/lambda-env.js';
 import { DeadlineError } from '../core/errors.js';
 import type { CheckpointStore } from '../core/ports/checkpoint-store.js';
-import { INVOCATION_METRICS, type Logger } from '../core/ports/observability.js';
+import { INVOCATION_METRICS, LogEvent, type Logger } from '../core/ports/observability.js';
+import type { RunHistoryStore } from '../core/ports/run-history.js';
 import type { Sink } from '../core/ports/sink.js';
 import type { SpendLedger } from '../core/ports/spend-ledger.js';
-import type { RunDependencies, RunOptions } from '../core/run-types.js';
+import { spendExtras, toRunRecord } from '../core/run-history.js';
+import type { RunDependencies, RunOptions, RunSummary } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
 import { invocationTimes } from './invocation-time.js';
 import { USER_AGENT } from './user-agent.js';
@@ -143,4 +146,30 @@ export function startInvocation(
       container.metrics.flush();
     },
   };
+}
+
+let history: RunHistoryStore | undefined;
+
+/**
+ * Records a run (the single function's invocation, or a fan-out worker's shard) in the table's
+ * history (items with a 90-day TTL), under the configured key attribute, so that `status` and
+ * `report` see it. `summary` must already be redacted. A failure is logged, never thrown: the posts
+ * and checkpoints are already safe.
+ */
+export async function recordRunHistory(
+  rt: LambdaContainer,
+  summary: RunSummary,
+  logger: Logger = rt.logger,
+): Promise<void> {
+  try {
+    // A static import: a dynamic one would wrap the SDK's modules lazily and stop esbuild from
+    // tree-shaking them (+47 KB of @aws-sdk/client-dynamodb in build/lambda/lambda.mjs, measured).
+    history ??= new DynamoDbRunHistory({
+      tableName: rt.config.tableName,
+      keyAttribute: rt.config.layout.keyAttribute,
+    });
+    await history.record(toRunRecord(summary, Date.now(), spendExtras(summary, rt.config.run.spend)));
+  } catch (error) {
+    logger.log('warn', LogEvent.error, { correlation_id: summary.correlation_id, during: 'history', error });
+  }
 }

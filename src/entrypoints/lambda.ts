@@ -13,15 +13,17 @@
  * runs) the error is thrown again by every invocation until fixed.
  */
 import type { LambdaContext } from '../adapters/observability/lambda-context.js';
-import { DynamoDbRunHistory } from '../adapters/stores/run-history-dynamodb.js';
 import { ConfigError, PollerError } from '../core/errors.js';
 import { LogEvent, MetricName } from '../core/ports/observability.js';
-import type { RunHistoryStore } from '../core/ports/run-history.js';
 import { redactSecrets, redactValue } from '../core/redaction.js';
 import { runExecution } from '../core/run.js';
-import { spendExtras, toRunRecord } from '../core/run-history.js';
 import type { RunSummary } from '../core/run-types.js';
-import { createLambdaContainer, type LambdaContainer, startInvocation } from './lambda-setup.js';
+import {
+  createLambdaContainer,
+  type LambdaContainer,
+  recordRunHistory,
+  startInvocation,
+} from './lambda-setup.js';
 
 /** Thrown when an invocation could save no progress at all. */
 export class ExecutionFailedError extends PollerError {
@@ -41,27 +43,6 @@ try {
       `${JSON.stringify({ level: 'ERROR', event: 'error', during: 'init', code: error.code, setting: error.setting, reason: error.message })}\n`,
     );
     process.exit(2);
-  }
-}
-
-let history: RunHistoryStore | undefined;
-
-/** Records the run in the table's history (items with a 90-day TTL); a failure is logged, never thrown. */
-async function recordHistory(rt: LambdaContainer, summary: RunSummary): Promise<void> {
-  try {
-    // A static import: a dynamic one would wrap the SDK's modules lazily and stop esbuild from
-    // tree-shaking them (+47 KB of @aws-sdk/client-dynamodb in build/lambda/lambda.mjs, measured).
-    history ??= new DynamoDbRunHistory({
-      tableName: rt.config.tableName,
-      keyAttribute: rt.config.layout.keyAttribute,
-    });
-    await history.record(toRunRecord(summary, Date.now(), spendExtras(summary, rt.config.run.spend)));
-  } catch (error) {
-    rt.logger.log('warn', LogEvent.error, {
-      correlation_id: summary.correlation_id,
-      during: 'history',
-      error,
-    });
   }
 }
 
@@ -100,7 +81,7 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
   } finally {
     invocation.end();
   }
-  await recordHistory(rt, redactValue(summary, [token]));
+  await recordRunHistory(rt, redactValue(summary, [token]));
   const failed = summary.streams.filter((s) => s.outcome === 'failed');
   // A 401 may mean the token was rotated: the next invocation reads it afresh.
   if (failed.length > 0) rt.tokens.invalidate();

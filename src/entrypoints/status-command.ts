@@ -89,7 +89,7 @@ export async function runStatus(
     keyAttribute: config.dynamodbLayout?.keyAttribute,
   });
   try {
-    const last = await readLastRuns(config.store, Date.now());
+    const last = await readLastRuns(config.store, Date.now(), config.dynamodbLayout?.keyAttribute);
     const rows = (await store.list()).map((c) => toStatus(c, last.get(c.stream) ?? null));
     const spend = await readSpendStatus(
       ledger,
