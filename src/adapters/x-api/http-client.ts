@@ -16,7 +16,7 @@ import {
   parseRetryAfter,
 } from '../../core/rate-limit-headers.js';
 import { mapHttpError } from './error-mapping.js';
-import { agentFor, type ProxySettings } from './proxy.js';
+import { type AgentOptions, agentFor, directAgent, type ProxySettings, proxyFor } from './proxy.js';
 
 /** Options of HttpXApi. */
 export interface HttpXApiOptions {
@@ -41,6 +41,7 @@ export const DEFAULT_BASE_URL = 'https://api.x.com';
 
 /** Sockets per client: the poller keeps at most a couple of requests in flight. */
 const MAX_SOCKETS = 16;
+const AGENT_OPTIONS: AgentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS };
 
 /** Status, headers and the raw (still encoded) body of one response. */
 interface RawResponse {
@@ -57,7 +58,10 @@ export class HttpXApi implements XApi {
   readonly #responseTimeoutMs: number;
   readonly #bodyTimeoutMs: number;
   readonly #now: () => number;
-  readonly #agent: HttpAgent;
+  /** The direct agent; undefined when a proxy is used (#proxyAgent, loaded at the first request). */
+  readonly #agent: HttpAgent | undefined;
+  readonly #proxy: ProxySettings;
+  #proxyAgent: Promise<HttpAgent> | undefined;
   readonly #request: typeof httpRequest;
 
   constructor(options: HttpXApiOptions) {
@@ -68,7 +72,8 @@ export class HttpXApi implements XApi {
     this.#bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
     this.#now = options.now ?? Date.now;
     const base = new URL(this.#baseUrl);
-    this.#agent = agentFor(base, options.proxy ?? {}, { keepAlive: true, maxSockets: MAX_SOCKETS });
+    this.#proxy = options.proxy ?? {};
+    this.#agent = proxyFor(base, this.#proxy) === undefined ? directAgent(base, AGENT_OPTIONS) : undefined;
     this.#request = base.protocol === 'http:' ? httpRequest : httpsRequest;
   }
 
@@ -82,7 +87,8 @@ export class HttpXApi implements XApi {
   async get<T>(request: ApiRequest, signal?: AbortSignal): Promise<ApiResponse<T>> {
     const endpoint = request.endpoint;
     signal?.throwIfAborted();
-    const response = await this.#send(this.url(request), endpoint, signal);
+    const agent = this.#agent ?? (await (this.#proxyAgent ??= agentFor(new URL(this.#baseUrl), this.#proxy, AGENT_OPTIONS)));
+    const response = await this.#send(this.url(request), endpoint, agent, signal);
     const meta = this.#meta(headerReader(response.headers));
     const ok = response.status >= 200 && response.status <= 299;
     let text: string;
@@ -124,7 +130,7 @@ export class HttpXApi implements XApi {
   }
 
   /** One GET: resolves with the whole raw body, rejects with a typed error or the caller's abort reason. */
-  #send(url: URL, endpoint: string, signal: AbortSignal | undefined): Promise<RawResponse> {
+  #send(url: URL, endpoint: string, agent: HttpAgent, signal: AbortSignal | undefined): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
       let phase: 'response' | 'body' = 'response';
       let settled = false;
@@ -156,7 +162,7 @@ export class HttpXApi implements XApi {
         url,
         {
           method: 'GET',
-          agent: this.#agent,
+          agent,
           headers: {
             authorization: `Bearer ${this.#token}`,
             accept: 'application/json',
