@@ -87,7 +87,7 @@ export class HttpXApi implements XApi {
   async get<T>(request: ApiRequest, signal?: AbortSignal): Promise<ApiResponse<T>> {
     const endpoint = request.endpoint;
     signal?.throwIfAborted();
-    const agent = this.#agent ?? (await (this.#proxyAgent ??= agentFor(new URL(this.#baseUrl), this.#proxy, AGENT_OPTIONS)));
+    const agent = this.#agent ?? (await this.#loadProxyAgent());
     const response = await this.#send(this.url(request), endpoint, agent, signal);
     const meta = this.#meta(headerReader(response.headers));
     const ok = response.status >= 200 && response.status <= 299;
@@ -127,6 +127,12 @@ export class HttpXApi implements XApi {
       ...(meta.rateLimit === undefined ? {} : { rateLimit: meta.rateLimit }),
       ...(meta.serverDateMs === undefined ? {} : { serverDateMs: meta.serverDateMs }),
     };
+  }
+
+  /** The proxy's agent, its module imported at the first request (proxy.ts). */
+  #loadProxyAgent(): Promise<HttpAgent> {
+    this.#proxyAgent ??= agentFor(new URL(this.#baseUrl), this.#proxy, AGENT_OPTIONS);
+    return this.#proxyAgent;
   }
 
   /** One GET: resolves with the whole raw body, rejects with a typed error or the caller's abort reason. */
