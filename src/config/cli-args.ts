@@ -277,8 +277,10 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
       1000,
       1,
     ) * 1000;
+  const concurrency = int('--concurrency', v.concurrency, file?.concurrency, CLI_DEFAULTS.concurrency, 1);
   const run: RunOptions = {
     ...DEFAULT_RUN_OPTIONS,
+    concurrency,
     maxTweets: int('--max-tweets', v['max-tweets'], file?.max_tweets, CLI_DEFAULTS.maxTweets, 1),
     batchSize: int('--batch-size', v['batch-size'], file?.batch_size, CLI_DEFAULTS.batchSize, 1),
     commitPages: int('--commit-pages', v['commit-pages'], file?.commit_pages, CLI_DEFAULTS.commitPages, 1),
@@ -314,7 +316,7 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
       1000,
     timeBudgetMs,
     // A short budget (tests, manual runs) keeps a quarter in hand rather than the full 5 s.
-    safetyMarginMs: Math.min(DEFAULT_RUN_OPTIONS.safetyMarginMs, Math.floor(timeBudgetMs / 4)),
+    finalCommitReserveMs: Math.min(DEFAULT_RUN_OPTIONS.finalCommitReserveMs, Math.floor(timeBudgetMs / 4)),
     spend: parseSpendOptions(v, file),
   };
   const store = resolveStore(v.store, file?.store, env);
@@ -362,7 +364,7 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
       v['invocation-type'] === undefined
         ? (file?.invocation_type ?? ADOPTION_DEFAULTS.invocationType)
         : required(checkInvocationType(v['invocation-type']), '--invocation-type'),
-    concurrency: int('--concurrency', v.concurrency, file?.concurrency, CLI_DEFAULTS.concurrency, 1),
+    concurrency,
     rateBudget:
       v['rate-budget'] === undefined
         ? (file?.rate_budget ?? CLI_DEFAULTS.rateBudget)

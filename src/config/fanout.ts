@@ -59,15 +59,15 @@ export interface FanoutEnv extends FanoutConfig {
   readonly queueUrl: string | undefined;
 }
 
-/** Reads the FANOUT_* variables; a worker's budget is 15 minutes less `safetyMarginMs`. */
+/** Reads the FANOUT_* variables; a worker's budget is 15 minutes less `stopBeforeTimeoutMs` (SAFETY_MARGIN_MS). */
 export function readFanoutEnv(
   env: Readonly<Record<string, string | undefined>>,
-  worker: { readonly safetyMarginMs: number; readonly minIntervalMs: number },
+  worker: { readonly stopBeforeTimeoutMs: number; readonly minIntervalMs: number },
 ): FanoutEnv {
   const config = parseFanout(
     { mode: env.FANOUT_MODE?.trim() || undefined, shardSize: env.FANOUT_SHARD_SIZE?.trim() || undefined },
     { mode: 'FANOUT_MODE', shardSize: 'FANOUT_SHARD_SIZE' },
-    { timeBudgetMs: 900_000 - worker.safetyMarginMs, minIntervalMs: worker.minIntervalMs },
+    { timeBudgetMs: 900_000 - worker.stopBeforeTimeoutMs, minIntervalMs: worker.minIntervalMs },
   );
   const queueUrl = env.FANOUT_QUEUE_URL?.trim() || undefined;
   if (queueUrl !== undefined && !/^https?:\/\/\S+$/.test(queueUrl)) {

@@ -39,6 +39,7 @@ export const LAMBDA_ENV_VARS = [
   'X_API_BASE_URL',
   'SAFETY_MARGIN_MS',
   'LEASE_TTL_MS',
+  'CONCURRENCY',
   'PARAMETER_MAX_AGE_SECONDS',
   'LAMBDA_PAYLOAD_LIMIT_BYTES',
   'LOG_LEVEL',
@@ -71,8 +72,9 @@ export const LAMBDA_DEFAULTS = {
   batchSize: 25,
   minIntervalMs: 1000,
   apiBaseUrl: 'https://api.x.com',
-  safetyMarginMs: 60_000,
+  stopBeforeTimeoutMs: 60_000,
   leaseTtlMs: 60_000,
+  concurrency: 1,
   parameterMaxAgeSeconds: 300,
   payloadLimitBytes: 262_144,
   logLevel: 'info',
@@ -102,10 +104,15 @@ export interface LambdaConfig {
   readonly minIntervalMs: number;
   /** X_API_BASE_URL. @default 'https://api.x.com' */
   readonly apiBaseUrl: string;
-  /** Time kept back from the invocation's remaining time. @default 60000 */
-  readonly safetyMarginMs: number;
+  /**
+   * SAFETY_MARGIN_MS: the run's budget ends this long before the invocation times out; the hard abort
+   * fires halfway into it (src/entrypoints/invocation-time.ts). @default 60000
+   */
+  readonly stopBeforeTimeoutMs: number;
   /** @default 60000 */
   readonly leaseTtlMs: number;
+  /** CONCURRENCY: streams with a request in flight at once (RunOptions.concurrency). @default 1 */
+  readonly concurrency: number;
   /** Cache lifetime of SSM values in a warm container. @default 300 */
   readonly parameterMaxAgeSeconds: number;
   /** Largest Invoke payload of the Lambda sink. @default 262144 */
@@ -283,8 +290,9 @@ export function readLambdaEnv(env: Env): LambdaConfig {
     batchSize: integer(env, 'BATCH_SIZE', LAMBDA_DEFAULTS.batchSize, 1),
     minIntervalMs: duration(env, 'MIN_INTERVAL_MS', LAMBDA_DEFAULTS.minIntervalMs, 1, 0),
     apiBaseUrl: baseUrl.value,
-    safetyMarginMs: duration(env, 'SAFETY_MARGIN_MS', LAMBDA_DEFAULTS.safetyMarginMs, 1, 0),
+    stopBeforeTimeoutMs: duration(env, 'SAFETY_MARGIN_MS', LAMBDA_DEFAULTS.stopBeforeTimeoutMs, 1, 0),
     leaseTtlMs: duration(env, 'LEASE_TTL_MS', LAMBDA_DEFAULTS.leaseTtlMs, 1, 1000),
+    concurrency: integer(env, 'CONCURRENCY', LAMBDA_DEFAULTS.concurrency, 1),
     parameterMaxAgeSeconds: duration(
       env,
       'PARAMETER_MAX_AGE_SECONDS',

@@ -4,7 +4,8 @@
  */
 import { ApiError, CreditsDepletedError, DeadlineError, RateLimitExceededError } from './errors.js';
 import { LogEvent, type Logger, MetricName } from './ports/observability.js';
-import type { ApiRequest, ApiResponse } from './ports/x-api.js';
+import type { RunEvent } from './ports/run-events.js';
+import type { ApiRequest, ApiResponse, RateLimitSnapshot } from './ports/x-api.js';
 import { bucketKey } from './rate-limiter.js';
 import { withRetry } from './retry.js';
 import type { RunContext } from './run-context.js';
@@ -13,6 +14,18 @@ import type { RequestTally } from './stream-activity.js';
 /** Whatever keeps the caller's leases alive through a wait of `forMs` (a LeaseKeeper, a session). */
 export interface LeaseGuard {
   ensure(forMs?: number): Promise<void>;
+}
+
+/** The `request` event of an answer or a failure. */
+function requestEvent(endpoint: string, status: number | undefined, rateLimit?: RateLimitSnapshot): RunEvent {
+  return {
+    type: 'request',
+    endpoint,
+    ...(status === undefined ? {} : { status }),
+    ...(rateLimit === undefined
+      ? {}
+      : { rateLimit: { remaining: rateLimit.remaining, limit: rateLimit.limit } }),
+  };
 }
 
 function errorCode(err: unknown): string {
@@ -35,6 +48,10 @@ export async function callApi<T>(
   return withRetry(
     async () => {
       run.checkDeadline();
+      // The lease and the credits flag first: no I/O sits between the limiter's slot and the send, so
+      // the requests of streams polled at once reach the API as far apart as the limiter spaced them.
+      await lease?.ensure();
+      await run.spend.beforeRequest(); // the credits flag (throws when set) and its one probe
       await run.limiter.beforeRequest(bucket, {
         deadlineMs: run.deadlineMs,
         ...(run.signal === undefined ? {} : { signal: run.signal }),
@@ -48,10 +65,9 @@ export async function callApi<T>(
             wait_ms: wait.waitMs,
             reason: wait.reason,
           });
+          run.emit({ type: 'rate_limit_wait', endpoint: request.endpoint, waitMs: wait.waitMs });
         },
       });
-      await lease?.ensure();
-      await run.spend.beforeRequest(); // the credits flag (throws when set) and its one probe
       const started = clock.now();
       run.counters.countRequest();
       tally?.countRequest();
@@ -68,6 +84,7 @@ export async function callApi<T>(
           rate_limit_remaining: response.rateLimit?.remaining,
           reset_at: response.rateLimit ? new Date(response.rateLimit.resetAtMs).toISOString() : undefined,
         });
+        run.emit(requestEvent(request.endpoint, response.status, response.rateLimit));
         return response;
       } catch (err) {
         const rateLimit = err instanceof ApiError ? err.response.rateLimit : undefined;
@@ -86,6 +103,7 @@ export async function callApi<T>(
           rate_limit_remaining: rateLimit?.remaining,
           reset_at: rateLimit ? new Date(rateLimit.resetAtMs).toISOString() : undefined,
         });
+        run.emit(requestEvent(request.endpoint, err instanceof ApiError ? err.status : undefined, rateLimit));
         // A 402 stops every stream of every process sharing the store; never retried.
         if (err instanceof CreditsDepletedError)
           await run.spend.creditsDepleted(err, logger, { endpoint: request.endpoint });
@@ -108,13 +126,16 @@ export async function callApi<T>(
             wait_ms: event.delayMs,
             reason: '429',
           });
+          run.emit({ type: 'rate_limit_wait', endpoint: request.endpoint, waitMs: event.delayMs });
         }
+        const code = errorCode(event.error);
         logger.log('warn', LogEvent.retry, {
           endpoint: request.endpoint,
           attempt: event.attempt,
           delay_ms: event.delayMs,
-          code: errorCode(event.error),
+          code,
         });
+        run.emit({ type: 'retry', code, attempt: event.attempt, delayMs: event.delayMs });
       },
     },
   );

@@ -9,17 +9,12 @@
 import { DeadlineError } from './errors.js';
 import type { Clock } from './ports/clock.js';
 import { Endpoint, type RateLimitSnapshot } from './ports/x-api.js';
+import type { BeforeRequestOptions, PlannedWait } from './request-wait.js';
 import { RESET_MARGIN_MS, SEARCH_ALL_INTERVAL_MS } from './retry.js';
 import type { SharedRateBudget } from './shared-rate-budget.js';
 
-/** Why the limiter waits: the minimum interval, pacing past the threshold, or an exhausted window. */
-export type WaitReason = 'min_interval' | 'pacing' | 'exhausted';
-
-/** A wait the limiter decided on. */
-export interface PlannedWait {
-  readonly waitMs: number;
-  readonly reason: WaitReason;
-}
+/** The waiting contract lives in request-wait.ts (shared with SharedRateBudget); re-exported for callers of the limiter. */
+export type { BeforeRequestOptions, PlannedWait, WaitReason } from './request-wait.js';
 
 /** Options of RateLimiter. */
 export interface RateLimiterOptions {
@@ -36,15 +31,6 @@ export interface RateLimiterOptions {
    * @default none: pace from this process's own view
    */
   readonly shared?: SharedRateBudget;
-}
-
-/** Options of `RateLimiter.beforeRequest`. */
-export interface BeforeRequestOptions {
-  /** Epoch ms: a wait that would end after it throws DeadlineError. @default Infinity */
-  readonly deadlineMs?: number;
-  readonly signal?: AbortSignal;
-  /** Called before each wait (logs, metrics, lease renewal); a returned promise is awaited. */
-  readonly onWait?: (wait: PlannedWait) => void | Promise<void>;
 }
 
 interface Bucket {

@@ -5,6 +5,7 @@
 import { DeadlineError } from './errors.js';
 import type { WriteStamp } from './frontier.js';
 import { type Logger, MetricName, type Metrics } from './ports/observability.js';
+import type { RunEvent } from './ports/run-events.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RunDependencies, RunOptions } from './run-types.js';
 import type { SpendAccount } from './spend-account.js';
@@ -17,8 +18,17 @@ export type StopReason =
   | 'spend_exhausted'
   | 'credits_depleted';
 
-/** The run's totals. Only its own methods change them; everyone else reads. */
+/**
+ * The run's totals. Only its own methods change them; everyone else reads.
+ *
+ * Two counts of posts: `handedOver` moves when the sink acknowledges a batch (`write`), `delivered`
+ * only when a commit succeeds (the sink flushed, the checkpoint saved). `tweets_delivered`,
+ * TweetsProcessed and the run history are `delivered`; the post budget (max_tweets) is shared on
+ * `handedOver`, so that posts written and not yet committed are already spent (docs/architecture.md,
+ * "Counters count commits").
+ */
 export class RunCounters {
+  #handedOver = 0;
   #delivered = 0;
   #apiRequests = 0;
   #rateLimitWaits = 0;
@@ -26,8 +36,13 @@ export class RunCounters {
 
   constructor(private readonly metrics: Metrics) {}
 
+  /** Posts written to the sink and committed: what `tweets_delivered` reports. */
   get delivered(): number {
     return this.#delivered;
+  }
+  /** Posts the sink acknowledged, committed or not: what the post budget is spent by. */
+  get handedOver(): number {
+    return this.#handedOver;
   }
   get apiRequests(): number {
     return this.#apiRequests;
@@ -40,6 +55,11 @@ export class RunCounters {
     return this.#usageCapped;
   }
 
+  /** The sink acknowledged a batch of `posts`. */
+  countHandedOver(posts: number): void {
+    this.#handedOver += posts;
+  }
+  /** A commit made `posts` durable and checkpointed: they are delivered. */
   countDelivered(posts: number): void {
     this.#delivered += posts;
   }
@@ -79,9 +99,14 @@ export class RunContext {
     return this.deps.clock.now();
   }
 
-  /** start + timeBudgetMs - safetyMarginMs: nothing starts that would end after it. */
+  /** Tells the run's observer (the CLI's progress and human lines), if any. */
+  emit(event: RunEvent): void {
+    this.deps.observer?.onEvent(event);
+  }
+
+  /** start + timeBudgetMs - finalCommitReserveMs: nothing starts that would end after it. */
   get deadlineMs(): number {
-    return this.startedMs + this.options.timeBudgetMs - this.options.safetyMarginMs;
+    return this.startedMs + this.options.timeBudgetMs - this.options.finalCommitReserveMs;
   }
 
   /** Who writes, and when: the stamp of a checkpoint written now. */

@@ -1,21 +1,13 @@
 import type { CheckpointStore } from './ports/checkpoint-store.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger, Metrics } from './ports/observability.js';
+import type { RunObserver } from './ports/run-events.js';
 import type { Sink } from './ports/sink.js';
 import type { SpendLedger } from './ports/spend-ledger.js';
 import type { XApi } from './ports/x-api.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { RetryOptions } from './retry.js';
 import type { SpendOptions } from './spend.js';
-
-/** Retry policy: exponential backoff with full jitter. */
-export interface RetryOptions {
-  /** @default 1000 */
-  readonly baseDelayMs: number;
-  /** @default 300000 */
-  readonly maxDelayMs: number;
-  /** Attempts in all, the first included. @default 5 */
-  readonly maxAttempts: number;
-}
 
 /** Budgets and pacing of one execution. */
 export interface RunOptions {
@@ -23,8 +15,13 @@ export interface RunOptions {
   readonly maxTweets: number;
   /** Wall time of the execution. @default 840000 (14 minutes of a 15-minute Lambda) */
   readonly timeBudgetMs: number;
-  /** Time kept in hand before the budget ends, for the last checkpoint write. @default 5000 */
-  readonly safetyMarginMs: number;
+  /**
+   * Time kept at the end of `timeBudgetMs` for the final commit (sink flush and checkpoint write): no
+   * request or wait starts that would end after `start + timeBudgetMs - finalCommitReserveMs`. The
+   * run's own margin; a Lambda's stop-before-timeout is a different one, taken off before the budget
+   * (src/entrypoints/invocation-time.ts). @default 5000
+   */
+  readonly finalCommitReserveMs: number;
   /** @default 25 */
   readonly batchSize: number;
   /**
@@ -45,12 +42,17 @@ export interface RunOptions {
   readonly correlationId?: string;
   /** Price per post and the daily/monthly spend budgets. @default $0.005 per post, no budget */
   readonly spend?: SpendOptions;
+  /**
+   * Streams that may hold a turn (a request in flight) at once, under the run's one rate limiter and
+   * post budget (docs/architecture.md, "Many streams: the scheduler"). @default 1
+   */
+  readonly concurrency?: number;
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
   maxTweets: 1000,
   timeBudgetMs: 840_000,
-  safetyMarginMs: 5_000,
+  finalCommitReserveMs: 5_000,
   batchSize: 25,
   commitPages: 10,
   commitIntervalMs: 2_000,
@@ -62,7 +64,9 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = {
 
 /**
  * Labelled points of the poll loop where a test can stop the process (docs/architecture.md,
- * "Failpoints"). Test-only: production never sets `RunDependencies.failpoint`.
+ * "Failpoints"). Test-only. Those at a sink call are fired by the test-only FailpointSink
+ * decorator, the one inside the store write by the store's `onWrite` option; `after_fetch` and
+ * `after_checkpoint` are fired by core through `RunDependencies.failpoint`, which production never sets.
  */
 export const Failpoint = {
   afterFetch: 'after_fetch',
@@ -88,8 +92,8 @@ export interface RunDependencies {
    */
   readonly rateLimiter?: RateLimiter;
   /**
-   * Test-only hook called at each {@link Failpoint} the core reaches (after_fetch,
-   * after_ack_before_checkpoint, after_checkpoint); adapters call the other two. @default none
+   * Test-only hook the core calls at `after_fetch` and `after_checkpoint`; the test-only FailpointSink
+   * and the store's `onWrite` fire the others. @default none
    */
   readonly failpoint?: (label: FailpointLabel) => void | Promise<void>;
   /**
@@ -97,6 +101,11 @@ export interface RunDependencies {
    * @default none: spend is counted for this execution only and the budgets see only its reads
    */
   readonly spendLedger?: SpendLedger;
+  /**
+   * Typed events as they happen (requests, waits, retries, commits, skipped and failed streams), for
+   * a progress display; the outcome is the RunSummary. @default none
+   */
+  readonly observer?: RunObserver;
 }
 
 export type StreamOutcome =

@@ -48,6 +48,7 @@ export async function runExecution(
     logger: deps.logger.child({ correlation_id: correlationId }),
     metrics: deps.metrics,
     ...(deps.spendLedger === undefined ? {} : { ledger: deps.spendLedger }),
+    ...(deps.observer === undefined ? {} : { observer: deps.observer }),
   });
   const run = new RunContext(deps, options, correlationId, started, limiter, signal, spend);
   run.logger.log('info', LogEvent.executionStart, {
@@ -116,6 +117,7 @@ export async function runExecution(
       share: shares.get(r.stream) ?? 0,
       delivered: r.tweets_delivered,
     })),
+    ...(deps.metrics.totals === undefined ? {} : { metrics: deps.metrics.totals() }),
   });
   return summary;
 }

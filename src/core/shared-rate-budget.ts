@@ -22,7 +22,7 @@ import {
   grantSlots,
   observe,
 } from './rate-budget.js';
-import type { BeforeRequestOptions } from './rate-limiter.js';
+import type { BeforeRequestOptions } from './request-wait.js';
 
 /** Default margin after a reset for the shared budget (see `SharedRateBudgetOptions.resetMarginMs`). */
 export const SHARED_RESET_MARGIN_MS = 100;

@@ -12,6 +12,7 @@
 import { CreditsDepletedError } from './errors.js';
 import type { Clock } from './ports/clock.js';
 import { LogEvent, type Logger, MetricName, type Metrics } from './ports/observability.js';
+import type { RunObserver } from './ports/run-events.js';
 import type { SpendLedger } from './ports/spend-ledger.js';
 import {
   billPage,
@@ -29,6 +30,8 @@ export interface SpendAccountPorts {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Told once when the credits are found depleted. @default none */
+  readonly observer?: RunObserver;
 }
 
 /** The spend state of one execution. */
@@ -192,6 +195,7 @@ export class SpendAccount {
       message:
         'the X API credits are depleted (HTTP 402): every stream stops with its state saved; top up the credits',
     });
+    this.ports.observer?.onEvent({ type: 'credits_depleted' });
   }
 
   #flagError(why: string): CreditsDepletedError {

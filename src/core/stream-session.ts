@@ -34,7 +34,7 @@ export interface TurnSource {
   next(): Promise<StopReason | null>;
   /** The page is fetched: another stream may request while this one delivers. */
   release(): void;
-  /** Posts the stream may still deliver in this run (its share minus what it delivered). */
+  /** Posts the stream may still deliver in this run (its share minus what it handed over). */
   remaining(): number;
   /** True when the stream's next page is due right after this one: reading it ahead is worth it. */
   nextIsMine(): boolean;
@@ -42,7 +42,7 @@ export interface TurnSource {
 
 /** Until the scheduler attaches: one stream alone, with the whole post budget. */
 function soloTurns(run: RunContext, session: StreamSession): TurnSource {
-  const remaining = (): number => Math.max(0, run.options.maxTweets - session.delivered);
+  const remaining = (): number => Math.max(0, run.options.maxTweets - session.handedOver);
   return {
     next: async () => run.stopReason() ?? (remaining() > 0 ? null : 'budget_exhausted'),
     release: () => undefined,
@@ -78,10 +78,13 @@ export class StreamSession {
   /** As loaded: the fair-share lag the run started with. */
   readonly #startLag: number;
   #checkpoint: Checkpoint;
+  /** Posts the sink acknowledged, committed or not: what the share is spent by. */
+  #handedOver = 0;
+  /** Posts (and batches) committed: sink flushed, checkpoint saved. What the summary reports. */
   #delivered = 0;
+  #batches = 0;
   /** Posts of the page being delivered, taken against the share but not yet written. */
   #held = 0;
-  #batches = 0;
   #turns: TurnSource;
   readonly #activity: StreamActivity;
 
@@ -133,6 +136,7 @@ export class StreamSession {
       );
       if (acquired === null) {
         logger.log('info', LogEvent.streamSkipped, { stream: spec.name, reason: 'locked' });
+        run.emit({ type: 'stream_skipped', stream: spec.name, reason: 'locked' });
         return summaryOf(spec.name, 'skipped_locked', null, 0, 0);
       }
       keeper = new LeaseKeeper(store, acquired, run.options.leaseTtlMs, run.deps.clock);
@@ -188,12 +192,20 @@ export class StreamSession {
   get checkpoint(): Checkpoint {
     return this.#checkpoint;
   }
+  /** Posts committed (written, flushed, checkpointed): the stream's `tweets_delivered`. */
   get delivered(): number {
     return this.#delivered;
   }
-  /** Delivered plus the posts of the page in delivery: what the share must not drop below. */
+  /**
+   * Posts the sink acknowledged, committed or not. The scheduler shares max_tweets on this count, so
+   * a page written and not yet committed is already spent, and a failed commit gives nothing back.
+   */
+  get handedOver(): number {
+    return this.#handedOver;
+  }
+  /** Handed over plus the posts of the page in delivery: what the share must not drop below. */
   get claimed(): number {
-    return this.#delivered + this.#held;
+    return this.#handedOver + this.#held;
   }
   /** The page in delivery takes `posts` of the share (0 when it is done). */
   hold(posts: number): void {
@@ -287,18 +299,34 @@ export class StreamSession {
     this.#checkpoint = next;
   }
 
-  /** Writes one batch to the sink (retried), then counts and logs it. */
+  /**
+   * Writes one batch to the sink (retried) and logs it. The posts are handed over, not yet delivered:
+   * they count once their commit succeeds ({@link countCommitted}).
+   */
   async deliver(batch: Batch): Promise<void> {
-    const { sink, metrics } = this.#run.deps;
-    await withRetry(() => sink.write(batch, this.#run.signal), this.sinkRetry(this.#run.signal));
+    await withRetry(
+      () => this.#run.deps.sink.write(batch, this.#run.signal),
+      this.sinkRetry(this.#run.signal),
+    );
     const count = batch.tweets.length;
-    this.#run.counters.countDelivered(count);
-    this.#delivered += count;
+    this.#run.counters.countHandedOver(count);
+    this.#handedOver += count;
     this.#held = Math.max(0, this.#held - count);
-    this.#batches++;
-    metrics.add(MetricName.tweetsProcessed, count, 'Count');
-    metrics.add(MetricName.batchesDelivered, 1, 'Count');
     this.#logger.log('info', LogEvent.batch, { stream: this.#spec.name, batch_id: batch.batch_id, count });
+  }
+
+  /**
+   * A commit succeeded (sink flushed, checkpoint saved): its `posts` in `batches` are delivered. The
+   * only place delivered counts and TweetsProcessed move, so a flush that fails counts nothing.
+   */
+  countCommitted(posts: number, batches: number): void {
+    const { metrics } = this.#run.deps;
+    this.#run.counters.countDelivered(posts);
+    this.#delivered += posts;
+    this.#batches += batches;
+    metrics.add(MetricName.tweetsProcessed, posts, 'Count');
+    metrics.add(MetricName.batchesDelivered, batches, 'Count');
+    this.#run.emit({ type: 'committed', stream: this.#spec.name, posts, batches });
   }
 
   /** Makes everything written durable. Not abortable: a stop lands here to save what was delivered. */
@@ -306,7 +334,6 @@ export class StreamSession {
     await withRetry(() => this.#run.deps.sink.flush(), this.sinkRetry(undefined)).catch((error: unknown) => {
       throw markCommitFailure(error);
     });
-    await this.#run.deps.failpoint?.(Failpoint.afterAckBeforeCheckpoint);
   }
 
   /** Retries of a sink call: backoff as for the API, the leases kept through the wait, logged. */
@@ -325,6 +352,7 @@ export class StreamSession {
           delay_ms: e.delayMs,
           code: 'sink',
         });
+        this.#run.emit({ type: 'retry', code: 'sink', attempt: e.attempt, delayMs: e.delayMs });
       },
     };
   }
@@ -449,7 +477,15 @@ function failure(
   const retryable = classifyError(err).retryable;
   logger.log('error', LogEvent.error, { stream, code, reason: message, retryable });
   run.deps.metrics.add(MetricName.errorsEncountered, 1, 'Count');
-  if (err instanceof UsageCapExceededError) {
+  const capped = err instanceof UsageCapExceededError;
+  run.emit({
+    type: 'stream_error',
+    stream,
+    outcome: capped ? 'usage_capped' : 'failed',
+    code,
+    reason: message,
+  });
+  if (capped) {
     run.counters.markUsageCapped();
     run.deps.metrics.add(MetricName.usageCapped, 1, 'Count');
     return summaryOf(stream, 'usage_capped', checkpoint, delivered, batches, message);

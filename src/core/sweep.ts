@@ -168,6 +168,7 @@ export async function runSweep(session: StreamSession, granted = false): Promise
           pageDone: delivery.pageDone,
           lastPage: nextToken === undefined,
           newestMs: delivery.newestMs,
+          batches: delivery.batches,
         });
       }
       // The batches acknowledged before it are committed on the way out (see catch below).
@@ -209,6 +210,8 @@ interface PendingPages {
   pageDone: boolean;
   lastPage: boolean;
   pages: number;
+  /** Batches the sink acknowledged: counted as delivered with the commit. */
+  batches: number;
   /** The newest creation time among the pending posts (NaN for none): freshness at the commit. */
   newestMs: number;
 }
@@ -228,7 +231,12 @@ class GroupCommit {
   add(
     ids: readonly string[],
     token: string | undefined,
-    page: { readonly pageDone: boolean; readonly lastPage: boolean; readonly newestMs: number },
+    page: {
+      readonly pageDone: boolean;
+      readonly lastPage: boolean;
+      readonly newestMs: number;
+      readonly batches: number;
+    },
   ): void {
     const pending = this.#pending ?? {
       ids: [],
@@ -236,6 +244,7 @@ class GroupCommit {
       pageDone: false,
       lastPage: false,
       pages: 0,
+      batches: 0,
       newestMs: Number.NaN,
     };
     if (isNewer(page.newestMs, pending.newestMs)) pending.newestMs = page.newestMs;
@@ -244,6 +253,7 @@ class GroupCommit {
     pending.pageDone = page.pageDone;
     pending.lastPage = page.lastPage;
     pending.pages++;
+    pending.batches += page.batches;
     this.#pending = pending;
   }
 
@@ -278,6 +288,8 @@ async function deliverPage(
 ): Promise<{
   readonly end: StopReason | null;
   readonly delivered: readonly string[];
+  /** Batches the sink acknowledged. */
+  readonly batches: number;
   readonly pageDone: boolean;
   readonly newestMs: number;
   readonly failure?: unknown;
@@ -293,6 +305,7 @@ async function deliverPage(
   });
   // Ids only: the commit outlives this call (it overlaps the next pages), the post objects need not.
   const delivered: string[] = [];
+  let written = 0;
   let newestMs = Number.NaN;
   let stop: StopReason | null = null;
   try {
@@ -305,17 +318,24 @@ async function deliverPage(
         break;
       }
       await session.deliver(batch);
+      written++;
       for (const tweet of batch.tweets) delivered.push(tweet.id);
       const batchNewest = newestCreatedMs(batch.tweets);
       if (isNewer(batchNewest, newestMs)) newestMs = batchNewest;
     }
   } catch (failure) {
     session.hold(0);
-    return { end: null, delivered, pageDone: false, newestMs, failure };
+    return { end: null, delivered, batches: written, pageDone: false, newestMs, failure };
   }
   session.hold(0);
   const pageDone = stop === null && take.length === fresh.length;
-  return { end: stop ?? (pageDone ? null : 'budget_exhausted'), delivered, pageDone, newestMs };
+  return {
+    end: stop ?? (pageDone ? null : 'budget_exhausted'),
+    delivered,
+    batches: written,
+    pageDone,
+    newestMs,
+  };
 }
 
 /**
@@ -336,6 +356,8 @@ async function commitDelivered(session: StreamSession, pending: PendingPages): P
           session.run.stamp(),
         );
   await session.commit(recordRecent(next, pending.ids, session.spec.overlapSeconds));
+  // Only now are the posts delivered: a flush or a checkpoint write that failed counted none of them.
+  session.countCommitted(pending.ids.length, pending.batches);
   // Freshness: the newest post of the run, measured when it became durable (sink flushed, checkpoint moved).
   session.activity.committed(pending.newestMs, session.run.now());
 }

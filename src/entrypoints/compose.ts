@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { JsonLogger } from '../adapters/observability/json-logger.js';
-import { ProgressLogger } from '../adapters/observability/progress-logger.js';
+import { ProgressLine, ProgressLogger } from '../adapters/observability/progress-logger.js';
 import { SumMetrics } from '../adapters/observability/sum-metrics.js';
 import { FailpointSink } from '../adapters/sinks/failpoint.js';
 import { JsonlFileSink } from '../adapters/sinks/jsonl.js';
@@ -147,7 +147,9 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
   const correlationId = config.run.correlationId ?? randomUUID();
   const json = new JsonLogger({ stream: stderr, level: config.logLevel, secrets: [config.bearerToken] });
   const progress = io.progress ?? (stderr.isTTY === true && config.progress !== false);
-  const logger: Logger = progress ? new ProgressLogger(json, stderr) : json;
+  // The progress line counts the run's typed events; the logger only clears and redraws it.
+  const line = progress ? new ProgressLine(stderr) : undefined;
+  const logger: Logger = line ? new ProgressLogger(json, line) : json;
   const metrics = new SumMetrics({ alwaysReport: INVOCATION_METRICS });
   // Test-only crash switch (TWITTER_POLLER_FAILPOINT, see failpoints.ts); undefined in production.
   const failpoint = failpointFromEnv();
@@ -212,6 +214,7 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
       spendLedger,
       ...(shared ? { rateLimiter: shared.limiter } : {}),
       ...(failpoint ? { failpoint } : {}),
+      ...(line ? { observer: line } : {}),
     },
     streams: config.streams,
     options: { ...config.run, correlationId },
@@ -227,7 +230,7 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
           } finally {
             await spendLedger.close().catch(() => undefined);
             await store.close();
-            if (logger instanceof ProgressLogger) logger.finish();
+            line?.clear();
           }
         }
       })();

@@ -82,8 +82,8 @@ Options:
   --payload-format <f>     lambda sink payload: envelope | tweets | array (default ${A.payloadFormat})
   --invocation-type <t>    lambda sink Invoke: Event | RequestResponse (default ${A.invocationType})
   -q, --quiet              no progress line (also off when stderr is not a terminal, TERM=dumb or CI)
-  --concurrency <n>        streams polled at once in this process (default ${D.concurrency}; above 1
-                           needs the fair-share scheduler: until then streams run in turn)
+  --concurrency <n>        streams with a request in flight at once in this process, under one
+                           rate limiter and one post budget (default ${D.concurrency})
   --rate-budget <mode>     shared: pace with every process sharing the store (the app's budget);
                            local: this process alone (default ${D.rateBudget})
   -h, --help

@@ -17,6 +17,7 @@ import { ConfigError, DeadlineError } from '../core/errors.js';
 import { LogEvent } from '../core/ports/observability.js';
 import { DEFAULT_RUN_OPTIONS } from '../core/run-types.js';
 import { planWave, runShard, type WavePlan } from './fleet.js';
+import { invocationTimes } from './invocation-time.js';
 import { sharedLimiter } from './shared-limiter.js';
 import { USER_AGENT } from './user-agent.js';
 
@@ -80,19 +81,23 @@ export const worker = async (
   const clock = new SystemClock();
   const failures: { itemIdentifier: string }[] = [];
   for (const record of event.Records) {
-    const remainingMs = context.getRemainingTimeInMillis();
+    const { timeBudgetMs, hardStopMs } = invocationTimes(
+      context.getRemainingTimeInMillis(),
+      config.stopBeforeTimeoutMs,
+    );
     const controller = new AbortController();
     const hardStop = setTimeout(
       () => controller.abort(new DeadlineError('invocation is about to time out')),
-      Math.max(0, remainingMs - config.safetyMarginMs / 2),
+      hardStopMs,
     );
     const options = {
       ...DEFAULT_RUN_OPTIONS,
       maxTweets: config.maxTweets,
-      timeBudgetMs: Math.max(0, remainingMs - config.safetyMarginMs),
+      timeBudgetMs,
       batchSize: config.batchSize,
       minIntervalMs: config.minIntervalMs,
       leaseTtlMs: config.leaseTtlMs,
+      concurrency: config.concurrency,
       spend: config.spend,
       correlationId: `${context.awsRequestId}:${record.messageId}`,
     };

@@ -24,6 +24,7 @@ import { redactSecrets, redactValue } from '../core/redaction.js';
 import { runExecution } from '../core/run.js';
 import { spendExtras, toRunRecord } from '../core/run-history.js';
 import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../core/run-types.js';
+import { invocationTimes } from './invocation-time.js';
 import { USER_AGENT } from './user-agent.js';
 
 /** Thrown when an invocation could save no progress at all. */
@@ -98,12 +99,11 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
   }
   const logger = rt.logger.withSecrets([token]).child({ correlation_id: correlationId });
   const remainingMs = context.getRemainingTimeInMillis();
-  const timeBudgetMs = Math.max(0, remainingMs - config.safetyMarginMs);
-  // Hard stop halfway into the safety margin, should anything ignore the budget.
+  const { timeBudgetMs, hardStopMs } = invocationTimes(remainingMs, config.stopBeforeTimeoutMs);
   const controller = new AbortController();
   const hardStop = setTimeout(
     () => controller.abort(new DeadlineError('invocation is about to time out')),
-    Math.max(0, remainingMs - config.safetyMarginMs / 2),
+    hardStopMs,
   );
   let summary: RunSummary;
   try {
@@ -130,6 +130,7 @@ export const handler = async (_event: unknown, context: LambdaContext): Promise<
         batchSize: config.batchSize,
         minIntervalMs: config.minIntervalMs,
         leaseTtlMs: config.leaseTtlMs,
+        concurrency: config.concurrency,
         spend: config.spend,
         correlationId,
       },

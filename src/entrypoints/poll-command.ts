@@ -7,8 +7,8 @@ import { runExecution } from '../core/run.js';
 import { spendExtras } from '../core/run-history.js';
 import type { RunSummary } from '../core/run-types.js';
 import { type ComposeIo, type Composition, composePoll } from './compose.js';
-import { ObservedLogger } from './observed-logger.js';
 import { recordRun } from './run-history.js';
+import { runNotices } from './run-notices.js';
 
 /** Exit codes of `poll`, documented in README.md. */
 export const ExitCode = { ok: 0, failure: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
@@ -35,44 +35,9 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
   const say = (text: string) =>
     io.stderr.write(`${clear}twitter-poller: ${redact(text, [config.bearerToken])}\n`);
   const composition = await composePoll(config, io);
-  // Human lines go out as the errors happen, so that `execution_end` stays the last line of stderr.
-  const observed = new ObservedLogger(
-    composition.logger,
-    () => composition.metrics.totals(),
-    (event, fields) => {
-      if (event === 'stream_skipped') {
-        say(
-          `stream "${String(fields.stream)}" skipped: its lease is held by another execution (${String(fields.reason)})`,
-        );
-        return;
-      }
-      if (event === 'credits_depleted') {
-        say(
-          'the X API credits are depleted (HTTP 402): every stream stopped with its state saved. Top up the credits; the next run makes one probe request and resumes once it succeeds',
-        );
-        return;
-      }
-      if (fields.during === 'release') return;
-      if (fields.code === 'dead_letter') {
-        say(String(fields.message)); // the stream went on: no "failed"
-        return;
-      }
-      if (fields.code === 'authentication') {
-        say('the API rejected the bearer token (HTTP 401): check X_BEARER_TOKEN (the token is not shown)');
-      } else if (typeof fields.stream === 'string') {
-        say(`stream "${fields.stream}" failed: ${String(fields.reason)}`);
-      }
-    },
-  );
-  const logger = observed.child({ correlation_id: composition.options.correlationId });
-  if (config.concurrency > 1) {
-    // Polling several streams at once needs the fair-share scheduler (issue 10); until it lands the
-    // streams of this process run in turn, still under the one shared budget.
-    logger.log('warn', 'concurrency_unavailable', {
-      concurrency: config.concurrency,
-      message: 'streams run one at a time in this version',
-    });
-  }
+  // Human lines go out as things happen (typed events), so that `execution_end` stays the last line.
+  const observer = runNotices(say, composition.deps.observer);
+  const logger = composition.logger.child({ correlation_id: composition.options.correlationId });
   const controller = new AbortController();
   let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
@@ -99,7 +64,7 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
       }
     }
     summary = await runExecution(
-      { ...composition.deps, logger: observed },
+      { ...composition.deps, observer },
       composition.streams,
       composition.options,
       controller.signal,
@@ -118,7 +83,8 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
     const message = error instanceof Error ? error.message : String(error);
     logger.log('error', 'error', { code: 'internal', reason: message });
     say(`the run failed: ${message}`);
-    if (!observed.observation.ended) {
+    if (summary === undefined) {
+      // The run itself failed before its summary: say how it ended, as the last line.
       logger.log('error', 'execution_end', {
         caught_up: false,
         error: error instanceof Error ? error.name : 'unknown',

@@ -34,7 +34,7 @@ describe('readLambdaEnv', () => {
       batchSize: 25,
       minIntervalMs: 1000,
       apiBaseUrl: 'https://api.x.com',
-      safetyMarginMs: 60_000,
+      stopBeforeTimeoutMs: 60_000,
       logLevel: 'info',
     });
     expect(config.payloadLimitBytes).toBe(LAMBDA_DEFAULTS.payloadLimitBytes);
@@ -99,11 +99,18 @@ describe('readLambdaEnv', () => {
     ['X_API_BASE_URL', { X_API_BASE_URL: 'http://emulator.internal:8080' }],
     ['ALLOW_INSECURE_HTTP', { ALLOW_INSECURE_HTTP: 'yes' }],
     ['LEASE_TTL_MS', { LEASE_TTL_MS: '500ms' }],
+    ['CONCURRENCY', { CONCURRENCY: '0' }],
+    ['CONCURRENCY', { CONCURRENCY: 'four' }],
     ['HTTPS_PROXY', { HTTPS_PROXY: 'ftp://proxy:1' }],
   ])('names %s when it is wrong (%j)', (setting, override) => {
     const error = configError({ ...valid, ...override });
     expect(error.setting).toBe(setting);
     expect(error.message).toContain(setting);
+  });
+
+  it('reads CONCURRENCY, the default when unset', () => {
+    expect(readLambdaEnv({ ...valid, CONCURRENCY: '4' }).concurrency).toBe(4);
+    expect(readLambdaEnv(valid).concurrency).toBe(LAMBDA_DEFAULTS.concurrency);
   });
 
   it('refuses plain http to a non-loopback host at cold start, unless ALLOW_INSECURE_HTTP=true', () => {
@@ -134,7 +141,7 @@ describe('readLambdaEnv', () => {
     });
     expect(config).toMatchObject({
       minIntervalMs: 2000,
-      safetyMarginMs: 90_000,
+      stopBeforeTimeoutMs: 90_000,
       leaseTtlMs: 120_000,
       parameterMaxAgeSeconds: 600,
       proxy: { httpsProxy: 'http://proxy.vpc:3128', noProxy: '.amazonaws.com' },

@@ -80,7 +80,6 @@ describe.each([
       new SqsSink({
         queueUrl: `${sqs.url}/1/q`,
         client: new SQSClient({ ...DUMMY_AWS, endpoint: sqs.url, maxAttempts: 1 }),
-        sleep: async () => {},
       }),
   ],
   [
@@ -115,6 +114,27 @@ describe.each([
     expect(healed.streams[0]?.outcome).toBe('caught_up');
     const after = await store.load(spec.name);
     expect(BigInt(after!.since_id)).toBeGreaterThan(BigInt(before!.since_id));
+    await sink.close();
+  });
+});
+
+describe('SqsSink under the poll loop', () => {
+  it("resends an entry that fails every time only within the run's retry attempts, in all", async () => {
+    const store = new DynamoDbCheckpointStore({ tableName: await db.createTable(), client: db.client() });
+    const sink = new SqsSink({
+      queueUrl: `${sqs.url}/1/q`,
+      client: new SQSClient({ ...DUMMY_AWS, endpoint: sqs.url, maxAttempts: 1 }),
+    });
+    publish(3);
+    sqs.failEntry = (entry) => (entry.Id === 'm1' ? 'InternalError' : undefined);
+    const callsBefore = sqs.calls.length;
+    const summary = await run(store, sink);
+    sqs.failEntry = () => undefined;
+    expect(summary.streams[0]?.outcome).toBe('failed');
+    // run() allows 2 attempts: the first call carries the whole batch, the one retry only the failed entry.
+    const calls = sqs.calls.slice(callsBefore);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toBe(1);
     await sink.close();
   });
 });

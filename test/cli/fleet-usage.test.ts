@@ -63,7 +63,7 @@ describe.concurrent('fleet usage errors', () => {
 });
 
 describe('FANOUT_* Lambda variables', () => {
-  const worker = { safetyMarginMs: 60_000, minIntervalMs: 1_000 };
+  const worker = { stopBeforeTimeoutMs: 60_000, minIntervalMs: 1_000 };
   it.each([
     [{ FANOUT_MODE: 'kinesis' }, 'FANOUT_MODE'],
     [{ FANOUT_MODE: 'sqs', FANOUT_SHARD_SIZE: '841' }, 'FANOUT_SHARD_SIZE'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JsonLogger, redact } from '../../src/adapters/observability/json-logger.js';
-import { ProgressLogger } from '../../src/adapters/observability/progress-logger.js';
+import { ProgressLine, ProgressLogger } from '../../src/adapters/observability/progress-logger.js';
 import { SumMetrics } from '../../src/adapters/observability/sum-metrics.js';
 import { ApiError } from '../../src/core/errors.js';
 
@@ -69,19 +69,50 @@ describe('JsonLogger', () => {
   });
 });
 
+describe('ProgressLine', () => {
+  it('counts requests, delivered posts, waits and retries from the typed events of the run', () => {
+    const tty = capture();
+    const line = new ProgressLine(tty.stream);
+    line.onEvent({
+      type: 'request',
+      endpoint: 'search_recent',
+      status: 200,
+      rateLimit: { remaining: 449, limit: 450 },
+    });
+    line.onEvent({ type: 'committed', stream: 's', posts: 25, batches: 1 });
+    line.onEvent({ type: 'rate_limit_wait', endpoint: 'search_recent', waitMs: 100 });
+    line.onEvent({ type: 'retry', code: 'sink', attempt: 1, delayMs: 10 });
+    line.onEvent({ type: 'committed', stream: 's', posts: 5, batches: 1 });
+    expect(tty.lines.at(-1)).toBe('\r\x1b[Kposts 30 · requests 1 · rate limit 449/450 · waits 1 · retries 1');
+  });
+
+  it('counts no post for a stream that failed (nothing was committed)', () => {
+    const tty = capture();
+    const line = new ProgressLine(tty.stream);
+    line.onEvent({ type: 'request', endpoint: 'search_recent', status: 200 });
+    line.onEvent({ type: 'stream_error', stream: 's', outcome: 'failed', code: 'sink', reason: 'ENOSPC' });
+    expect(tty.lines.at(-1)).toContain('posts 0 · requests 1 · rate limit - ·');
+  });
+});
+
 describe('ProgressLogger', () => {
-  it('keeps a status line of counts under the log lines', () => {
+  it('keeps the status line under the log lines: cleared before each, drawn again after it, not after execution_end', () => {
     const inner = capture();
     const tty = capture();
-    const logger = new ProgressLogger(new JsonLogger({ stream: inner.stream, now: NOW }), tty.stream).child({
+    const line = new ProgressLine(tty.stream);
+    const logger = new ProgressLogger(new JsonLogger({ stream: inner.stream, now: NOW }), line).child({
       stream: 's',
     });
     logger.log('info', 'api_call', { rate_limit_remaining: 449 });
-    logger.log('info', 'batch', { count: 25 });
-    logger.log('info', 'rate_limit_encounter', { wait_ms: 100 });
-    logger.log('info', 'batch', { count: 5 });
-    expect(inner.lines).toHaveLength(4);
-    expect(tty.lines.at(-1)).toContain('posts 30 · requests 1 · rate limit 449 left · waits 1');
+    line.onEvent({ type: 'committed', stream: 's', posts: 25, batches: 1 });
+    logger.log('info', 'execution_end', {});
+    expect(inner.lines).toHaveLength(2);
+    expect(JSON.parse(inner.lines[0] as string)).toMatchObject({ event: 'api_call', stream: 's' });
+    expect(tty.lines).toEqual([
+      '\r\x1b[Kposts 0 · requests 0 · rate limit - · waits 0 · retries 0',
+      '\r\x1b[Kposts 25 · requests 0 · rate limit - · waits 0 · retries 0',
+      '\r\x1b[K',
+    ]);
   });
 });
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { SqliteRunHistory } from '../../src/adapters/stores/run-history-sqlite.js';
 import { timeMsToId } from '../../src/core/ids.js';
 import { cliBundle, collect, logEvents, runCli } from '../cli/run-cli.js';
 import { caughtUp, deliveredCount, idsOf, runTwoWriters } from './support-poller/two-writers.js';
@@ -101,6 +102,41 @@ describe('the JSONL sink and the emulator', () => {
     expect(end.streams[0]?.outcome).toBe('failed');
     // The checkpoint is the first one, where the run started: nothing was counted as delivered.
     expect(checkpoint('full')).toEqual({ since_id: since, sweep_newest_id: null, sweep_until_id: null });
+  });
+
+  it('counts nothing as delivered on a full disk: exit 1, tweets_delivered 0, TweetsProcessed 0, history 0', async () => {
+    const result = await runCli(args('full-count', '/dev/full', '--max-tweets', '100'), {
+      cwd: dir,
+      env: env(),
+    });
+    const events = logEvents(result.stderr);
+    expect(result.code, result.stderr).toBe(1);
+    // The sink was handed posts (batches written, then the flush failed), so there was something to miscount.
+    expect(events.filter((e) => e.event === 'batch').length).toBeGreaterThan(0);
+    expect(result.stderr).toMatch(/twitter-poller: stream ".*" failed: .*ENOSPC/);
+    // Closing the sink tries the held lines once more and fails too (an `error` line after execution_end).
+    const end = events.find((e) => e.event === 'execution_end') as {
+      tweets_delivered: number;
+      streams: { outcome: string; tweets_delivered: number; delivered: number }[];
+      metrics: Record<string, number>;
+    };
+    expect(end.tweets_delivered).toBe(0);
+    expect(end.streams[0]).toMatchObject({ outcome: 'failed', tweets_delivered: 0, delivered: 0 });
+    expect(end.metrics.TweetsProcessed).toBe(0);
+    expect(end.metrics.BatchesDelivered ?? 0).toBe(0);
+    // The run history agrees: the run is recorded with 0 posts.
+    const history = new SqliteRunHistory({ path: join(dir, 'full-count', 'state.db'), readonly: true });
+    try {
+      const runs = await history.list();
+      expect(runs.map((r) => r.streams.map((s) => [s.outcome, s.posts]))).toEqual([[['failed', 0]]]);
+    } finally {
+      await history.close();
+    }
+    expect(checkpoint('full-count')).toEqual({
+      since_id: since,
+      sweep_newest_id: null,
+      sweep_until_id: null,
+    });
   });
 
   it('keeps appending whole lines after the file is truncated between two runs', async () => {

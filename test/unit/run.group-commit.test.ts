@@ -96,7 +96,7 @@ describe('group commit', () => {
         commitPages: 10,
         commitIntervalMs: 3_600_000,
         timeBudgetMs: 300_000,
-        safetyMarginMs: 75_000,
+        finalCommitReserveMs: 75_000,
       }),
     );
     expect(summary.streams[0]?.outcome).toBe('deadline');
@@ -136,7 +136,8 @@ describe('group commit', () => {
     };
     const first = await runExecution(h.deps, [stream], testOptions({ batchSize: 50, commitPages: 3 }));
     expect(first.streams[0]?.outcome).toBe('failed');
-    expect(first.tweets_delivered).toBe(600);
+    // Pages 4-6 were handed to the sink but never committed: only pages 1-3 are delivered.
+    expect(first.tweets_delivered).toBe(300);
     expect((await h.store.load(stream.name))?.sweep).toMatchObject({ until_id: ids[299] });
     h.store.save = save;
     const second = await runExecution(h.deps, [stream], testOptions({ batchSize: 50, commitPages: 3 }));

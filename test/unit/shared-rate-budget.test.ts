@@ -14,7 +14,7 @@ import { VirtualClock } from '../support/virtual-clock.js';
 
 const BUCKET = 'search_recent';
 
-/** The emulator's window rule (emulator/rate-limit.ts), per app. */
+/** The emulator's window rule (emulator/limits/rate-limiter.ts), per app. */
 class WindowServer {
   #start = Number.NEGATIVE_INFINITY;
   #used = 0;

@@ -6,78 +6,85 @@ import {
   type Logger,
   type LogLevel,
 } from '../../core/ports/observability.js';
-
-/** The counts the progress line shows, shared by a logger and all its children. */
-interface ProgressState {
-  posts: number;
-  requests: number;
-  waits: number;
-  retries: number;
-  rateLimit: string;
-  shown: boolean;
-}
-
-const numberField = (fields: LogFields, ...keys: string[]): number | undefined => {
-  for (const key of keys) if (typeof fields[key] === 'number') return fields[key] as number;
-  return undefined;
-};
+import type { RunEvent, RunObserver } from '../../core/ports/run-events.js';
 
 /**
- * A Logger decorator for an interactive terminal: it passes every event on and keeps one status line
- * (`posts 120 · requests 7 · rate limit 443/450 · waits 1`) at the bottom of stderr, cleared before
- * each log line and redrawn after it. Only used when stderr is a TTY.
+ * The one-line status of a run on an interactive terminal
+ * (`posts 120 · requests 7 · rate limit 443/450 · waits 1 · retries 0`), counted from the run's
+ * typed events: posts are the delivered ones (committed), as in `tweets_delivered`. Only used when
+ * stderr is a TTY.
+ */
+export class ProgressLine implements RunObserver {
+  readonly #tty: Pick<Writable, 'write'>;
+  #posts = 0;
+  #requests = 0;
+  #waits = 0;
+  #retries = 0;
+  #rateLimit = '-';
+  #shown = false;
+
+  constructor(tty: Pick<Writable, 'write'>) {
+    this.#tty = tty;
+  }
+
+  onEvent(event: RunEvent): void {
+    switch (event.type) {
+      case 'request':
+        this.#requests++;
+        if (event.rateLimit !== undefined)
+          this.#rateLimit = `${event.rateLimit.remaining}/${event.rateLimit.limit}`;
+        break;
+      case 'committed':
+        this.#posts += event.posts;
+        break;
+      case 'rate_limit_wait':
+        this.#waits++;
+        break;
+      case 'retry':
+        this.#retries++;
+        break;
+      default:
+        return;
+    }
+    this.render();
+  }
+
+  /** Draws the line (over the one shown, if any). */
+  render(): void {
+    this.#tty.write(
+      `\r\x1b[Kposts ${this.#posts} · requests ${this.#requests} · rate limit ${this.#rateLimit} · waits ${this.#waits} · retries ${this.#retries}`,
+    );
+    this.#shown = true;
+  }
+
+  /** Removes the line (before a log line, and before the process prints its last words). */
+  clear(): void {
+    if (!this.#shown) return;
+    this.#tty.write('\r\x1b[K');
+    this.#shown = false;
+  }
+}
+
+/**
+ * A Logger decorator for an interactive terminal: it passes every event on, clearing the progress
+ * line before each log line and drawing it again after it (not after `execution_end`, the last line).
  */
 export class ProgressLogger implements Logger {
   readonly #inner: Logger;
-  readonly #tty: Pick<Writable, 'write'>;
-  readonly #state: ProgressState;
+  readonly #line: ProgressLine;
 
-  constructor(inner: Logger, tty: Pick<Writable, 'write'>, state?: ProgressState) {
+  constructor(inner: Logger, line: ProgressLine) {
     this.#inner = inner;
-    this.#tty = tty;
-    this.#state = state ?? { posts: 0, requests: 0, waits: 0, retries: 0, rateLimit: '-', shown: false };
+    this.#line = line;
   }
 
   log(level: LogLevel, event: LogEventName, fields: LogFields = {}): void {
-    this.#count(event, fields);
-    this.#clear();
+    this.#line.clear();
     this.#inner.log(level, event, fields);
-    if (event !== LogEvent.executionEnd) this.#render();
+    if (event !== LogEvent.executionEnd) this.#line.render();
   }
 
   child(fields: LogFields): Logger {
-    return new ProgressLogger(this.#inner.child(fields), this.#tty, this.#state);
-  }
-
-  /** Removes the status line (before the process prints its last words). */
-  finish(): void {
-    this.#clear();
-  }
-
-  #count(event: LogEventName, fields: LogFields): void {
-    const s = this.#state;
-    if (event === LogEvent.apiCall) s.requests += 1;
-    if (event === LogEvent.batch)
-      s.posts += numberField(fields, 'tweets', 'count', 'size', 'tweet_count') ?? 0;
-    if (event === LogEvent.retry) s.retries += 1;
-    if (event === LogEvent.rateLimitEncounter) s.waits += 1;
-    const remaining = numberField(fields, 'rate_limit_remaining');
-    const limit = numberField(fields, 'rate_limit_limit');
-    if (remaining !== undefined)
-      s.rateLimit = limit === undefined ? `${remaining} left` : `${remaining}/${limit}`;
-  }
-
-  #render(): void {
-    const s = this.#state;
-    this.#tty.write(
-      `\r\x1b[Kposts ${s.posts} · requests ${s.requests} · rate limit ${s.rateLimit} · waits ${s.waits} · retries ${s.retries}`,
-    );
-    s.shown = true;
-  }
-
-  #clear(): void {
-    if (!this.#state.shown) return;
-    this.#tty.write('\r\x1b[K');
-    this.#state.shown = false;
+    return new ProgressLogger(this.#inner.child(fields), this.#line);
   }
 }

@@ -68,4 +68,9 @@ export interface Metrics {
   add(name: MetricNameValue, value: number, unit?: MetricUnit): void;
   /** Publishes what was added since the last flush. */
   flush(): Promise<void> | void;
+  /**
+   * The sum of every metric so far, when the adapter keeps them (the CLI's); `execution_end` then
+   * carries them as `metrics`. @default absent: metrics are published elsewhere (EMF)
+   */
+  totals?(): Readonly<Record<string, number>>;
 }

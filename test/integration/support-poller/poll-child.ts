@@ -47,6 +47,7 @@ const summary = await runExecution(
     ...(config.commitPages === undefined
       ? {}
       : { commitPages: config.commitPages, commitIntervalMs: 3_600_000 }),
+    ...(config.concurrency === undefined ? {} : { concurrency: config.concurrency }),
     minIntervalMs: 0,
     retry: { baseDelayMs: 5, maxDelayMs: 40, maxAttempts: 8 },
   },

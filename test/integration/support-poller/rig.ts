@@ -69,7 +69,7 @@ export function fastOptions(overrides: Partial<RunOptions> = {}): RunOptions {
     ...DEFAULT_RUN_OPTIONS,
     maxTweets: 100_000,
     timeBudgetMs: 60_000,
-    safetyMarginMs: 0,
+    finalCommitReserveMs: 0,
     batchSize: 25,
     minIntervalMs: 0,
     retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 6 },

@@ -66,7 +66,7 @@ export async function runFleetWorker(spec: FleetWorkerSpec): Promise<ShardRun[]>
     maxTweets: 10_000_000,
     minIntervalMs: 0,
     timeBudgetMs: spec.timeBudgetMs,
-    safetyMarginMs: 1_000,
+    finalCommitReserveMs: 1_000,
     leaseTtlMs: spec.leaseTtlMs,
     retry: { baseDelayMs: 50, maxDelayMs: 2_000, maxAttempts: 6 },
   };
