@@ -11,7 +11,6 @@ import {
 } from './adoption.js';
 import { DEFAULT_RUN_OPTIONS, DEFAULTS } from './defaults.js';
 import { parseFanout } from './fanout.js';
-import { loadConfigFile } from './file.js';
 import type { ConfigFile } from './file-schema.js';
 import { parseSinkLocation, parseStoreLocation } from './locations.js';
 import { parseSpendOptions } from './spend-options.js';
@@ -570,4 +569,12 @@ async function parsePlan(v: PlanValues): Promise<PlanConfig> {
     v.store === undefined && file.store ? 'store' : '--store',
   );
   return { command: 'plan', streams, store, dynamodbLayout: layoutOf({}, file), queueUrl, fanout };
+}
+
+/**
+ * Reads --config's file through a dynamic import: file.ts loads yaml and zod, ~0.2 s of CPU that a
+ * run without --config never needs (bench/README.md, "Drain profile ... round 2").
+ */
+async function loadConfigFile(path: string): Promise<ConfigFile> {
+  return (await import('./file.js')).loadConfigFile(path);
 }
