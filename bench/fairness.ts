@@ -10,12 +10,14 @@
  * - throughput: the same posts drained by the N streams in one run vs by one stream whose query
  *   (`post`) matches them all (goal >= 95 %), median of `--reps` alternating repetitions.
  *
- * Usage: `npm run build && node --import tsx bench/fairness.ts [--streams 8,100] [--reps 3]`.
+ * Usage: `npm run build && node --import tsx bench/fairness.ts [--streams 8,100] [--reps 3] [--concurrency N]
+ * [--compare 1,4]` (`--concurrency` is passed to every poll; without it the CLI's default applies;
+ * `--compare` drains the N streams at each of these concurrencies, rotated with the one stream).
  * Writes bench/results/<time>-fairness.{md,json} and prints the markdown.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,6 +28,8 @@ import { fmt, median } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(ROOT, 'dist/cli.js');
+/** `--concurrency N` for every poll, when the bench was given one. */
+let concurrencyArgs: string[] = [];
 
 interface StreamPlan {
   readonly name: string;
@@ -61,29 +65,44 @@ function plan(n: number, top: number, floor: number): StreamPlan[] {
   }));
 }
 
-/** One CLI poll; resolves with its wall time and the `execution_end` event. */
+/** GNU time, when installed: the poller's CPU time (user + system), less sensitive to a busy machine. */
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** One CLI poll; resolves with its wall time, its CPU time (NaN without GNU time) and `execution_end`. */
 async function poll(
   url: string,
   dir: string,
   args: readonly string[],
-): Promise<{ wallMs: number; end: { tweets_delivered: number; streams: EndStream[] } }> {
+): Promise<{ wallMs: number; cpuMs: number; end: { tweets_delivered: number; streams: EndStream[] } }> {
   const errPath = join(dir, `stderr-${Date.now()}.log`);
+  const cpuPath = join(dir, `cpu-${Date.now()}.txt`);
   const err = openSync(errPath, 'w');
   const started = performance.now();
-  const child = spawn(
+  const node = [
     process.execPath,
-    ['--max-semi-space-size=4', CLI, 'poll', ...args, '--min-interval', '0', '--time-budget', '3600'],
-    {
-      env: { PATH: process.env.PATH ?? '', X_API_BASE_URL: url, X_BEARER_TOKEN: 'bench' },
-      stdio: ['ignore', 'ignore', err],
-    },
-  );
+    '--max-semi-space-size=4',
+    CLI,
+    'poll',
+    ...args,
+    ...concurrencyArgs,
+    '--min-interval',
+    '0',
+    '--time-budget',
+    '3600',
+  ];
+  const [command, ...rest] = TIME === undefined ? node : [TIME, '-f', '%U %S', '-o', cpuPath, ...node];
+  const child = spawn(command as string, rest, {
+    env: { PATH: process.env.PATH ?? '', X_API_BASE_URL: url, X_BEARER_TOKEN: 'bench' },
+    stdio: ['ignore', 'ignore', err],
+  });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   const wallMs = performance.now() - started;
   const lines = readFileSync(errPath, 'utf8').trim().split('\n');
   const end = JSON.parse(lines.at(-1) ?? '{}');
   if (end.event !== 'execution_end') throw new Error(`poll exited ${code}: ${lines.slice(-3).join('\n')}`);
-  return { wallMs, end };
+  const cpu = TIME === undefined ? [] : readFileSync(cpuPath, 'utf8').trim().split('\n').at(-1)?.split(' ');
+  const cpuMs = cpu?.length === 2 ? (Number(cpu[0]) + Number(cpu[1])) * 1000 : Number.NaN;
+  return { wallMs, cpuMs, end };
 }
 
 function configFile(dir: string, streams: readonly StreamPlan[], oneQuery: boolean): string {
@@ -103,7 +122,7 @@ function configFile(dir: string, streams: readonly StreamPlan[], oneQuery: boole
   return path;
 }
 
-async function scenario(n: number, budget: number, top: number, reps: number) {
+async function scenario(n: number, budget: number, top: number, reps: number, compare: readonly number[]) {
   const streams = plan(n, top, 20);
   const total = streams.reduce((a, s) => a + s.posts, 0);
   const base = mkdtempSync(join(tmpdir(), `tp-fair-${n}-`));
@@ -145,25 +164,57 @@ async function scenario(n: number, budget: number, top: number, reps: number) {
         total: end.tweets_delivered,
       });
     }
-    // Throughput: the whole world drained in one run, N streams vs one stream, alternating.
-    const many: number[] = [];
-    const one: number[] = [];
+    // Throughput: the whole world drained in one run, N streams vs one stream, alternating (with
+    // `--compare`, N streams at each concurrency given, all rotated with the one stream).
+    const variants =
+      compare.length > 0
+        ? compare.map((c) => ({ key: `c=${c}`, args: ['--concurrency', String(c)], oneQuery: false }))
+        : [{ key: 'many', args: [] as string[], oneQuery: false }];
+    const contenders = [...variants, { key: 'one', args: [] as string[], oneQuery: true }];
+    const perS = new Map(contenders.map((c) => [c.key, [] as number[]]));
+    const cpuMs = new Map(contenders.map((c) => [c.key, [] as number[]]));
     for (let rep = 0; rep < reps; rep++) {
-      for (const oneQuery of rep % 2 === 0 ? [false, true] : [true, false]) {
-        const d = join(base, `drain-${rep}-${oneQuery ? 'one' : 'many'}`);
+      const k = rep % contenders.length;
+      for (const c of [...contenders.slice(k), ...contenders.slice(0, k)]) {
+        const d = join(base, `drain-${rep}-${c.key}`);
         mkdirSync(d);
-        const { wallMs, end } = await poll(emu.url, d, [
+        const figures = await poll(emu.url, d, [
           '--config',
-          configFile(d, streams, oneQuery),
+          configFile(d, streams, c.oneQuery),
           '--max-tweets',
           '10000000',
+          ...c.args,
         ]);
-        if (end.tweets_delivered !== total)
-          throw new Error(`drain delivered ${end.tweets_delivered} of ${total}`);
-        (oneQuery ? one : many).push(total / (wallMs / 1000));
+        if (figures.end.tweets_delivered !== total)
+          throw new Error(`drain delivered ${figures.end.tweets_delivered} of ${total}`);
+        perS.get(c.key)?.push(total / (figures.wallMs / 1000));
+        cpuMs.get(c.key)?.push(figures.cpuMs);
       }
     }
-    return { n, budget, total, streams, runs, manyPerS: median(many), onePerS: median(one), many, one };
+    const first = (variants[0] as { key: string }).key;
+    const many = perS.get(first) ?? [];
+    const one = perS.get('one') ?? [];
+    const manyCpu = cpuMs.get(first) ?? [];
+    const oneCpu = cpuMs.get('one') ?? [];
+    const compared = variants.map((v) => ({
+      key: v.key,
+      perS: perS.get(v.key) ?? [],
+      cpuMs: cpuMs.get(v.key) ?? [],
+    }));
+    return {
+      n,
+      budget,
+      total,
+      streams,
+      runs,
+      manyPerS: median(many),
+      onePerS: median(one),
+      many,
+      one,
+      manyCpuMs: median(manyCpu),
+      oneCpuMs: median(oneCpu),
+      compared,
+    };
   } finally {
     await emu.stop();
     rmSync(base, { recursive: true, force: true });
@@ -172,14 +223,23 @@ async function scenario(n: number, budget: number, top: number, reps: number) {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { streams: { type: 'string', default: '8,100' }, reps: { type: 'string', default: '3' } },
+    options: {
+      streams: { type: 'string', default: '8,100' },
+      reps: { type: 'string', default: '3' },
+      concurrency: { type: 'string' },
+      compare: { type: 'string' },
+    },
   });
+  if (values.concurrency !== undefined) concurrencyArgs = ['--concurrency', values.concurrency];
+  const compare = values.compare === undefined ? [] : values.compare.split(',').map(Number);
   const sizes = (values.streams ?? '8,100').split(',').map(Number);
   const reps = Number(values.reps ?? '3');
   const results = [];
   for (const n of sizes) {
     // 8 streams: 800 a run, the report's setting; 100 streams: 4,000 a run (40 a stream on average).
-    results.push(n <= 8 ? await scenario(n, 800, 2_400, reps) : await scenario(n, 4_000, 5_000, reps));
+    results.push(
+      n <= 8 ? await scenario(n, 800, 2_400, reps, compare) : await scenario(n, 4_000, 5_000, reps, compare),
+    );
   }
   const stamp = new Date()
     .toISOString()
@@ -191,7 +251,16 @@ async function main(): Promise<void> {
     `Machine: ${JSON.stringify(machineInfo('python3'))}`,
     '',
   ];
-  md.push(`Command: \`node --import tsx bench/fairness.ts --streams ${sizes.join(',')} --reps ${reps}\``, '');
+  md.push(
+    `Command: \`node --import tsx bench/fairness.ts --streams ${sizes.join(',')} --reps ${reps}${concurrencyArgs.length > 0 ? ` ${concurrencyArgs.join(' ')}` : ''}${compare.length > 0 ? ` --compare ${compare.join(',')}` : ''}\``,
+    '',
+  );
+  md.push(
+    `Concurrency: ${values.concurrency ?? 'the CLI default'}; load average at the end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ')}`,
+    '',
+  );
   for (const r of results) {
     md.push(
       `## ${r.n} streams, max_tweets ${r.budget}, ${r.total} posts (stream i has ~top/(i+1); every 4th stream weight 2)`,
@@ -223,6 +292,22 @@ async function main(): Promise<void> {
     );
     md.push(
       `(runs: many ${r.many.map((x) => fmt(x, 0)).join(', ')}; one ${r.one.map((x) => fmt(x, 0)).join(', ')})`,
+      '',
+    );
+    if (r.compared.length > 1) {
+      md.push(
+        '| N streams at | posts/s (median) | vs one stream | runs | poller CPU s (median) |',
+        '|---|---:|---:|---|---:|',
+      );
+      for (const c of r.compared) {
+        md.push(
+          `| ${c.key} | ${fmt(median(c.perS), 0)} | ${fmt((100 * median(c.perS)) / r.onePerS, 1)} % | ${c.perS.map((x) => fmt(x, 0)).join(', ')} | ${fmt(median(c.cpuMs) / 1000, 2)} |`,
+        );
+      }
+      md.push('');
+    }
+    md.push(
+      `Poller CPU time (user + system, median): ${r.n} streams ${fmt(r.manyCpuMs / 1000, 2)} s, one stream ${fmt(r.oneCpuMs / 1000, 2)} s: one stream's CPU is ${fmt((100 * r.oneCpuMs) / r.manyCpuMs, 1)} % of the ${r.n} streams'`,
       '',
     );
   }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ENDPOINT_KEYS, type EndpointKey } from './endpoints.js';
-import { FAULT_KINDS, type FaultKind, type ScriptedFault } from './faults.js';
+import { ENDPOINT_KEYS, type EndpointKey } from './api/index.js';
+import { FAULT_KINDS, type FaultKind, type ScriptedFault } from './faults/index.js';
 import type { EmulatorOptions } from './options.js';
 
 /** A bad command-line flag; the CLI prints it and exits 2. */

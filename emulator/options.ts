@@ -1,5 +1,5 @@
-import type { EndpointKey } from './endpoints.js';
-import type { FaultOptions } from './faults.js';
+import type { EndpointKey } from './api/index.js';
+import type { FaultOptions } from './faults/index.js';
 
 /** Options of `startEmulator`; every field is optional. */
 export interface EmulatorOptions {
@@ -134,4 +134,31 @@ export interface LimitsUpdate {
   readonly windowSeconds?: number;
   readonly searchAllPerSecond?: number;
   readonly usageCap?: number;
+}
+
+/** A listening emulator and its programmatic admin handle. */
+export interface RunningEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:43123` (API under `/2/`, admin under `/_emulator/`). */
+  readonly url: string;
+  readonly port: number;
+  /** Stops the publisher, drops hanging requests and closes the server. */
+  close(): Promise<void>;
+  publish(request: PublishRequest): PublishedPost[];
+  groundTruth(request: GroundTruthRequest): string[];
+  setFaults(options: FaultOptions): void;
+  setLimits(update: LimitsUpdate): void;
+  /** Sets the pay-per-use credit balance in posts (`balance`, null = unlimited) or adds to it. */
+  setCredits(update: { readonly balance?: number | null; readonly add?: number }): void;
+  /** The credit balance in posts (undefined = unlimited). */
+  credits(): number | undefined;
+  /** Current emulated time, epoch ms. */
+  now(): number;
+  setClock(ms: number): number;
+  advanceClock(ms: number): number;
+  /** See `EmulatorController.reset`. */
+  reset(world?: { seed?: number; posts?: number }): void;
+  requestLog(): readonly RequestLogEntry[];
+  statusCounts(): Record<number, number>;
+  /** Users of the world (id, username, post and mention counts). */
+  users(): { id: string; username: string; posts: number; mentions: number }[];
 }

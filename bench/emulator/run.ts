@@ -10,10 +10,9 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { EmulatorController } from '../../emulator/controller.js';
-import type { EndpointKey } from '../../emulator/endpoints.js';
-import { handleApi } from '../../emulator/handlers.js';
-import { listen } from '../../emulator/server.js';
+import { EmulatorController } from '../../emulator/admin/index.js';
+import type { EndpointKey } from '../../emulator/api/index.js';
+import { handleApi, listen } from '../../emulator/http/index.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));

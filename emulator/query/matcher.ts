@@ -1,5 +1,4 @@
-import { PostFlag, type PostStore, type UserStore } from '../store.js';
-import { escapeRegExp } from '../text.js';
+import { escapeRegExp, PostFlag, type PostStore, type UserStore } from '../world/index.js';
 import type { QueryNode } from './ast.js';
 
 /** A compiled query: true when post index `i` matches. */

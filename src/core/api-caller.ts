@@ -48,6 +48,10 @@ export async function callApi<T>(
   return withRetry(
     async () => {
       run.checkDeadline();
+      // The lease and the credits flag first: no I/O sits between the limiter's slot and the send, so
+      // the requests of streams polled at once reach the API as far apart as the limiter spaced them.
+      await lease?.ensure();
+      await run.spend.beforeRequest(); // the credits flag (throws when set) and its one probe
       await run.limiter.beforeRequest(bucket, {
         deadlineMs: run.deadlineMs,
         ...(run.signal === undefined ? {} : { signal: run.signal }),
@@ -64,8 +68,6 @@ export async function callApi<T>(
           run.emit({ type: 'rate_limit_wait', endpoint: request.endpoint, waitMs: wait.waitMs });
         },
       });
-      await lease?.ensure();
-      await run.spend.beforeRequest(); // the credits flag (throws when set) and its one probe
       const started = clock.now();
       run.counters.countRequest();
       tally?.countRequest();

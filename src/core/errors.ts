@@ -1,6 +1,8 @@
 /**
  * One error base class; subclasses carry structured context. None ever carries the bearer token,
- * and `toJSON()` never includes request headers.
+ * and `toJSON()` never includes request headers. A subclass that knows whether trying again may help
+ * (SinkError, InvalidResponseError, an adapter's AwsServiceError) declares `readonly retryable: boolean`;
+ * `classifyError` (retry.ts) honours it.
  */
 export class PollerError extends Error {
   override readonly name: string = 'PollerError';

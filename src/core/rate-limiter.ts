@@ -9,25 +9,20 @@
 import { DeadlineError } from './errors.js';
 import type { Clock } from './ports/clock.js';
 import { Endpoint, type RateLimitSnapshot } from './ports/x-api.js';
+import type { BeforeRequestOptions, PlannedWait } from './request-wait.js';
 import { RESET_MARGIN_MS, SEARCH_ALL_INTERVAL_MS } from './retry.js';
 import type { SharedRateBudget } from './shared-rate-budget.js';
 
-/** Why the limiter waits: the minimum interval, pacing past the threshold, or an exhausted window. */
-export type WaitReason = 'min_interval' | 'pacing' | 'exhausted';
-
-/** A wait the limiter decided on. */
-export interface PlannedWait {
-  readonly waitMs: number;
-  readonly reason: WaitReason;
-}
+/** The waiting contract lives in request-wait.ts (shared with SharedRateBudget); re-exported for callers of the limiter. */
+export type { BeforeRequestOptions, PlannedWait, WaitReason } from './request-wait.js';
 
 /** Options of RateLimiter. */
 export interface RateLimiterOptions {
   readonly clock: Clock;
-  /** Minimum time between any two requests, all buckets together. @default 1000 */
-  readonly minIntervalMs?: number;
-  /** Share of the window used before pacing starts. @default 0.8 */
-  readonly pacingThreshold?: number;
+  /** Minimum time between any two requests, all buckets together (RunOptions.minIntervalMs). */
+  readonly minIntervalMs: number;
+  /** Share of the window used before pacing starts (RunOptions.pacingThreshold). */
+  readonly pacingThreshold: number;
   /** Added after a reset before the next call. @default 1000 */
   readonly resetMarginMs?: number;
   /**
@@ -36,15 +31,6 @@ export interface RateLimiterOptions {
    * @default none: pace from this process's own view
    */
   readonly shared?: SharedRateBudget;
-}
-
-/** Options of `RateLimiter.beforeRequest`. */
-export interface BeforeRequestOptions {
-  /** Epoch ms: a wait that would end after it throws DeadlineError. @default Infinity */
-  readonly deadlineMs?: number;
-  readonly signal?: AbortSignal;
-  /** Called before each wait (logs, metrics, lease renewal); a returned promise is awaited. */
-  readonly onWait?: (wait: PlannedWait) => void | Promise<void>;
 }
 
 interface Bucket {
@@ -73,8 +59,8 @@ export class RateLimiter {
   constructor(options: RateLimiterOptions) {
     this.#shared = options.shared;
     this.#clock = options.clock;
-    this.#minIntervalMs = options.minIntervalMs ?? 1_000;
-    this.#threshold = options.pacingThreshold ?? 0.8;
+    this.#minIntervalMs = options.minIntervalMs;
+    this.#threshold = options.pacingThreshold;
     this.#marginMs = options.resetMarginMs ?? RESET_MARGIN_MS;
   }
 

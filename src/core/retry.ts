@@ -6,15 +6,23 @@ import {
   ApiError,
   CreditsDepletedError,
   DeadlineError,
-  InvalidResponseError,
   NetworkError,
+  PollerError,
   RateLimitExceededError,
-  SinkError,
   UsageCapExceededError,
 } from './errors.js';
 import type { Clock } from './ports/clock.js';
 import { Endpoint } from './ports/x-api.js';
-import type { RetryOptions } from './run-types.js';
+
+/** Retry policy: exponential backoff with full jitter. */
+export interface RetryOptions {
+  /** @default 1000 */
+  readonly baseDelayMs: number;
+  /** @default 300000 */
+  readonly maxDelayMs: number;
+  /** Attempts in all, the first included. @default 5 */
+  readonly maxAttempts: number;
+}
 
 /** What `classifyError` decided. `waitMs` is set when the server said how long to wait. */
 export interface ErrorClass {
@@ -48,11 +56,19 @@ export function classifyError(err: unknown, nowMs?: number): ErrorClass {
     return retryAfter === undefined ? { retryable: true } : { retryable: true, waitMs: retryAfter };
   }
   if (err instanceof NetworkError) return { retryable: true }; // includes TimeoutError
-  // A truncated or non-JSON body was never delivered: asking again is safe. Bad content is not retried.
-  if (err instanceof InvalidResponseError) return { retryable: err.retryable };
-  if (err instanceof SinkError) return { retryable: err.retryable };
+  // An error that knows whether trying again may help says so itself: a truncated body (yes) or bad
+  // content (no), a busy or a refusing sink, an adapter's AwsServiceError (a DynamoDB throttle: yes).
+  const declared = declaredRetryable(err);
+  if (declared !== undefined) return { retryable: declared };
   // DeadlineError, CheckpointConflictError, CorruptCheckpointError, ConfigError, TypeError, ...
   return { retryable: false };
+}
+
+/** The `retryable` a PollerError declares about itself (see PollerError), if it declares one. */
+function declaredRetryable(err: unknown): boolean | undefined {
+  if (!(err instanceof PollerError)) return undefined;
+  const own = (err as { readonly retryable?: unknown }).retryable;
+  return typeof own === 'boolean' ? own : undefined;
 }
 
 function rateLimitWait(err: RateLimitExceededError, nowMs: number | undefined): number | undefined {

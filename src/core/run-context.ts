@@ -104,9 +104,9 @@ export class RunContext {
     this.deps.observer?.onEvent(event);
   }
 
-  /** start + timeBudgetMs - safetyMarginMs: nothing starts that would end after it. */
+  /** start + timeBudgetMs - finalCommitReserveMs: nothing starts that would end after it. */
   get deadlineMs(): number {
-    return this.startedMs + this.options.timeBudgetMs - this.options.safetyMarginMs;
+    return this.startedMs + this.options.timeBudgetMs - this.options.finalCommitReserveMs;
   }
 
   /** Who writes, and when: the stamp of a checkpoint written now. */

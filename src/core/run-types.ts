@@ -6,26 +6,22 @@ import type { Sink } from './ports/sink.js';
 import type { SpendLedger } from './ports/spend-ledger.js';
 import type { XApi } from './ports/x-api.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { RetryOptions } from './retry.js';
 import type { SpendOptions } from './spend.js';
 
-/** Retry policy: exponential backoff with full jitter. */
-export interface RetryOptions {
-  /** @default 1000 */
-  readonly baseDelayMs: number;
-  /** @default 300000 */
-  readonly maxDelayMs: number;
-  /** Attempts in all, the first included. @default 5 */
-  readonly maxAttempts: number;
-}
-
-/** Budgets and pacing of one execution. */
+/** Budgets and pacing of one execution. Every value comes from the caller (defaults: src/config/defaults.ts). */
 export interface RunOptions {
   /** Posts delivered per execution, all streams together. @default 1000 */
   readonly maxTweets: number;
   /** Wall time of the execution. @default 840000 (14 minutes of a 15-minute Lambda) */
   readonly timeBudgetMs: number;
-  /** Time kept in hand before the budget ends, for the last checkpoint write. @default 5000 */
-  readonly safetyMarginMs: number;
+  /**
+   * Time kept at the end of `timeBudgetMs` for the final commit (sink flush and checkpoint write): no
+   * request or wait starts that would end after `start + timeBudgetMs - finalCommitReserveMs`. The
+   * run's own margin; a Lambda's stop-before-timeout is a different one, taken off before the budget
+   * (src/entrypoints/invocation-time.ts). @default 5000
+   */
+  readonly finalCommitReserveMs: number;
   /** @default 25 */
   readonly batchSize: number;
   /**
@@ -45,25 +41,19 @@ export interface RunOptions {
   /** Correlation id of this execution (generated when absent). */
   readonly correlationId?: string;
   /** Price per post and the daily/monthly spend budgets. @default $0.005 per post, no budget */
-  readonly spend?: SpendOptions;
+  readonly spend: SpendOptions;
+  /**
+   * Streams that may hold a turn (a request in flight) at once, under the run's one rate limiter and
+   * post budget (docs/architecture.md, "Many streams: the scheduler"). @default 1
+   */
+  readonly concurrency?: number;
 }
-
-export const DEFAULT_RUN_OPTIONS: RunOptions = {
-  maxTweets: 1000,
-  timeBudgetMs: 840_000,
-  safetyMarginMs: 5_000,
-  batchSize: 25,
-  commitPages: 10,
-  commitIntervalMs: 2_000,
-  minIntervalMs: 1_000,
-  pacingThreshold: 0.8,
-  retry: { baseDelayMs: 1_000, maxDelayMs: 300_000, maxAttempts: 5 },
-  leaseTtlMs: 60_000,
-};
 
 /**
  * Labelled points of the poll loop where a test can stop the process (docs/architecture.md,
- * "Failpoints"). Test-only: production never sets `RunDependencies.failpoint`.
+ * "Failpoints"). Test-only. Those at a sink call are fired by the test-only FailpointSink
+ * decorator, the one inside the store write by the store's `onWrite` option; `after_fetch` and
+ * `after_checkpoint` are fired by core through `RunDependencies.failpoint`, which production never sets.
  */
 export const Failpoint = {
   afterFetch: 'after_fetch',
@@ -89,8 +79,8 @@ export interface RunDependencies {
    */
   readonly rateLimiter?: RateLimiter;
   /**
-   * Test-only hook called at each {@link Failpoint} the core reaches (after_fetch,
-   * after_ack_before_checkpoint, after_checkpoint); adapters call the other two. @default none
+   * Test-only hook the core calls at `after_fetch` and `after_checkpoint`; the test-only FailpointSink
+   * and the store's `onWrite` fire the others. @default none
    */
   readonly failpoint?: (label: FailpointLabel) => void | Promise<void>;
   /**

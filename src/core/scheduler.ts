@@ -18,7 +18,7 @@
  * single stream gets from reading ahead). A stream never has more than one page written and not yet
  * committed, so a crash re-delivers at most one page per stream.
  */
-import { type PageClaim, pickNext, waterFill } from './fair-share.js';
+import { type PageClaim, pickNext, type ShareClaim, waterFill } from './fair-share.js';
 import type { LeaseSet } from './lease-keeper.js';
 import type { RunContext, StopReason } from './run-context.js';
 import type { StreamSummary } from './run-types.js';
@@ -55,6 +55,21 @@ interface Entry {
 /** Scheduler steps in one run (each grants a turn or waits for a stream to move): bounds the loop. */
 const MAX_STEPS = 100_000_000;
 
+function sameFill(
+  last: { readonly budget: number; readonly claims: readonly ShareClaim[] },
+  budget: number,
+  claims: readonly ShareClaim[],
+): boolean {
+  return (
+    last.budget === budget &&
+    last.claims.length === claims.length &&
+    claims.every((c, i) => {
+      const l = last.claims[i] as ShareClaim;
+      return l.weight === c.weight && l.floor === c.floor && l.cap === c.cap;
+    })
+  );
+}
+
 /** Shares the post, request and time budgets of one run between its open streams. */
 export class FairScheduler {
   readonly #run: RunContext;
@@ -62,6 +77,8 @@ export class FairScheduler {
   #entries: Entry[] = [];
   #wake: (() => void) | undefined;
   #changed = false;
+  /** The inputs of the last waterFill. */
+  #lastFill: { readonly budget: number; readonly claims: readonly ShareClaim[] } | undefined;
 
   constructor(run: RunContext, leases: LeaseSet) {
     this.#run = run;
@@ -109,9 +126,11 @@ export class FairScheduler {
         nextIsMine: () => this.#nextIsMine(entry),
       });
     }
+    const slots = Math.max(1, Math.floor(this.#run.options.concurrency ?? 1));
     for (let step = 0; step < MAX_STEPS; step++) {
       if (this.#entries.every((e) => e.state === 'done')) break;
-      if (this.#entries.some((e) => e.state === 'running')) {
+      const holders = this.#entries.filter((e) => e.state === 'running').length;
+      if (holders >= slots) {
         await this.#change();
         continue;
       }
@@ -127,8 +146,10 @@ export class FairScheduler {
       const candidates = this.#entries.filter((e) => e.state === 'waiting' || e.state === 'released');
       const eligible = stop === null ? candidates.filter((e) => e.share > e.session.handedOver) : [];
       const pick = eligible[pickNext(eligible)];
-      const delivering = this.#entries.some((e) => e.state === 'released');
-      if (pick?.state === 'released' || (pick === undefined && delivering)) {
+      // A stream delivering its page, or holding a turn (with more than one slot), may still give
+      // posts back or ask again.
+      const busy = holders > 0 || this.#entries.some((e) => e.state === 'released');
+      if (pick?.state === 'released' || (pick === undefined && busy)) {
         // The next turn is a stream's still delivering its page, or a stream finishing may give posts
         // back: wait for it.
         await this.#change();
@@ -158,15 +179,18 @@ export class FairScheduler {
 
   /** Max-min fair shares of the post budget; a finished stream keeps exactly what it took. */
   #recomputeShares(): void {
-    const shares = waterFill(
-      this.postBudget(),
-      this.#entries.map((e) => ({
-        weight: e.weight,
-        // A page in delivery keeps what it took: a share recomputed meanwhile must not go below it.
-        floor: e.session.claimed,
-        cap: e.state === 'done' || e.finalStop !== null ? e.session.handedOver : Number.POSITIVE_INFINITY,
-      })),
-    );
+    const budget = this.postBudget();
+    const claims = this.#entries.map((e) => ({
+      weight: e.weight,
+      // A page in delivery keeps what it took: a share recomputed meanwhile must not go below it.
+      floor: e.session.claimed,
+      cap: e.state === 'done' || e.finalStop !== null ? e.session.handedOver : Number.POSITIVE_INFINITY,
+    }));
+    // The same inputs give the same shares: most turns change no claim, and with a hundred streams
+    // waterFill is the scheduler's main CPU cost.
+    if (this.#lastFill !== undefined && sameFill(this.#lastFill, budget, claims)) return;
+    this.#lastFill = { budget, claims };
+    const shares = waterFill(budget, claims);
     this.#entries.forEach((e, i) => {
       e.share = shares[i] as number;
     });

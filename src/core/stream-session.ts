@@ -333,7 +333,6 @@ export class StreamSession {
     await withRetry(() => this.#run.deps.sink.flush(), this.sinkRetry(undefined)).catch((error: unknown) => {
       throw markCommitFailure(error);
     });
-    await this.#run.deps.failpoint?.(Failpoint.afterAckBeforeCheckpoint);
   }
 
   /** Retries of a sink call: backoff as for the API, the leases kept through the wait, logged. */

@@ -38,14 +38,6 @@ export async function runPoll(config: PollConfig, io: PollIo): Promise<number> {
   // Human lines go out as things happen (typed events), so that `execution_end` stays the last line.
   const observer = runNotices(say, composition.deps.observer);
   const logger = composition.logger.child({ correlation_id: composition.options.correlationId });
-  if (config.concurrency > 1) {
-    // Polling several streams at once needs the fair-share scheduler (issue 10); until it lands the
-    // streams of this process run in turn, still under the one shared budget.
-    logger.log('warn', 'concurrency_unavailable', {
-      concurrency: config.concurrency,
-      message: 'streams run one at a time in this version',
-    });
-  }
   const controller = new AbortController();
   let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {

@@ -2,9 +2,14 @@ import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsServiceError } from '../../src/adapters/aws/errors.js';
 import { DynamoDbCheckpointStore } from '../../src/adapters/stores/dynamodb.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { CheckpointConflictError } from '../../src/core/errors.js';
+import { withRetry } from '../../src/core/retry.js';
+import { runExecution } from '../../src/core/run.js';
 import { checkpoint } from '../support/aws/checkpoints.js';
 import { type DynaliteHandle, startDynalite } from '../support/aws/dynalite.js';
+import { harness, searchStream, testOptions } from '../support/harness.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const T0 = 1_800_000_000_000;
 let db: DynaliteHandle;
@@ -74,6 +79,41 @@ describe('DynamoDbCheckpointStore under injected faults', () => {
       errorName: 'ProvisionedThroughputExceededException',
       retryable: true,
     });
+  });
+
+  it("is retried by core's retry policy when the throttle outlasts the SDK's retries", async () => {
+    const client = db.client({ maxAttempts: 2 });
+    const { attempts } = injectFaults(client, (attempt, name, after) => {
+      if (name === 'GetItemCommand' && !after && attempt <= 3) throw throttled();
+    });
+    const store = new DynamoDbCheckpointStore({ tableName: table, client });
+    const clock = new ManualClock();
+    const loaded = await withRetry(() => store.load('throttled-then-fine'), {
+      retry: DEFAULT_RUN_OPTIONS.retry,
+      clock,
+    });
+    expect(loaded).toBeNull();
+    // Two SDK attempts failed the first call; core waited once and its second call got through.
+    expect(attempts.get('GetItemCommand')).toBe(4);
+    expect(clock.sleeps).toHaveLength(1);
+  });
+
+  it('logs a throttle that fails the stream as retryable: true', async () => {
+    const client = db.client({ maxAttempts: 1 });
+    injectFaults(client, (_attempt, _name, after) => {
+      if (!after) throw throttled();
+    });
+    const h = harness();
+    const store = new DynamoDbCheckpointStore({ tableName: table, client });
+    const summary = await runExecution(
+      { ...h.deps, store },
+      [searchStream()],
+      testOptions({ retry: { ...DEFAULT_RUN_OPTIONS.retry, maxAttempts: 1 } }),
+    );
+    expect(summary.streams[0]?.outcome).toBe('failed');
+    const errors = h.logger.events('error').filter((e) => e.code === 'aws_service');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e.retryable === true)).toBe(true);
   });
 
   it('accepts a save whose response was lost and whose retry then hit a changed lease, when the item holds our write', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LAMBDA_DEFAULTS, readLambdaEnv } from '../../src/config/lambda-env.js';
+import { readLambdaEnv } from '../../src/config/lambda-env.js';
 import { ConfigError } from '../../src/core/errors.js';
 
 const STREAMS = JSON.stringify([
@@ -30,14 +30,12 @@ describe('readLambdaEnv', () => {
       tableName: 'twitter-poller-checkpoints',
       token: { kind: 'ssm', parameter: '/twitter-poller/bearer-token' },
       sink: { kind: 'lambda', functionName: 'parser' },
-      maxTweets: 1000,
-      batchSize: 25,
-      minIntervalMs: 1000,
+      run: { maxTweets: 1000, batchSize: 25, minIntervalMs: 1000, leaseTtlMs: 60_000, timeBudgetMs: 840_000 },
       apiBaseUrl: 'https://api.x.com',
-      safetyMarginMs: 60_000,
+      stopBeforeTimeoutMs: 60_000,
       logLevel: 'info',
     });
-    expect(config.payloadLimitBytes).toBe(LAMBDA_DEFAULTS.payloadLimitBytes);
+    expect(config.payloadLimitBytes).toBe(262_144);
     expect(config.streams.kind === 'inline' && config.streams.streams.map((s) => s.name)).toEqual([
       'search:from:XDevelopers',
       'me',
@@ -99,11 +97,18 @@ describe('readLambdaEnv', () => {
     ['X_API_BASE_URL', { X_API_BASE_URL: 'http://emulator.internal:8080' }],
     ['ALLOW_INSECURE_HTTP', { ALLOW_INSECURE_HTTP: 'yes' }],
     ['LEASE_TTL_MS', { LEASE_TTL_MS: '500ms' }],
+    ['CONCURRENCY', { CONCURRENCY: '0' }],
+    ['CONCURRENCY', { CONCURRENCY: 'four' }],
     ['HTTPS_PROXY', { HTTPS_PROXY: 'ftp://proxy:1' }],
   ])('names %s when it is wrong (%j)', (setting, override) => {
     const error = configError({ ...valid, ...override });
     expect(error.setting).toBe(setting);
     expect(error.message).toContain(setting);
+  });
+
+  it('reads CONCURRENCY, the default when unset', () => {
+    expect(readLambdaEnv({ ...valid, CONCURRENCY: '4' }).run.concurrency).toBe(4);
+    expect(readLambdaEnv(valid).run.concurrency).toBe(1);
   });
 
   it('refuses plain http to a non-loopback host at cold start, unless ALLOW_INSECURE_HTTP=true', () => {
@@ -133,9 +138,8 @@ describe('readLambdaEnv', () => {
       NO_PROXY: '.amazonaws.com',
     });
     expect(config).toMatchObject({
-      minIntervalMs: 2000,
-      safetyMarginMs: 90_000,
-      leaseTtlMs: 120_000,
+      run: { minIntervalMs: 2000, leaseTtlMs: 120_000 },
+      stopBeforeTimeoutMs: 90_000,
       parameterMaxAgeSeconds: 600,
       proxy: { httpsProxy: 'http://proxy.vpc:3128', noProxy: '.amazonaws.com' },
     });

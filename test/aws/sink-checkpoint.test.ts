@@ -8,11 +8,11 @@ import { SqsSink } from '../../src/adapters/sinks/sqs.js';
 import { DynamoDbCheckpointStore } from '../../src/adapters/stores/dynamodb.js';
 import { SystemClock } from '../../src/adapters/system-clock.js';
 import { HttpXApi } from '../../src/adapters/x-api/http-client.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { buildStreamSpec } from '../../src/config/streams.js';
 import type { Logger } from '../../src/core/ports/observability.js';
 import type { Sink } from '../../src/core/ports/sink.js';
 import { runExecution } from '../../src/core/run.js';
-import { DEFAULT_RUN_OPTIONS } from '../../src/core/run-types.js';
 import { DUMMY_AWS, type DynaliteHandle, startDynalite } from '../support/aws/dynalite.js';
 import { type FakeLambda, startFakeLambda } from '../support/aws/fake-lambda.js';
 import { type FakeSqs, startFakeSqs } from '../support/aws/fake-sqs.js';
@@ -50,7 +50,12 @@ function publish(count: number) {
 async function run(store: DynamoDbCheckpointStore, sink: Sink) {
   return runExecution(
     {
-      api: new HttpXApi({ bearerToken: 't', baseUrl: emulator.url }),
+      api: new HttpXApi({
+        bearerToken: 't',
+        baseUrl: emulator.url,
+        responseTimeoutMs: 30_000,
+        bodyTimeoutMs: 30_000,
+      }),
       store,
       sink,
       clock: new SystemClock(),
@@ -80,7 +85,6 @@ describe.each([
       new SqsSink({
         queueUrl: `${sqs.url}/1/q`,
         client: new SQSClient({ ...DUMMY_AWS, endpoint: sqs.url, maxAttempts: 1 }),
-        sleep: async () => {},
       }),
   ],
   [
@@ -115,6 +119,27 @@ describe.each([
     expect(healed.streams[0]?.outcome).toBe('caught_up');
     const after = await store.load(spec.name);
     expect(BigInt(after!.sinceId)).toBeGreaterThan(BigInt(before!.sinceId));
+    await sink.close();
+  });
+});
+
+describe('SqsSink under the poll loop', () => {
+  it("resends an entry that fails every time only within the run's retry attempts, in all", async () => {
+    const store = new DynamoDbCheckpointStore({ tableName: await db.createTable(), client: db.client() });
+    const sink = new SqsSink({
+      queueUrl: `${sqs.url}/1/q`,
+      client: new SQSClient({ ...DUMMY_AWS, endpoint: sqs.url, maxAttempts: 1 }),
+    });
+    publish(3);
+    sqs.failEntry = (entry) => (entry.Id === 'm1' ? 'InternalError' : undefined);
+    const callsBefore = sqs.calls.length;
+    const summary = await run(store, sink);
+    sqs.failEntry = () => undefined;
+    expect(summary.streams[0]?.outcome).toBe('failed');
+    // run() allows 2 attempts: the first call carries the whole batch, the one retry only the failed entry.
+    const calls = sqs.calls.slice(callsBefore);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toBe(1);
     await sink.close();
   });
 });

@@ -139,7 +139,6 @@ describe('SqsSink against moto_server', () => {
       client,
       maxRequestBytes: 1_000,
       deadLetterQueueUrl: `${main.replace(/\.fifo$/, '')}-missing.fifo`,
-      maxAttempts: 1,
     });
     const error = await sink.write(makeBatch(1, { textBytes: 3_000 })).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'sink', retryable: true });

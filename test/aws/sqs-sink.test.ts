@@ -1,11 +1,14 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqsSink } from '../../src/adapters/sinks/sqs.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { SinkError } from '../../src/core/errors.js';
 import type { Batch } from '../../src/core/ports/sink.js';
+import { withRetry } from '../../src/core/retry.js';
 import { batchSchemaErrors, makeBatch } from '../support/aws/batches.js';
 import { DUMMY_AWS } from '../support/aws/dynalite.js';
 import { type FakeSqs, startFakeSqs } from '../support/aws/fake-sqs.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 let sqs: FakeSqs;
 beforeAll(async () => {
@@ -18,10 +21,18 @@ beforeEach(() => {
   sqs.failEntry = () => undefined;
 });
 
-const noSleep = async () => {};
-function makeSink(queue = 'queue', options: { maxAttempts?: number; maxRequestBytes?: number } = {}) {
+function makeSink(queue = 'queue', options: { maxRequestBytes?: number } = {}) {
   const client = new SQSClient({ ...DUMMY_AWS, endpoint: sqs.url, maxAttempts: 3 });
-  return new SqsSink({ queueUrl: `${sqs.url}/123456789012/${queue}`, client, sleep: noSleep, ...options });
+  return new SqsSink({ queueUrl: `${sqs.url}/123456789012/${queue}`, client, ...options });
+}
+
+/** Writes `batch` under core's retry policy (the one the poll loop uses); the waits are not slept. */
+async function writeWithPolicy(sink: SqsSink, batch: Batch, maxAttempts: number): Promise<unknown> {
+  const retry = { ...DEFAULT_RUN_OPTIONS.retry, maxAttempts };
+  return withRetry(() => sink.write(batch), { retry, clock: new ManualClock() }).then(
+    () => 'delivered',
+    (e: unknown) => e,
+  );
 }
 const bodies = () => sqs.messages.map((m) => m.body as Batch);
 
@@ -52,7 +63,7 @@ describe('SqsSink', () => {
     expect(sqs.messages.map((m) => [m.groupId, m.dedupId])).toEqual(batch.tweets.map((t) => ['news', t.id]));
   });
 
-  it('retries only the entries reported in Failed, and resolves once all succeeded', async () => {
+  it('fails a write with some entries in Failed (retryable); the retry sends only those entries', async () => {
     const failedOnce = new Set<string>();
     sqs.failEntry = (entry, call) => {
       if (call === 0 && ['m2', 'm7'].includes(entry.Id) && !failedOnce.has(entry.Id)) {
@@ -62,19 +73,49 @@ describe('SqsSink', () => {
       return undefined;
     };
     const batch = makeBatch(10);
-    await makeSink().write(batch);
-    expect(sqs.calls).toEqual([10, 2]);
-    expect(new Set(bodies().map((b) => b.tweets[0]?.id))).toEqual(new Set(batch.tweets.map((t) => t.id)));
-  });
-
-  it('throws a retryable SinkError when entries keep failing past the bound', async () => {
-    sqs.failEntry = (entry) => (entry.Id === 'm1' ? 'ServiceUnavailable' : undefined);
-    const error = await makeSink('queue', { maxAttempts: 3 })
-      .write(makeBatch(4))
-      .catch((e) => e);
+    const sink = makeSink();
+    const error = await sink.write(batch).catch((e) => e);
     expect(error).toBeInstanceOf(SinkError);
     expect(error.retryable).toBe(true);
-    expect(sqs.calls).toEqual([4, 1, 1]);
+    await sink.write(batch);
+    expect(sqs.calls).toEqual([10, 2]);
+    expect(new Set(bodies().map((b) => b.tweets[0]?.id))).toEqual(new Set(batch.tweets.map((t) => t.id)));
+    expect(sqs.messages).toHaveLength(10);
+  });
+
+  it('sends a whole new batch in full, even after a partial failure of the one before', async () => {
+    sqs.failEntry = (entry, call) => (call === 0 && entry.Id === 'm1' ? 'InternalError' : undefined);
+    const sink = makeSink();
+    await sink.write(makeBatch(3)).catch(() => undefined);
+    await sink.write(makeBatch(4, { topId: 900_000n }));
+    expect(sqs.calls).toEqual([3, 4]);
+  });
+
+  it.each([1, 3, 5])(
+    'under core retry policy of %i attempts, an entry failing every time costs that many calls in all',
+    async (maxAttempts) => {
+      sqs.failEntry = (entry) => (entry.Id === 'm1' ? 'ServiceUnavailable' : undefined);
+      const error = await writeWithPolicy(makeSink(), makeBatch(4), maxAttempts);
+      expect(error).toBeInstanceOf(SinkError);
+      expect((error as SinkError).retryable).toBe(true);
+      expect(sqs.calls).toEqual([4, ...Array.from({ length: maxAttempts - 1 }, () => 1)]);
+      expect(sqs.messages).toHaveLength(3);
+    },
+  );
+
+  it('a whole call failing mid-batch is resent from that call on, under the same attempts', async () => {
+    const batch = makeBatch(15);
+    const sink = makeSink();
+    // The SDK client retries 3 times: three 500s fail the second call (entries m10-m14) whole.
+    let served = 0;
+    sqs.failEntry = () => {
+      served++;
+      if (served === 10) sqs.failNextCalls(3, 'server-error');
+      return undefined;
+    };
+    expect(await writeWithPolicy(sink, batch, DEFAULT_RUN_OPTIONS.retry.maxAttempts)).toBe('delivered');
+    expect(sqs.calls).toEqual([10, 5]);
+    expect(bodies().map((b) => b.tweets[0]?.id)).toEqual(batch.tweets.map((t) => t.id));
   });
 
   it('sets an entry refused as InvalidMessageContents aside in the dead-letter queue, not retried', async () => {

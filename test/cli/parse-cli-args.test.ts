@@ -164,7 +164,7 @@ describe('parseCliArgs', () => {
         batchSize: 25,
         timeBudgetMs: 840_000,
         minIntervalMs: 1000,
-        safetyMarginMs: 5000,
+        finalCommitReserveMs: 5000,
       },
     });
     expect(config.streams).toEqual([

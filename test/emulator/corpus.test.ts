@@ -1,10 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateWorld } from '../../emulator/corpus.js';
-import { decodeToken, encodeToken } from '../../emulator/pagination.js';
-import { renderTweet } from '../../emulator/render.js';
-import { idFromMs, msFromId } from '../../emulator/snowflake.js';
-import { PostFlag } from '../../emulator/store.js';
+import { renderTweet } from '../../emulator/api/index.js';
+import { decodeToken, encodeToken } from '../../emulator/query/index.js';
+import { generateWorld, idFromMs, msFromId, PostFlag } from '../../emulator/world/index.js';
 
 const NOW = Date.UTC(2026, 7, 7, 12, 0, 0);
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { HASHTAGS, WORDS } from '../../emulator/vocab.js';
+import { HASHTAGS, WORDS } from '../../emulator/world/index.js';
 
 /** A query term; user operators hold an index into the world's users, resolved after reset. */
 export type Term =

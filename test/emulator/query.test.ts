@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { QuerySyntaxError } from '../../emulator/query/ast.js';
-import { compileQuery } from '../../emulator/query/matcher.js';
-import { parseQuery } from '../../emulator/query/parser.js';
-import { PostFlag, PostStore, UserStore } from '../../emulator/store.js';
-import { LANG_CODES } from '../../emulator/vocab.js';
+import { compileQuery, parseQuery, QuerySyntaxError } from '../../emulator/query/index.js';
+import { LANG_CODES, PostFlag, PostStore, UserStore } from '../../emulator/world/index.js';
 
 const users = new UserStore(
   ['alice', 'Bob_99'].map((username, i) => ({

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { timeMsToId } from '../../src/core/ids.js';
-import { DEFAULT_RUN_OPTIONS } from '../../src/core/run-types.js';
 import type { StreamSpec } from '../../src/core/stream.js';
 import { type ChildConfig, childBundle, expireLeases, prng, runChild } from './support-poller/child.js';
 import {
@@ -103,8 +103,12 @@ describe('poller against the emulator: many streams share one run', () => {
     const specs = skewedWorld(VOLUMES, 'tb');
     const got = new Map(specs.map((s) => [s.name, 0]));
     for (let run = 1; run <= 2; run++) {
-      // What `--time-budget 8 --min-interval 0` gives the run: 8 s, 2 s of them kept as the safety margin.
-      const result = await r.run(specs, { timeBudgetMs: 8_000, safetyMarginMs: 2_000, minIntervalMs: 0 });
+      // What `--time-budget 8 --min-interval 0` gives the run: 8 s, 2 s of them kept for the final commit.
+      const result = await r.run(specs, {
+        timeBudgetMs: 8_000,
+        finalCommitReserveMs: 2_000,
+        minIntervalMs: 0,
+      });
       for (const s of result.summary.streams) {
         const owed = (VOLUMES[s.stream] as number) - (got.get(s.stream) as number);
         expect(s.tweets_delivered, `${s.stream} in run ${run}`).toBeGreaterThanOrEqual(Math.min(PAGE, owed));

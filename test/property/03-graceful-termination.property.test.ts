@@ -83,7 +83,7 @@ describe('property 3: graceful termination (engine + emulator + SQLite)', () => 
             maxTweets: c.maxTweets,
             batchSize: c.batchSize,
             timeBudgetMs: c.budgetMs,
-            safetyMarginMs: c.marginMs,
+            finalCommitReserveMs: c.marginMs,
             correlationId: `${name}-a`,
           });
           const first = await runExecution({ ...base, api }, [spec], options, controller.signal);

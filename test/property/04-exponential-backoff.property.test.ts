@@ -115,7 +115,7 @@ describe('property 4: exponential backoff (engine over loopback)', () => {
             ],
             fastOptions({
               timeBudgetMs: r.budgetMs,
-              safetyMarginMs: 0,
+              finalCommitReserveMs: 0,
               retry: { baseDelayMs: r.baseDelayMs, maxDelayMs: r.maxDelayMs, maxAttempts: r.maxAttempts },
             }),
           );

@@ -144,7 +144,7 @@ describe('property 13: fair share (engine, ManualClock, one world per query)', (
                 maxTweets: 1_000_000,
                 minIntervalMs: 1_000,
                 timeBudgetMs: requests * 1_000,
-                safetyMarginMs: 0,
+                finalCommitReserveMs: 0,
               }),
             );
             w.clock.advance(60_000);

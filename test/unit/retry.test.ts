@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AwsServiceError } from '../../src/adapters/aws/errors.js';
 import {
   ApiError,
   AuthenticationError,
@@ -18,6 +19,8 @@ import { ManualClock } from '../support/manual-clock.js';
 
 const NOW = 1_800_000_000_000;
 const retry = { baseDelayMs: 1000, maxDelayMs: 30_000, maxAttempts: 4 };
+const awsError = (name: string, retryable: boolean) =>
+  new AwsServiceError(`DynamoDB UpdateItem failed: ${name}`, 'DynamoDB', 'UpdateItem', name, retryable);
 const api = (status: number) => new ApiError(`HTTP ${status}`, status, 'search_recent', 'about:blank');
 
 describe('classifyError', () => {
@@ -39,6 +42,8 @@ describe('classifyError', () => {
     ['invalid content', new InvalidResponseError('bad ids', 'search_recent'), false],
     ['retryable sink', new SinkError('busy', true), true],
     ['fatal sink', new SinkError('denied', false), false],
+    ['DynamoDB throttle (AwsServiceError)', awsError('ProvisionedThroughputExceededException', true), true],
+    ['DynamoDB access denied (AwsServiceError)', awsError('AccessDeniedException', false), false],
     ['conflict', new CheckpointConflictError('x', 's'), false],
     ['corrupt', new CorruptCheckpointError('x', 's'), false],
     ['deadline', new DeadlineError('x'), false],

@@ -78,7 +78,7 @@ describe('a failed commit always wins (outcome failed, an error event)', () => {
     const summary = await runExecution(
       h.deps,
       [stream],
-      testOptions({ batchSize: 10, timeBudgetMs: 1_000, safetyMarginMs: 0 }),
+      testOptions({ batchSize: 10, timeBudgetMs: 1_000, finalCommitReserveMs: 0 }),
     );
     expect(summary.streams[0]?.outcome).toBe('failed');
     expect(summary.streams[0]?.error).toContain('EIO');

@@ -96,7 +96,7 @@ describe('group commit', () => {
         commitPages: 10,
         commitIntervalMs: 3_600_000,
         timeBudgetMs: 300_000,
-        safetyMarginMs: 75_000,
+        finalCommitReserveMs: 75_000,
       }),
     );
     expect(summary.streams[0]?.outcome).toBe('deadline');

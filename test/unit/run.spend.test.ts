@@ -185,12 +185,15 @@ describe('SpendAccount probe with requests in parallel (a scheduler interleaving
     const ledger = new MemorySpendLedger();
     await ledger.setCreditsDepleted('2026-11-28T06:00:00.000Z');
     const h = harness();
-    const account = await SpendAccount.open(undefined, {
-      ledger,
-      clock: h.clock,
-      logger: h.logger,
-      metrics: h.metrics,
-    });
+    const account = await SpendAccount.open(
+      { pricePerPostUsd: 0.005 },
+      {
+        ledger,
+        clock: h.clock,
+        logger: h.logger,
+        metrics: h.metrics,
+      },
+    );
     await account.beforeRequest(); // the probe goes out
     return { ledger, account, h };
   }

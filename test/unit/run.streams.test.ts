@@ -200,7 +200,10 @@ describe('runExecution rate limiter across executions', () => {
   it('keeps search/all at one request per second across back-to-back executions when the limiter is shared', async () => {
     const h = harness(recentIds(START, 3));
     const archive = { ...stream, source: { kind: 'search' as const, query: 'q', archive: true } };
-    const deps = { ...h.deps, rateLimiter: new RateLimiter({ clock: h.clock, minIntervalMs: 0 }) };
+    const deps = {
+      ...h.deps,
+      rateLimiter: new RateLimiter({ clock: h.clock, minIntervalMs: 0, pacingThreshold: 0.8 }),
+    };
     await runExecution(deps, [archive], testOptions());
     await runExecution(deps, [archive], testOptions());
     expect(h.api.requests).toHaveLength(2);

@@ -1,7 +1,9 @@
 /**
  * Test-only Sink decorator: the inner sink writes the batch, then the failpoint runs before `write`
  * resolves. A process killed there has the posts on disk without the core having seen the
- * acknowledgement: the "after delivery, before acknowledgement" crash of the crash matrix.
+ * acknowledgement: the "after delivery, before acknowledgement" crash of the crash matrix. Likewise
+ * after a flush: everything is durable and the checkpoint not yet saved ("after acknowledgement,
+ * before checkpoint"). Composed only when a failpoint is set (src/entrypoints/failpoints.ts).
  */
 import type { Batch, Sink } from '../../core/ports/sink.js';
 import { Failpoint, type FailpointLabel } from '../../core/run-types.js';
@@ -17,8 +19,9 @@ export class FailpointSink implements Sink {
     await this.failpoint(Failpoint.afterDeliveryBeforeAck);
   }
 
-  flush(signal?: AbortSignal): Promise<void> {
-    return this.inner.flush(signal);
+  async flush(signal?: AbortSignal): Promise<void> {
+    await this.inner.flush(signal);
+    await this.failpoint(Failpoint.afterAckBeforeCheckpoint);
   }
 
   close(): Promise<void> {

@@ -2,9 +2,15 @@
  * Delivers posts to an SQS queue with SendMessageBatch: one message per post, so that a FIFO queue
  * can deduplicate on the post id. Each message body is a Batch holding that one post (same schema as
  * the Lambda sink, docs/batch.schema.json; batch_id `<batch_id>#<post id>`). Entries are grouped by at
- * most 10 and `maxRequestBytes` per call; entries reported in `Failed` are retried alone, bounded;
- * `write` resolves only when every entry is in `Successful` or dead-lettered, else throws SinkError
- * (the checkpoint must not move). Group ids and bodies are mapped into what SQS accepts (sqs-limits.ts).
+ * most 10 and `maxRequestBytes` per call. `write` resolves only when every entry is in `Successful` or
+ * dead-lettered, else throws SinkError (the checkpoint must not move). Group ids and bodies are mapped
+ * into what SQS accepts (sqs-limits.ts).
+ *
+ * The sink does not retry on its own: core's retry policy (src/core/retry.ts) calls `write` again. When
+ * some entries of a batch were accepted and others reported in `Failed` (or a call failed whole), the
+ * write throws a retryable SinkError and remembers which entries are still unsent; the next `write` of
+ * the same batch (same `batch_id`, so the same content) sends only those. A partial-failure resend thus
+ * counts against the same attempts as any other retry, and the accepted entries are not sent twice.
  *
  * A post SQS refuses for good (a poison post) would otherwise fail every run at the same place. Two
  * refusals count as "for good", because sending the same post again can only be refused again:
@@ -27,7 +33,6 @@ import { SinkError } from '../../core/errors.js';
 import { LogEvent, type Logger, MetricName, type Metrics } from '../../core/ports/observability.js';
 import type { Batch, Sink } from '../../core/ports/sink.js';
 import { awsErrorName, isRetryableAwsError } from '../aws/errors.js';
-import { type BackoffOptions, backoffDelayMs, sleep } from '../aws/retry-delay.js';
 import { SerialWrites } from '../aws/serial-writes.js';
 import { fifoGroupId, sqsSafeJson } from './sqs-limits.js';
 
@@ -41,7 +46,7 @@ export const SQS_MAX_ENTRIES = 10;
 /** The message and request size limit this sink assumes by default (256 KiB). */
 export const DEFAULT_SQS_MAX_BYTES = 262_144;
 
-export interface SqsSinkOptions extends BackoffOptions {
+export interface SqsSinkOptions {
   readonly queueUrl: string;
   /** @default a new SQSClient from the SDK's standard environment */
   readonly client?: SQSClient;
@@ -99,13 +104,11 @@ export class SqsSink implements Sink {
   readonly #client: SQSClient;
   readonly #ownsClient: boolean;
   readonly #maxBytes: number;
-  readonly #maxAttempts: number;
-  readonly #baseDelayMs: number;
-  readonly #maxDelayMs: number;
-  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #writes = new SerialWrites('sqs');
   readonly #deadLetterQueueUrl: string;
   readonly #onDeadLetter: ((letter: DeadLetter) => void) | undefined;
+  /** The entries of the last write that SQS has not accepted yet, for the retry of that same batch. */
+  #unsent: { readonly batchId: string; readonly ids: ReadonlySet<string> } | undefined;
 
   constructor(options: SqsSinkOptions) {
     this.queueUrl = options.queueUrl;
@@ -113,10 +116,6 @@ export class SqsSink implements Sink {
     this.#ownsClient = options.client === undefined;
     this.#client = options.client ?? new SQSClient({});
     this.#maxBytes = options.maxRequestBytes ?? DEFAULT_SQS_MAX_BYTES;
-    this.#maxAttempts = options.maxAttempts ?? 5;
-    this.#baseDelayMs = options.baseDelayMs ?? 200;
-    this.#maxDelayMs = options.maxDelayMs ?? 5_000;
-    this.#sleep = options.sleep ?? sleep;
     this.#deadLetterQueueUrl = options.deadLetterQueueUrl ?? defaultDeadLetterQueueUrl(options.queueUrl);
     this.#onDeadLetter = options.onDeadLetter;
   }
@@ -134,47 +133,58 @@ export class SqsSink implements Sink {
   }
 
   async #deliver(batch: Batch, signal: AbortSignal | undefined): Promise<void> {
-    let pending: Message[] = [];
+    // A retry of the same batch sends only what SQS has not accepted yet.
+    const resume = this.#unsent?.batchId === batch.batch_id ? this.#unsent.ids : undefined;
+    this.#unsent = undefined;
+    const pending: Message[] = [];
     for (const [i, tweet] of batch.tweets.entries()) {
       const message = this.#message(batch, tweet, i);
+      if (resume !== undefined && !resume.has(message.id)) continue;
       if (message.bytes > this.#maxBytes) await this.#deadLetter(batch, message, 'too_large', signal);
       else pending.push(message);
     }
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > 1)
-        await this.#sleep(backoffDelayMs(attempt, this.#baseDelayMs, this.#maxDelayMs), signal);
-      const failed: Message[] = [];
-      const reasons: string[] = [];
-      for (const chunk of this.#chunks(pending)) {
-        const result = await this.#send(chunk, signal);
-        for (const f of result.Failed ?? []) {
-          const message = chunk.find((m) => m.id === f.Id);
-          if (message === undefined) continue;
-          if (f.SenderFault === true && f.Code === 'InvalidMessageContents') {
-            await this.#deadLetter(batch, message, f.Code, signal);
-            continue;
-          }
-          if (f.SenderFault === true) {
-            throw new SinkError(
-              `SQS refused post message ${f.Id} of batch ${batch.batch_id}: ${f.Code}`,
-              false,
-            );
-          }
-          failed.push(message);
-          reasons.push(f.Code ?? 'unknown');
+    const failed: Message[] = [];
+    const reasons: string[] = [];
+    const chunks = [...this.#chunks(pending)];
+    for (const [c, chunk] of chunks.entries()) {
+      let result: SendMessageBatchCommandOutput;
+      try {
+        result = await this.#send(chunk, signal);
+      } catch (error) {
+        this.#remember(batch, [...failed, ...chunks.slice(c).flat()]);
+        throw error;
+      }
+      for (const f of result.Failed ?? []) {
+        const message = chunk.find((m) => m.id === f.Id);
+        if (message === undefined) continue;
+        if (f.SenderFault === true && f.Code === 'InvalidMessageContents') {
+          await this.#deadLetter(batch, message, f.Code, signal);
+          continue;
         }
-        const acked = new Set((result.Successful ?? []).map((s) => s.Id));
-        for (const f of result.Failed ?? []) if (f.SenderFault === true) acked.add(f.Id); // dead-lettered above
-        for (const m of chunk) if (!acked.has(m.id) && !failed.includes(m)) failed.push(m);
+        if (f.SenderFault === true) {
+          throw new SinkError(
+            `SQS refused post message ${f.Id} of batch ${batch.batch_id}: ${f.Code}`,
+            false,
+          );
+        }
+        failed.push(message);
+        reasons.push(f.Code ?? 'unknown');
       }
-      if (failed.length > 0 && attempt >= this.#maxAttempts) {
-        throw new SinkError(
-          `SQS did not accept ${failed.length} message(s) of batch ${batch.batch_id} after ${attempt} attempts (${[...new Set(reasons)].join(', ')})`,
-          true,
-        );
-      }
-      pending = failed;
+      const acked = new Set((result.Successful ?? []).map((s) => s.Id));
+      for (const f of result.Failed ?? []) if (f.SenderFault === true) acked.add(f.Id); // dead-lettered above
+      for (const m of chunk) if (!acked.has(m.id) && !failed.includes(m)) failed.push(m);
     }
+    if (failed.length > 0) {
+      this.#remember(batch, failed);
+      throw new SinkError(
+        `SQS did not accept ${failed.length} message(s) of batch ${batch.batch_id} (${[...new Set(reasons)].join(', ') || 'no answer'}); the retry sends only those`,
+        true,
+      );
+    }
+  }
+
+  #remember(batch: Batch, unsent: readonly Message[]): void {
+    this.#unsent = { batchId: batch.batch_id, ids: new Set(unsent.map((m) => m.id)) };
   }
 
   /** Sets a poison post aside in the dead-letter queue, then reports it; throws if that queue refuses. */

@@ -27,6 +27,8 @@ export interface ChildConfig {
   readonly maxTweets?: number;
   /** Group commit: pages per commit (the time bound is then off). @default DEFAULT_RUN_OPTIONS' */
   readonly commitPages?: number;
+  /** Streams polled at once (`--concurrency`). @default 1 */
+  readonly concurrency?: number;
 }
 
 /** Where to SIGKILL a child: after its n-th `batch` log line, or `ms` after `execution_start`. */
