@@ -9,6 +9,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../../emulator/index.js';
+import { SqliteRunHistory } from '../../../src/adapters/stores/run-history-sqlite.js';
+import { SqliteCheckpointStore } from '../../../src/adapters/stores/sqlite.js';
+import { SqliteRateBudgetStore } from '../../../src/adapters/stores/sqlite-rate-budget.js';
+import { SqliteSpendLedger } from '../../../src/adapters/stores/sqlite-spend-ledger.js';
 import { timeMsToId } from '../../../src/core/ids.js';
 import { expireSqliteLeases } from '../../chaos/crash-support.js';
 import { type CliResult, cliBundle, collect, logEvents } from '../../cli/run-cli.js';
@@ -90,6 +94,10 @@ export async function runTwoWriters(seed: number, limitKb = 128): Promise<TwoWri
     const node = [process.execPath, '--require', preload, bundle, ...args(QUERIES[0])];
     const limited = `trap "" XFSZ; ulimit -f ${limitKb}; exec ${node.map(quote).join(' ')}`;
     const spawnOpts = { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
+    // The store exists before the writers start, as from the second run on: creating its tables
+    // writes about 64 KB of WAL, which would make the limited writer fail at opening the store
+    // (exit 2) or not, depending on which process starts first, instead of at its appends.
+    await createStore(join(dir, 'state.db'));
     const [failing, healthy] = await Promise.all([
       collect(spawn('bash', ['-c', limited], spawnOpts), 60_000),
       collect(spawn(process.execPath, [bundle, ...args(QUERIES[1])], spawnOpts), 60_000),
@@ -133,3 +141,11 @@ export function deliveredCount(result: CliResult): number {
 
 /** True when the run's execution_end says every stream caught up. */
 export { caughtUp };
+
+/** Creates the SQLite store's tables (checkpoints, spend ledger, run history, rate budget), then closes it. */
+async function createStore(path: string): Promise<void> {
+  await new SqliteCheckpointStore({ path }).close();
+  await new SqliteSpendLedger({ path }).close();
+  await new SqliteRunHistory({ path }).close();
+  await new SqliteRateBudgetStore({ path, readOnly: false }).close();
+}
