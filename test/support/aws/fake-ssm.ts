@@ -13,6 +13,8 @@ export interface FakeSsm {
   readonly parameters: Map<string, { value: string; type: 'String' | 'SecureString' }>;
   /** GetParameter requests received: name and WithDecryption. */
   readonly requests: { name: string; withDecryption: boolean }[];
+  /** Parameter names answered with AccessDeniedException, as SSM does when IAM denies the caller. */
+  readonly denied: Set<string>;
   /** Fails every request with 500 while true. */
   failing: boolean;
   /** Fails this many next requests with 500 (then answers normally). */
@@ -26,7 +28,6 @@ export async function startFakeSsm(): Promise<FakeSsm> {
     requests: [] as { name: string; withDecryption: boolean }[],
     failing: false,
     failNext: 0,
-    /** Names answered with AccessDeniedException, as SSM does when IAM denies the caller. */
     denied: new Set<string>(),
   };
   const server = await listen(async (req, res) => {
