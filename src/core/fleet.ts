@@ -42,9 +42,9 @@ export function maxShardSize(timeBudgetMs: number, minIntervalMs: number): numbe
 /** What the planner knows of a stream from its checkpoint. */
 export interface StreamStanding {
   /** ISO-8601 time of the last checkpoint write. */
-  readonly updated_at: string;
+  readonly updatedAt: string;
   /** Fair-share state (src/core/fair-share.ts `nextLags`): posts per unit of weight behind; absent = 0. */
-  readonly fair_lag?: number;
+  readonly fairLag?: number;
 }
 
 /**
@@ -63,7 +63,7 @@ export function orderStreams(
 ): string[] {
   const key = (name: string, index: number) => {
     const s = standing.get(name);
-    return { name, index, lag: s?.fair_lag ?? 0, written: s?.updated_at ?? '' };
+    return { name, index, lag: s?.fairLag ?? 0, written: s?.updatedAt ?? '' };
   };
   return names
     .map(key)

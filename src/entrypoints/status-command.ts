@@ -33,14 +33,15 @@ export interface StreamStatus {
 export function toStatus(c: Checkpoint, lastRun?: LastRun | null): StreamStatus {
   return {
     stream: c.stream,
-    since_id: c.since_id,
-    pending_sweep: c.sweep,
-    owed:
+    since_id: c.sinceId,
+    pending_sweep:
       c.sweep === null
         ? null
-        : `${c.since_id} < id < ${c.sweep.until_id ?? `${c.sweep.newest_id} (inclusive)`}`,
-    user_id: c.user_id ?? null,
-    updated_at: c.updated_at,
+        : { newest_id: c.sweep.newestId, until_id: c.sweep.untilId, next_token: c.sweep.nextToken },
+    owed:
+      c.sweep === null ? null : `${c.sinceId} < id < ${c.sweep.untilId ?? `${c.sweep.newestId} (inclusive)`}`,
+    user_id: c.userId ?? null,
+    updated_at: c.updatedAt,
     writer: c.writer,
     ...(lastRun === undefined ? {} : { last_run: lastRun }),
   };

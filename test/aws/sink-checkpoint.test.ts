@@ -118,7 +118,7 @@ describe.each([
     const healed = await run(store, sink);
     expect(healed.streams[0]?.outcome).toBe('caught_up');
     const after = await store.load(spec.name);
-    expect(BigInt(after!.since_id)).toBeGreaterThan(BigInt(before!.since_id));
+    expect(BigInt(after!.sinceId)).toBeGreaterThan(BigInt(before!.sinceId));
     await sink.close();
   });
 });

@@ -19,9 +19,9 @@ describe('orderStreams', () => {
       'the largest fair_lag first, whatever the write times',
       ['a', 'b', 'c'],
       [
-        ['a', { updated_at: at(1), fair_lag: 2 }],
-        ['b', { updated_at: at(9), fair_lag: 40.5 }],
-        ['c', { updated_at: at(5), fair_lag: 7 }],
+        ['a', { updatedAt: at(1), fairLag: 2 }],
+        ['b', { updatedAt: at(9), fairLag: 40.5 }],
+        ['c', { updatedAt: at(5), fairLag: 7 }],
       ],
       ['b', 'c', 'a'],
     ],
@@ -29,8 +29,8 @@ describe('orderStreams', () => {
       'a stream ahead (negative lag) goes after every stream at 0, even one never written',
       ['ahead', 'even', 'new'],
       [
-        ['ahead', { updated_at: at(1), fair_lag: -3 }],
-        ['even', { updated_at: at(9) }],
+        ['ahead', { updatedAt: at(1), fairLag: -3 }],
+        ['even', { updatedAt: at(9) }],
       ],
       ['new', 'even', 'ahead'],
     ],
@@ -38,8 +38,8 @@ describe('orderStreams', () => {
       'among equal lags: never written first, then the least recently written',
       ['a', 'b', 'c', 'd'],
       [
-        ['a', { updated_at: at(10) }],
-        ['c', { updated_at: at(8) }],
+        ['a', { updatedAt: at(10) }],
+        ['c', { updatedAt: at(8) }],
       ],
       ['b', 'd', 'c', 'a'],
     ],
@@ -47,9 +47,9 @@ describe('orderStreams', () => {
       'full ties keep the configured order',
       ['z', 'y', 'x'],
       [
-        ['z', { updated_at: at(3), fair_lag: 1 }],
-        ['y', { updated_at: at(3), fair_lag: 1 }],
-        ['x', { updated_at: at(3), fair_lag: 1 }],
+        ['z', { updatedAt: at(3), fairLag: 1 }],
+        ['y', { updatedAt: at(3), fairLag: 1 }],
+        ['x', { updatedAt: at(3), fairLag: 1 }],
       ],
       ['z', 'y', 'x'],
     ],
@@ -96,11 +96,11 @@ describe('planWave on a SQLite store', () => {
       const lease = await store.acquireLease(stream, 'test', 60_000, Date.now());
       const checkpoint: Checkpoint = {
         stream,
-        schema_version: CHECKPOINT_SCHEMA_VERSION,
-        since_id: '1000',
+        schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+        sinceId: '1000',
         sweep: null,
-        ...(lag === undefined ? {} : { fair_lag: lag }),
-        updated_at: at(hour),
+        ...(lag === undefined ? {} : { fairLag: lag }),
+        updatedAt: at(hour),
         writer: 'test',
       };
       await store.save(checkpoint, lease!);

@@ -162,7 +162,7 @@ describe('runExecution spend accounting and budgets', () => {
     expect(summary.streams[0]).toMatchObject({ outcome: 'spend_exhausted', tweets_delivered: 50 });
     expect(summary.posts_billed).toBe(50);
     expect(h.api.requests.map((r) => r.params.max_results)).toEqual(['50']);
-    expect((await h.store.load(stream.name))?.sweep?.until_id).toBeDefined();
+    expect((await h.store.load(stream.name))?.sweep?.untilId).toBeDefined();
     // The same day, a second run reads nothing more.
     const again = await runExecution(h.deps, streams, options);
     expect(again.streams.every((s) => s.outcome === 'spend_exhausted')).toBe(true);
