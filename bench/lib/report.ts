@@ -229,8 +229,9 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   if (shipped) {
     out.push({
       target: 'cold start: Lambda bundle under 600 KB',
-      met: shipped.bytes < 600 * 1024,
-      detail: `${fmt(shipped.bytes / 1024, 0)} KB`,
+      // Decimal KB, as in issue 17 and test/aws/lambda-bundle.test.ts (the tables' KB are KiB).
+      met: shipped.bytes < 600_000,
+      detail: `${fmt(shipped.bytes / 1000, 0)} KB (${shipped.bytes} bytes)`,
     });
     out.push({
       target: 'cold start: median init of the Lambda bundle under 150 ms',

@@ -13,6 +13,8 @@ export interface FakeSsm {
   readonly parameters: Map<string, { value: string; type: 'String' | 'SecureString' }>;
   /** GetParameter requests received: name and WithDecryption. */
   readonly requests: { name: string; withDecryption: boolean }[];
+  /** Parameter names answered with AccessDeniedException, as SSM does when IAM denies the caller. */
+  readonly denied: Set<string>;
   /** Fails every request with 500 while true. */
   failing: boolean;
   /** Fails this many next requests with 500 (then answers normally). */
@@ -26,6 +28,7 @@ export async function startFakeSsm(): Promise<FakeSsm> {
     requests: [] as { name: string; withDecryption: boolean }[],
     failing: false,
     failNext: 0,
+    denied: new Set<string>(),
   };
   const server = await listen(async (req, res) => {
     const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as {
@@ -43,6 +46,10 @@ export async function startFakeSsm(): Promise<FakeSsm> {
     }
     if (fake.failing)
       return sendJson(res, 500, { __type: 'InternalServerError', message: 'internal' }, JSON_11);
+    if (fake.denied.has(name)) {
+      const message = `User is not authorized to perform: ssm:GetParameter on resource: ${name}`;
+      return sendJson(res, 400, { __type: 'AccessDeniedException', message }, JSON_11);
+    }
     const parameter = fake.parameters.get(name);
     if (parameter === undefined) {
       return sendJson(
