@@ -46,6 +46,46 @@ interface Point {
   readonly minSeconds: number;
   readonly looseMinSeconds: number;
   readonly exitCodes: readonly (number | null)[];
+  /** Where the wall time went, from the emulator's request log (see `breakdown`). */
+  readonly breakdown: Breakdown;
+}
+
+/**
+ * The wall time cut into: start-up (the run's start to the first request), the windows (each from
+ * its first request, the emulator's window start, to its end), the gaps between a window's end and
+ * the next window's first request (reset rounding, margins, the probe), the last window up to its
+ * last request, and the tail (last request to the last process's exit). The minimum is (W - 1)
+ * full windows: everything else is overhead.
+ */
+interface Breakdown {
+  readonly startupSeconds: number;
+  readonly windows: number;
+  readonly gapSeconds: number;
+  readonly gapsSeconds: readonly number[];
+  readonly lastWindowSeconds: number;
+  readonly tailSeconds: number;
+}
+
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+function breakdown(times: readonly number[], t0: number, t1: number, windowMs: number): Breakdown {
+  const sorted = [...times].sort((a, b) => a - b);
+  const starts: number[] = [];
+  for (const at of sorted) {
+    const last = starts.at(-1);
+    if (last === undefined || at >= last + windowMs) starts.push(at);
+  }
+  const gaps = starts.slice(1).map((start, i) => start - (starts[i]! + windowMs));
+  const first = sorted[0] ?? t0;
+  const lastAt = sorted.at(-1) ?? t1;
+  return {
+    startupSeconds: seconds(first - t0),
+    windows: starts.length,
+    gapSeconds: seconds(gaps.reduce((a, g) => a + g, 0)),
+    gapsSeconds: gaps.map(seconds),
+    lastWindowSeconds: seconds(lastAt - (starts.at(-1) ?? lastAt)),
+    tailSeconds: seconds(t1 - lastAt),
+  };
 }
 
 function ids(path: string): string[] {
@@ -88,6 +128,7 @@ async function runPoint(processes: number, rep: number): Promise<Point> {
   const truth = users.map((u) => emu.groundTruth({ endpoint: 'search_recent', query: `from:${u.username}` }));
   const dir = mkdtempSync(join(tmpdir(), 'tp-fleet-bench-'));
   const t0 = performance.now();
+  const emuT0 = emu.now();
   const exits = await Promise.all(
     users.map(
       (u, i) =>
@@ -128,6 +169,7 @@ async function runPoint(processes: number, rep: number): Promise<Point> {
     ),
   );
   const wallSeconds = (performance.now() - t0) / 1000;
+  const emuT1 = emu.now();
   let lost = 0;
   let duplicates = 0;
   users.forEach((_, i) => {
@@ -161,6 +203,15 @@ async function runPoint(processes: number, rep: number): Promise<Point> {
     minSeconds: (windows - 1) * windowSeconds,
     looseMinSeconds: Math.round((okRequests / limit) * windowSeconds * 100) / 100,
     exitCodes: exits,
+    breakdown: breakdown(
+      emu
+        .requestLog()
+        .filter((e) => e.status !== 429)
+        .map((e) => Date.parse(e.at)),
+      emuT0,
+      emuT1,
+      windowSeconds * 1000,
+    ),
   };
 }
 
@@ -188,6 +239,10 @@ async function main(): Promise<void> {
     (p) =>
       `| ${p.processes} | ${p.requests} | ${p.status429} | ${p.lost} | ${p.wallSeconds} | ${p.minSeconds} | ${(p.wallSeconds / p.minSeconds).toFixed(2)} | ${p.looseMinSeconds} | ${(p.wallSeconds / p.looseMinSeconds).toFixed(2)} |`,
   );
+  const parts = points.map(
+    (p) =>
+      `| ${p.processes} | ${p.breakdown.startupSeconds} | ${p.breakdown.windows} | ${p.breakdown.gapSeconds} (${p.breakdown.gapsSeconds.join(', ')}) | ${p.breakdown.lastWindowSeconds} | ${p.breakdown.tailSeconds} |`,
+  );
   const md = [
     `# fleet: ${meta.at}`,
     '',
@@ -196,6 +251,13 @@ async function main(): Promise<void> {
     '| processes | requests | 429s | lost | wall s | min s ((W-1) windows) | x min | R/limit windows s | x that |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    'Where the time went (emulator request log): start-up to the first request, windows, idle gaps between a',
+    "window's end and the next window's first request, the last window to its last request, the tail to the last exit.",
+    '',
+    '| processes | start-up s | windows | gaps s (each) | last window s | tail s |',
+    '|---|---|---|---|---|---|',
+    ...parts,
     '',
   ].join('\n');
   writeFileSync(join(flags.out, `${stamp}-fleet.md`), md);

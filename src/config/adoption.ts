@@ -3,24 +3,17 @@
  * legacy since_id attributes, and the payload shape and Invoke type its parser expects. One
  * definition of each check; the CLI, the config file and the Lambda environment call them.
  */
-import { type CheckpointLayout, checkLayout, DEFAULT_LAYOUT } from '../adapters/aws/checkpoint-layout.js';
+import { type CheckpointLayout, checkLayout } from '../adapters/aws/checkpoint-layout.js';
 import {
   INVOCATION_TYPES,
   type InvocationType,
   PAYLOAD_FORMATS,
   type PayloadFormat,
 } from '../adapters/sinks/payload-format.js';
+import { DEFAULTS } from './defaults.js';
 import type { Check } from './values.js';
 
 export type { CheckpointLayout, InvocationType, PayloadFormat };
-
-/** The defaults: a table this project created, today's envelope, asynchronous Invoke. */
-export const ADOPTION_DEFAULTS = {
-  keyAttribute: DEFAULT_LAYOUT.keyAttribute,
-  legacySinceIdAttribute: DEFAULT_LAYOUT.legacySinceIdAttribute,
-  payloadFormat: PAYLOAD_FORMATS[0],
-  invocationType: INVOCATION_TYPES[0],
-} as const;
 
 /** `envelope`, `tweets` or `array` (adapters/sinks/payload-format.ts). */
 export function checkPayloadFormat(raw: unknown): Check<PayloadFormat> {
@@ -54,8 +47,8 @@ export function buildLayout(
 ): CheckpointLayout {
   return checkLayout(
     {
-      keyAttribute: keyAttribute ?? ADOPTION_DEFAULTS.keyAttribute,
-      legacySinceIdAttribute: legacySinceIdAttribute ?? ADOPTION_DEFAULTS.legacySinceIdAttribute,
+      keyAttribute: keyAttribute ?? DEFAULTS.dynamodbKey,
+      legacySinceIdAttribute: legacySinceIdAttribute ?? DEFAULTS.legacySinceIdAttribute,
     },
     settings,
   );

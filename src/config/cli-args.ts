@@ -1,38 +1,38 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.js';
-import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../core/run-types.js';
+import type { RunOptions } from '../core/run-types.js';
 import type { StreamSource, StreamSpec } from '../core/stream.js';
 import {
-  ADOPTION_DEFAULTS,
   buildLayout,
   type CheckpointLayout,
   checkAttributeName,
   checkInvocationType,
   checkPayloadFormat,
 } from './adoption.js';
+import { DEFAULT_RUN_OPTIONS, DEFAULTS } from './defaults.js';
 import { parseFanout } from './fanout.js';
-import { loadConfigFile } from './file.js';
 import type { ConfigFile } from './file-schema.js';
 import { parseSinkLocation, parseStoreLocation } from './locations.js';
 import { parseSpendOptions } from './spend-options.js';
 import { defaultStore } from './state-dir.js';
 import {
   assertUniqueNames,
+  BUILT_IN_STREAM_DEFAULTS,
   buildStreamSpec,
+  entryDraft,
   entrySource,
   parseUser,
   type StreamDefaults,
 } from './streams.js';
 import { assertTokenTransport, readProxyEnv } from './transport.js';
-import {
-  CLI_DEFAULTS,
-  type CliCommand,
-  type MigrateConfig,
-  type PlanConfig,
-  type PollConfig,
-  type ReportConfig,
-  type StatusConfig,
-  type StoreLocation,
+import type {
+  CliCommand,
+  MigrateConfig,
+  PlanConfig,
+  PollConfig,
+  ReportConfig,
+  StatusConfig,
+  StoreLocation,
 } from './types.js';
 import {
   checkBaseUrl,
@@ -46,7 +46,8 @@ import {
   required,
 } from './values.js';
 
-const POLL_OPTIONS = {
+/** Every flag of every command, once; each command lists the ones it takes. */
+const FLAGS = {
   query: { type: 'string' },
   user: { type: 'string' },
   mentions: { type: 'string' },
@@ -82,57 +83,86 @@ const POLL_OPTIONS = {
   'rate-budget': { type: 'string' },
   'allow-insecure-http': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const satisfies ParseArgsConfig['options'];
-
-const STATUS_OPTIONS = {
-  store: { type: 'string' },
-  config: { type: 'string' },
   json: { type: 'boolean' },
-  'dynamodb-key': { type: 'string' },
-  'legacy-since-id-attribute': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const satisfies ParseArgsConfig['options'];
-
-const MIGRATE_OPTIONS = {
-  store: { type: 'string' },
-  config: { type: 'string' },
   apply: { type: 'boolean' },
   'skip-corrupt': { type: 'boolean' },
-  json: { type: 'boolean' },
-  'dynamodb-key': { type: 'string' },
-  'legacy-since-id-attribute': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const satisfies ParseArgsConfig['options'];
-
-const PLAN_OPTIONS = {
-  config: { type: 'string' },
-  store: { type: 'string' },
   fanout: { type: 'string' },
   queue: { type: 'string' },
   'shard-size': { type: 'string' },
-  'time-budget': { type: 'string' },
-  'min-interval': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-const REPORT_OPTIONS = {
-  store: { type: 'string' },
-  config: { type: 'string' },
   since: { type: 'string' },
   out: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const satisfies ParseArgsConfig['options'];
-
-const INIT_OPTIONS = {
   force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
+
+/** The parser options of a command that takes `names`. */
+function flags<const K extends keyof typeof FLAGS>(...names: K[]): Pick<typeof FLAGS, K> {
+  return Object.fromEntries(names.map((name) => [name, FLAGS[name]])) as Pick<typeof FLAGS, K>;
+}
+
+const LAYOUT = ['dynamodb-key', 'legacy-since-id-attribute'] as const;
+const POLL_OPTIONS = flags(
+  'query',
+  'user',
+  'mentions',
+  'config',
+  'archive',
+  'exclude',
+  'stream',
+  'store',
+  'sink',
+  'max-tweets',
+  'batch-size',
+  'commit-pages',
+  'commit-interval',
+  'time-budget',
+  'min-interval',
+  'retry-base',
+  'retry-max',
+  'retry-attempts',
+  'lease-ttl',
+  'initial',
+  'overlap',
+  'reset-checkpoint',
+  'api-base',
+  'log-level',
+  ...LAYOUT,
+  'payload-format',
+  'invocation-type',
+  'max-spend-day',
+  'max-spend-month',
+  'price-per-post',
+  'concurrency',
+  'rate-budget',
+  'allow-insecure-http',
+  'quiet',
+  'help',
+  'version',
+);
+const STATUS_OPTIONS = flags('store', 'config', 'json', ...LAYOUT, 'help', 'version');
+const MIGRATE_OPTIONS = flags(
+  'store',
+  'config',
+  'apply',
+  'skip-corrupt',
+  'json',
+  ...LAYOUT,
+  'help',
+  'version',
+);
+const PLAN_OPTIONS = flags(
+  'config',
+  'store',
+  'fanout',
+  'queue',
+  'shard-size',
+  'time-budget',
+  'min-interval',
+  'help',
+);
+const REPORT_OPTIONS = flags('store', 'config', 'since', 'out', 'dynamodb-key', 'help', 'version');
+const INIT_OPTIONS = flags('force', 'help', 'version');
 
 /**
  * Every flag each command's parser accepts (test/cli/flags-documented.test.ts checks that each one
@@ -264,32 +294,26 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
   const defaults: StreamDefaults = {
     initial:
       v.initial === undefined
-        ? (file?.initial ?? { kind: 'now' })
+        ? (file?.initial ?? BUILT_IN_STREAM_DEFAULTS.initial)
         : required(checkInitial(v.initial), '--initial'),
-    overlapSeconds: dur('--overlap', v.overlap, file?.overlap_seconds, CLI_DEFAULTS.overlapSeconds, 1000, 0),
+    overlapSeconds: dur('--overlap', v.overlap, file?.overlap_seconds, DEFAULTS.overlapMs / 1000, 1000, 0),
   };
   const streams = selectStreams(v, file, defaults);
   const timeBudgetMs =
-    dur(
-      '--time-budget',
-      v['time-budget'],
-      file?.time_budget_seconds,
-      CLI_DEFAULTS.timeBudgetSeconds,
-      1000,
-      1,
-    ) * 1000;
-  const concurrency = int('--concurrency', v.concurrency, file?.concurrency, CLI_DEFAULTS.concurrency, 1);
+    dur('--time-budget', v['time-budget'], file?.time_budget_seconds, DEFAULTS.timeBudgetMs / 1000, 1000, 1) *
+    1000;
+  const concurrency = int('--concurrency', v.concurrency, file?.concurrency, DEFAULTS.concurrency, 1);
   const run: RunOptions = {
     ...DEFAULT_RUN_OPTIONS,
     concurrency,
-    maxTweets: int('--max-tweets', v['max-tweets'], file?.max_tweets, CLI_DEFAULTS.maxTweets, 1),
-    batchSize: int('--batch-size', v['batch-size'], file?.batch_size, CLI_DEFAULTS.batchSize, 1),
-    commitPages: int('--commit-pages', v['commit-pages'], file?.commit_pages, CLI_DEFAULTS.commitPages, 1),
+    maxTweets: int('--max-tweets', v['max-tweets'], file?.max_tweets, DEFAULTS.maxTweets, 1),
+    batchSize: int('--batch-size', v['batch-size'], file?.batch_size, DEFAULTS.batchSize, 1),
+    commitPages: int('--commit-pages', v['commit-pages'], file?.commit_pages, DEFAULTS.commitPages, 1),
     commitIntervalMs: dur(
       '--commit-interval',
       v['commit-interval'],
       file?.commit_interval_ms,
-      CLI_DEFAULTS.commitIntervalMs,
+      DEFAULTS.commitIntervalMs,
       1,
       0,
     ),
@@ -297,32 +321,31 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
       '--min-interval',
       v['min-interval'],
       file?.min_interval_ms,
-      CLI_DEFAULTS.minIntervalMs,
+      DEFAULTS.minIntervalMs,
       1,
       0,
     ),
     retry: {
-      baseDelayMs: dur('--retry-base', v['retry-base'], file?.retry_base_ms, CLI_DEFAULTS.retryBaseMs, 1, 1),
-      maxDelayMs: dur('--retry-max', v['retry-max'], file?.retry_max_ms, CLI_DEFAULTS.retryMaxMs, 1, 1),
+      baseDelayMs: dur('--retry-base', v['retry-base'], file?.retry_base_ms, DEFAULTS.retryBaseMs, 1, 1),
+      maxDelayMs: dur('--retry-max', v['retry-max'], file?.retry_max_ms, DEFAULTS.retryMaxMs, 1, 1),
       maxAttempts: int(
         '--retry-attempts',
         v['retry-attempts'],
         file?.retry_attempts,
-        CLI_DEFAULTS.retryAttempts,
+        DEFAULTS.retryAttempts,
         1,
       ),
     },
     leaseTtlMs:
-      dur('--lease-ttl', v['lease-ttl'], file?.lease_ttl_seconds, CLI_DEFAULTS.leaseTtlSeconds, 1000, 1) *
-      1000,
+      dur('--lease-ttl', v['lease-ttl'], file?.lease_ttl_seconds, DEFAULTS.leaseTtlMs / 1000, 1000, 1) * 1000,
     timeBudgetMs,
     // A short budget (tests, manual runs) keeps a quarter in hand rather than the full 5 s.
-    finalCommitReserveMs: Math.min(DEFAULT_RUN_OPTIONS.finalCommitReserveMs, Math.floor(timeBudgetMs / 4)),
+    finalCommitReserveMs: Math.min(DEFAULTS.finalCommitReserveMs, Math.floor(timeBudgetMs / 4)),
     spend: parseSpendOptions(v, file),
   };
   const store = resolveStore(v.store, file?.store, env);
   const sink = parseSinkLocation(
-    v.sink ?? file?.sink ?? CLI_DEFAULTS.sink,
+    v.sink ?? file?.sink ?? DEFAULTS.sink,
     v.sink === undefined && file?.sink ? 'sink' : '--sink',
   );
   const apiBaseUrl =
@@ -330,14 +353,14 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
       ? required(checkBaseUrl(v['api-base']), '--api-base')
       : env.X_API_BASE_URL
         ? required(checkBaseUrl(env.X_API_BASE_URL), 'X_API_BASE_URL')
-        : (file?.api_base ?? CLI_DEFAULTS.apiBaseUrl);
+        : (file?.api_base ?? DEFAULTS.apiBaseUrl);
   const apiBaseSetting =
     v['api-base'] !== undefined ? '--api-base' : env.X_API_BASE_URL ? 'X_API_BASE_URL' : 'api_base';
   assertTokenTransport(apiBaseUrl, apiBaseSetting, v['allow-insecure-http'] ?? false);
   const proxy = readProxyEnv(env);
   const logLevel =
     v['log-level'] === undefined
-      ? (file?.log_level ?? CLI_DEFAULTS.logLevel)
+      ? (file?.log_level ?? DEFAULTS.logLevel)
       : required(checkLogLevel(v['log-level']), '--log-level');
   const bearerToken = env.X_BEARER_TOKEN?.trim() ?? '';
   if (bearerToken === '') {
@@ -359,16 +382,16 @@ async function parsePoll(v: PollValues, env: Env): Promise<PollConfig> {
     dynamodbLayout: layoutOf(v, file),
     payloadFormat:
       v['payload-format'] === undefined
-        ? (file?.payload_format ?? ADOPTION_DEFAULTS.payloadFormat)
+        ? (file?.payload_format ?? DEFAULTS.payloadFormat)
         : required(checkPayloadFormat(v['payload-format']), '--payload-format'),
     invocationType:
       v['invocation-type'] === undefined
-        ? (file?.invocation_type ?? ADOPTION_DEFAULTS.invocationType)
+        ? (file?.invocation_type ?? DEFAULTS.invocationType)
         : required(checkInvocationType(v['invocation-type']), '--invocation-type'),
     concurrency,
     rateBudget:
       v['rate-budget'] === undefined
-        ? (file?.rate_budget ?? CLI_DEFAULTS.rateBudget)
+        ? (file?.rate_budget ?? DEFAULTS.rateBudget)
         : required(checkRateBudget(v['rate-budget']), '--rate-budget'),
     proxy,
     progress: progressWanted(v.quiet ?? false, env),
@@ -412,21 +435,8 @@ function selectStreams(v: PollValues, file: ConfigFile | undefined, defaults: St
     const name = v.stream === undefined ? undefined : required(nonEmpty(v.stream), '--stream');
     return [buildStreamSpec({ name, source }, defaults)];
   }
-  const all = file.streams.map((entry) =>
-    buildStreamSpec(
-      {
-        name: entry.name,
-        source: entrySource(entry),
-        tweetFields: entry.tweet_fields,
-        userFields: entry.user_fields,
-        expansions: entry.expansions,
-        initial: v.initial === undefined ? entry.initial : undefined,
-        overlapSeconds: v.overlap === undefined ? entry.overlap_seconds : undefined,
-        weight: entry.weight,
-      },
-      defaults,
-    ),
-  );
+  const flagged = { initial: v.initial !== undefined, overlap: v.overlap !== undefined };
+  const all = file.streams.map((entry) => buildStreamSpec(entryDraft(entry, flagged), defaults));
   assertUniqueNames(all, (i) => `streams[${i}].name`);
   if (v.stream === undefined) return all;
   const chosen = all.filter((s) => s.name === v.stream);
@@ -508,9 +518,9 @@ type ReportValues = ReturnType<typeof parse<typeof REPORT_OPTIONS>>;
 async function parseReport(v: ReportValues, env: Env): Promise<ReportConfig> {
   const file = v.config === undefined ? undefined : await loadConfigFile(v.config);
   const store = resolveStore(v.store, file?.store, env);
-  const sinceMs = required(checkPeriod(v.since ?? CLI_DEFAULTS.reportSince), '--since');
-  const out = required(nonEmpty(v.out ?? CLI_DEFAULTS.reportOut), '--out');
-  return { command: 'report', store, sinceMs, out };
+  const sinceMs = required(checkPeriod(v.since ?? DEFAULTS.reportSince), '--since');
+  const out = required(nonEmpty(v.out ?? DEFAULTS.reportOut), '--out');
+  return { command: 'report', store, sinceMs, out, dynamodbLayout: layoutOf(v, file) };
 }
 
 type PlanValues = ReturnType<typeof parse<typeof PLAN_OPTIONS>>;
@@ -522,11 +532,11 @@ async function parsePlan(v: PlanValues): Promise<PlanConfig> {
   const file = await loadConfigFile(v.config);
   const minIntervalMs =
     v['min-interval'] === undefined
-      ? (file.min_interval_ms ?? CLI_DEFAULTS.minIntervalMs)
+      ? (file.min_interval_ms ?? DEFAULTS.minIntervalMs)
       : required(checkInteger(v['min-interval'], 0), '--min-interval');
   const timeBudgetSeconds =
     v['time-budget'] === undefined
-      ? (file.time_budget_seconds ?? CLI_DEFAULTS.timeBudgetSeconds)
+      ? (file.time_budget_seconds ?? DEFAULTS.timeBudgetMs / 1000)
       : required(checkInteger(v['time-budget'], 1), '--time-budget');
   const fanout = parseFanout(
     { mode: v.fanout ?? 'sqs', shardSize: v['shard-size'] },
@@ -547,16 +557,24 @@ async function parsePlan(v: PlanValues): Promise<PlanConfig> {
     );
   }
   const defaults: StreamDefaults = {
-    initial: file.initial ?? { kind: 'now' },
-    overlapSeconds: file.overlap_seconds ?? 0,
+    initial: file.initial ?? BUILT_IN_STREAM_DEFAULTS.initial,
+    overlapSeconds: file.overlap_seconds ?? BUILT_IN_STREAM_DEFAULTS.overlapSeconds,
   };
   const streams = file.streams.map((entry) =>
     buildStreamSpec({ name: entry.name, source: entrySource(entry) }, defaults),
   );
   assertUniqueNames(streams, (i) => `streams[${i}].name`);
   const store = parseStoreLocation(
-    v.store ?? file.store ?? CLI_DEFAULTS.store,
+    v.store ?? file.store ?? DEFAULTS.store,
     v.store === undefined && file.store ? 'store' : '--store',
   );
   return { command: 'plan', streams, store, dynamodbLayout: layoutOf({}, file), queueUrl, fanout };
+}
+
+/**
+ * Reads --config's file through a dynamic import: file.ts loads yaml and zod, ~0.2 s of CPU that a
+ * run without --config never needs (bench/README.md, "Drain profile ... round 2").
+ */
+async function loadConfigFile(path: string): Promise<ConfigFile> {
+  return (await import('./file.js')).loadConfigFile(path);
 }

@@ -4,13 +4,11 @@
  */
 import { ConfigError } from '../core/errors.js';
 import { maxShardSize } from '../core/fleet.js';
+import { DEFAULTS, LAMBDA_MAX_DURATION_MS } from './defaults.js';
 
 /** `single`: one function polls every stream (the default); `sqs`: a planner fans shards out over SQS. */
 export type FanoutMode = 'single' | 'sqs';
 export const FANOUT_MODES: readonly FanoutMode[] = ['single', 'sqs'];
-
-/** Streams per shard when not set. @default 25 */
-export const DEFAULT_SHARD_SIZE = 25;
 
 /** Validated fan-out settings. */
 export interface FanoutConfig {
@@ -31,7 +29,7 @@ export function parseFanout(
   names: FanoutSettingNames,
   worker: { readonly timeBudgetMs: number; readonly minIntervalMs: number },
 ): FanoutConfig {
-  const mode = (raw.mode ?? 'single').trim();
+  const mode = (raw.mode ?? DEFAULTS.fanoutMode).trim();
   if (!FANOUT_MODES.includes(mode as FanoutMode)) {
     throw new ConfigError(
       `invalid ${names.mode}: unknown fan-out mode "${mode}" (expected ${FANOUT_MODES.join(' or ')})`,
@@ -39,7 +37,7 @@ export function parseFanout(
     );
   }
   const max = maxShardSize(worker.timeBudgetMs, worker.minIntervalMs);
-  let shardSize = DEFAULT_SHARD_SIZE;
+  let shardSize: number = DEFAULTS.shardSize;
   if (raw.shardSize !== undefined) {
     const n = Number(raw.shardSize.trim());
     if (raw.shardSize.trim() === '' || !Number.isInteger(n) || n < 1 || n > max) {
@@ -67,7 +65,10 @@ export function readFanoutEnv(
   const config = parseFanout(
     { mode: env.FANOUT_MODE?.trim() || undefined, shardSize: env.FANOUT_SHARD_SIZE?.trim() || undefined },
     { mode: 'FANOUT_MODE', shardSize: 'FANOUT_SHARD_SIZE' },
-    { timeBudgetMs: 900_000 - worker.stopBeforeTimeoutMs, minIntervalMs: worker.minIntervalMs },
+    {
+      timeBudgetMs: LAMBDA_MAX_DURATION_MS - worker.stopBeforeTimeoutMs,
+      minIntervalMs: worker.minIntervalMs,
+    },
   );
   const queueUrl = env.FANOUT_QUEUE_URL?.trim() || undefined;
   if (queueUrl !== undefined && !/^https?:\/\/\S+$/.test(queueUrl)) {

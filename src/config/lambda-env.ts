@@ -6,10 +6,10 @@
 import type { ProxySettings } from '../adapters/x-api/proxy.js';
 import { ConfigError } from '../core/errors.js';
 import type { LogLevel } from '../core/ports/observability.js';
+import type { RunOptions } from '../core/run-types.js';
 import type { SpendOptions } from '../core/spend.js';
 import type { StreamSpec } from '../core/stream.js';
 import {
-  ADOPTION_DEFAULTS,
   buildLayout,
   type CheckpointLayout,
   checkAttributeName,
@@ -18,9 +18,10 @@ import {
   type InvocationType,
   type PayloadFormat,
 } from './adoption.js';
+import { DEFAULT_RUN_OPTIONS, DEFAULTS, LAMBDA_MAX_DURATION_MS } from './defaults.js';
 import { StreamListSchema, validate } from './file-schema.js';
 import { parseSinkLocation } from './locations.js';
-import { assertUniqueNames, buildStreamSpec, entrySource } from './streams.js';
+import { assertUniqueNames, BUILT_IN_STREAM_DEFAULTS, buildStreamSpec, entryDraft } from './streams.js';
 import { insecureTransportReason, readProxyEnv } from './transport.js';
 import { checkBaseUrl, checkDuration, checkLogLevel, checkUsd } from './values.js';
 
@@ -63,23 +64,10 @@ export const LAMBDA_ENV_LOCAL_ALTERNATIVES = [
 ] as const;
 
 /** What infra/template.yaml sets on the function. */
-export const LAMBDA_ENV_DEPLOYED = LAMBDA_ENV_VARS.filter(
+// Pure: only the template test reads it, so the Lambda bundle drops it and the two lists above.
+export const LAMBDA_ENV_DEPLOYED = /* @__PURE__ */ LAMBDA_ENV_VARS.filter(
   (name) => !(LAMBDA_ENV_LOCAL_ALTERNATIVES as readonly string[]).includes(name),
 );
-
-export const LAMBDA_DEFAULTS = {
-  maxTweets: 1000,
-  batchSize: 25,
-  minIntervalMs: 1000,
-  apiBaseUrl: 'https://api.x.com',
-  stopBeforeTimeoutMs: 60_000,
-  leaseTtlMs: 60_000,
-  concurrency: 1,
-  parameterMaxAgeSeconds: 300,
-  payloadLimitBytes: 262_144,
-  logLevel: 'info',
-  pricePerPostUsd: 0.005,
-} as const;
 
 export type TokenLocation =
   | { readonly kind: 'ssm'; readonly parameter: string }
@@ -96,12 +84,13 @@ export interface LambdaConfig {
   readonly token: TokenLocation;
   readonly sink: LambdaSink;
   readonly streams: StreamsLocation;
-  /** MAX_TWEETS_PER_EXECUTION. @default 1000 */
-  readonly maxTweets: number;
-  /** @default 25 */
-  readonly batchSize: number;
-  /** @default 1000 */
-  readonly minIntervalMs: number;
+  /**
+   * The run options, the same type and defaults as the CLI's `PollConfig.run`:
+   * MAX_TWEETS_PER_EXECUTION, BATCH_SIZE, MIN_INTERVAL_MS, LEASE_TTL_MS, CONCURRENCY and the spend variables.
+   * `timeBudgetMs` is the longest invocation less SAFETY_MARGIN_MS; each invocation cuts it to the
+   * time it has left.
+   */
+  readonly run: RunOptions;
   /** X_API_BASE_URL. @default 'https://api.x.com' */
   readonly apiBaseUrl: string;
   /**
@@ -109,10 +98,6 @@ export interface LambdaConfig {
    * fires halfway into it (src/entrypoints/invocation-time.ts). @default 60000
    */
   readonly stopBeforeTimeoutMs: number;
-  /** @default 60000 */
-  readonly leaseTtlMs: number;
-  /** CONCURRENCY: streams with a request in flight at once (RunOptions.concurrency). @default 1 */
-  readonly concurrency: number;
   /** Cache lifetime of SSM values in a warm container. @default 300 */
   readonly parameterMaxAgeSeconds: number;
   /** Largest Invoke payload of the Lambda sink. @default 262144 */
@@ -125,8 +110,6 @@ export interface LambdaConfig {
   readonly payloadFormat: PayloadFormat;
   /** INVOCATION_TYPE of the Lambda sink. @default 'Event' */
   readonly invocationType: InvocationType;
-  /** MAX_SPEND_USD_PER_DAY, MAX_SPEND_USD_PER_MONTH (empty: no limit), PRICE_PER_POST_USD (@default 0.005). */
-  readonly spend: SpendOptions;
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY (e.g. a VPC without a NAT route but with a proxy). @default {} */
   readonly proxy: ProxySettings;
 }
@@ -164,7 +147,7 @@ function spendOptions(env: Env): SpendOptions {
   const day = usd(env, 'MAX_SPEND_USD_PER_DAY', 'zero');
   const month = usd(env, 'MAX_SPEND_USD_PER_MONTH', 'zero');
   return {
-    pricePerPostUsd: usd(env, 'PRICE_PER_POST_USD', 'positive') ?? LAMBDA_DEFAULTS.pricePerPostUsd,
+    pricePerPostUsd: usd(env, 'PRICE_PER_POST_USD', 'positive') ?? DEFAULTS.pricePerPostUsd,
     ...(day === undefined ? {} : { maxSpendUsdPerDay: day }),
     ...(month === undefined ? {} : { maxSpendUsdPerMonth: month }),
   };
@@ -201,21 +184,7 @@ export function parseStreamsJson(json: string, setting: string): StreamSpec[] {
   }
   const result = validate(StreamListSchema, raw);
   if (!result.ok) throw new ConfigError(`invalid ${setting}: ${result.key}: ${result.message}`, setting);
-  const specs = result.value.map((entry) =>
-    buildStreamSpec(
-      {
-        name: entry.name,
-        source: entrySource(entry),
-        tweetFields: entry.tweet_fields,
-        userFields: entry.user_fields,
-        expansions: entry.expansions,
-        initial: entry.initial,
-        overlapSeconds: entry.overlap_seconds,
-        weight: entry.weight,
-      },
-      { initial: { kind: 'now' }, overlapSeconds: 0 },
-    ),
-  );
+  const specs = result.value.map((entry) => buildStreamSpec(entryDraft(entry), BUILT_IN_STREAM_DEFAULTS));
   try {
     assertUniqueNames(specs, (i) => `${setting}[${i}].name`);
   } catch (error) {
@@ -255,13 +224,13 @@ export function readLambdaEnv(env: Env): LambdaConfig {
       ? { kind: 'inline', streams: parseStreamsJson(streamsValue, 'STREAMS') }
       : { kind: 'ssm', parameter: streamsValue };
 
-  const baseUrl = checkBaseUrl(text(env, 'X_API_BASE_URL') ?? LAMBDA_DEFAULTS.apiBaseUrl);
+  const baseUrl = checkBaseUrl(text(env, 'X_API_BASE_URL') ?? DEFAULTS.apiBaseUrl);
   if (!baseUrl.ok) throw bad('X_API_BASE_URL', baseUrl.reason);
   const insecure = text(env, 'ALLOW_INSECURE_HTTP')?.toLowerCase() ?? 'false';
   if (insecure !== 'true' && insecure !== 'false') throw bad('ALLOW_INSECURE_HTTP', 'must be true or false');
   const insecureReason = insecureTransportReason(baseUrl.value, insecure === 'true');
   if (insecureReason !== undefined) throw bad('X_API_BASE_URL', insecureReason);
-  const level = checkLogLevel(text(env, 'LOG_LEVEL')?.toLowerCase() ?? LAMBDA_DEFAULTS.logLevel);
+  const level = checkLogLevel(text(env, 'LOG_LEVEL')?.toLowerCase() ?? DEFAULTS.logLevel);
   if (!level.ok) throw bad('LOG_LEVEL', level.reason);
   const checked = <T>(
     name: LambdaEnvVar,
@@ -278,34 +247,40 @@ export function readLambdaEnv(env: Env): LambdaConfig {
     checked('LEGACY_SINCE_ID_ATTRIBUTE', checkAttributeName),
     { key: 'CHECKPOINT_KEY_ATTRIBUTE', legacy: 'LEGACY_SINCE_ID_ATTRIBUTE' },
   );
-  const payloadFormat = checked('PAYLOAD_FORMAT', checkPayloadFormat) ?? ADOPTION_DEFAULTS.payloadFormat;
-  const invocationType = checked('INVOCATION_TYPE', checkInvocationType) ?? ADOPTION_DEFAULTS.invocationType;
+  const payloadFormat = checked('PAYLOAD_FORMAT', checkPayloadFormat) ?? DEFAULTS.payloadFormat;
+  const invocationType = checked('INVOCATION_TYPE', checkInvocationType) ?? DEFAULTS.invocationType;
 
+  const stopBeforeTimeoutMs = duration(env, 'SAFETY_MARGIN_MS', DEFAULTS.stopBeforeTimeoutMs, 1, 0);
+  const run: RunOptions = {
+    ...DEFAULT_RUN_OPTIONS,
+    maxTweets: integer(env, 'MAX_TWEETS_PER_EXECUTION', DEFAULTS.maxTweets, 1),
+    batchSize: integer(env, 'BATCH_SIZE', DEFAULTS.batchSize, 1),
+    minIntervalMs: duration(env, 'MIN_INTERVAL_MS', DEFAULTS.minIntervalMs, 1, 0),
+    leaseTtlMs: duration(env, 'LEASE_TTL_MS', DEFAULTS.leaseTtlMs, 1, 1000),
+    concurrency: integer(env, 'CONCURRENCY', DEFAULTS.concurrency, 1),
+    timeBudgetMs: Math.max(0, LAMBDA_MAX_DURATION_MS - stopBeforeTimeoutMs),
+    spend: spendOptions(env),
+  };
   return {
     tableName,
     token,
     sink,
     streams,
-    maxTweets: integer(env, 'MAX_TWEETS_PER_EXECUTION', LAMBDA_DEFAULTS.maxTweets, 1),
-    batchSize: integer(env, 'BATCH_SIZE', LAMBDA_DEFAULTS.batchSize, 1),
-    minIntervalMs: duration(env, 'MIN_INTERVAL_MS', LAMBDA_DEFAULTS.minIntervalMs, 1, 0),
+    run,
     apiBaseUrl: baseUrl.value,
-    stopBeforeTimeoutMs: duration(env, 'SAFETY_MARGIN_MS', LAMBDA_DEFAULTS.stopBeforeTimeoutMs, 1, 0),
-    leaseTtlMs: duration(env, 'LEASE_TTL_MS', LAMBDA_DEFAULTS.leaseTtlMs, 1, 1000),
-    concurrency: integer(env, 'CONCURRENCY', LAMBDA_DEFAULTS.concurrency, 1),
+    stopBeforeTimeoutMs,
     parameterMaxAgeSeconds: duration(
       env,
       'PARAMETER_MAX_AGE_SECONDS',
-      LAMBDA_DEFAULTS.parameterMaxAgeSeconds,
+      DEFAULTS.parameterMaxAgeMs / 1000,
       1000,
       0,
     ),
-    payloadLimitBytes: integer(env, 'LAMBDA_PAYLOAD_LIMIT_BYTES', LAMBDA_DEFAULTS.payloadLimitBytes, 1024),
+    payloadLimitBytes: integer(env, 'LAMBDA_PAYLOAD_LIMIT_BYTES', DEFAULTS.payloadLimitBytes, 1024),
     logLevel: level.value,
     layout,
     payloadFormat,
     invocationType,
-    spend: spendOptions(env),
     proxy: readProxyEnv(env),
   };
 }

@@ -4,8 +4,8 @@
  * `--price-per-post` / `price_per_post_usd`. A bad value is a ConfigError naming the setting (exit 2).
  */
 import type { SpendOptions } from '../core/spend.js';
+import { DEFAULTS } from './defaults.js';
 import type { ConfigFile } from './file-schema.js';
-import { CLI_DEFAULTS } from './types.js';
 import { checkUsd, required } from './values.js';
 
 /** The flags this module reads. */
@@ -24,8 +24,7 @@ export function parseSpendOptions(flags: SpendFlags, file: ConfigFile | undefine
   const day = usd('max-spend-day', file?.max_spend_usd_per_day, 'zero');
   const month = usd('max-spend-month', file?.max_spend_usd_per_month, 'zero');
   return {
-    pricePerPostUsd:
-      usd('price-per-post', file?.price_per_post_usd, 'positive') ?? CLI_DEFAULTS.pricePerPostUsd,
+    pricePerPostUsd: usd('price-per-post', file?.price_per_post_usd, 'positive') ?? DEFAULTS.pricePerPostUsd,
     ...(day === undefined ? {} : { maxSpendUsdPerDay: day }),
     ...(month === undefined ? {} : { maxSpendUsdPerMonth: month }),
   };

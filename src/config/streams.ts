@@ -7,6 +7,7 @@ import {
   type StreamSpec,
   type UserKey,
 } from '../core/stream.js';
+import { DEFAULTS } from './defaults.js';
 import type { StreamEntry } from './file-schema.js';
 
 /** What one stream is made of before defaults: a config-file entry or the single-source flags. */
@@ -27,6 +28,33 @@ export interface StreamDefaults {
   readonly initial: InitialPosition;
   /** @default 0 */
   readonly overlapSeconds: number;
+}
+
+/** The built-in stream defaults, from the defaults table. */
+export const BUILT_IN_STREAM_DEFAULTS: StreamDefaults = {
+  // A default other than `now` would have to go through checkInitial (values.ts); the type says so.
+  initial: { kind: DEFAULTS.initial },
+  overlapSeconds: DEFAULTS.overlapMs / 1000,
+};
+
+/**
+ * A config-file (or STREAMS) entry as a draft. `flagged` leaves out the entry's `initial` /
+ * `overlap_seconds` when a flag overrides them for every stream.
+ */
+export function entryDraft(
+  entry: StreamEntry,
+  flagged: { readonly initial?: boolean; readonly overlap?: boolean } = {},
+): StreamDraft {
+  return {
+    name: entry.name,
+    source: entrySource(entry),
+    tweetFields: entry.tweet_fields,
+    userFields: entry.user_fields,
+    expansions: entry.expansions,
+    initial: flagged.initial ? undefined : entry.initial,
+    overlapSeconds: flagged.overlap ? undefined : entry.overlap_seconds,
+    weight: entry.weight,
+  };
 }
 
 /**
@@ -56,7 +84,7 @@ export function buildStreamSpec(draft: StreamDraft, defaults: StreamDefaults): S
     expansions: draft.expansions ?? [...DEFAULT_EXPANSIONS],
     initial: draft.initial ?? defaults.initial,
     overlapSeconds: draft.overlapSeconds ?? defaults.overlapSeconds,
-    weight: draft.weight ?? 1,
+    weight: draft.weight ?? DEFAULTS.weight,
   };
 }
 

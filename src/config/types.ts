@@ -1,6 +1,6 @@
 import type { ProxySettings } from '../adapters/x-api/proxy.js';
 import type { LogLevel } from '../core/ports/observability.js';
-import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../core/run-types.js';
+import type { RunOptions } from '../core/run-types.js';
 import type { StreamSpec } from '../core/stream.js';
 import type { CheckpointLayout, InvocationType, PayloadFormat } from './adoption.js';
 import type { RateBudgetMode } from './values.js';
@@ -109,6 +109,8 @@ export interface ReportConfig {
   readonly sinceMs: number;
   /** The HTML file written. @default 'report.html' */
   readonly out: string;
+  /** DynamoDB: the table's key attribute, where the history items are (`--dynamodb-key`). @default stream */
+  readonly dynamodbLayout?: CheckpointLayout;
 }
 
 /** Every command line the CLI understands, validated. */
@@ -124,30 +126,3 @@ export type CliCommand =
       readonly topic: 'main' | 'poll' | 'status' | 'migrate' | 'init' | 'report' | 'plan';
     }
   | { readonly command: 'version' };
-
-/** The defaults of every setting; the CLI help and docs/configuration.md repeat them. */
-export const CLI_DEFAULTS = {
-  /** The default store's description; the path itself is per user (src/config/state-dir.ts). */
-  store: 'sqlite:$XDG_STATE_HOME/twitter-poller/state.db',
-  sink: 'jsonl:-',
-  apiBaseUrl: 'https://api.x.com',
-  maxTweets: 1000,
-  batchSize: 25,
-  commitPages: DEFAULT_RUN_OPTIONS.commitPages,
-  commitIntervalMs: DEFAULT_RUN_OPTIONS.commitIntervalMs,
-  timeBudgetSeconds: 840,
-  minIntervalMs: 1000,
-  retryBaseMs: 1000,
-  retryMaxMs: 300_000,
-  retryAttempts: 5,
-  leaseTtlSeconds: 60,
-  initial: 'now',
-  overlapSeconds: 0,
-  logLevel: 'info',
-  /** USD per post read (pay-per-use). */
-  pricePerPostUsd: 0.005,
-  concurrency: 1,
-  rateBudget: 'shared',
-  reportSince: '30d',
-  reportOut: 'report.html',
-} as const;

@@ -3,7 +3,7 @@
  * list into shards, each shard one queue message; a worker runs the usual execution on the streams
  * of its shard, under their leases. Pure: what to send and the limits it must respect.
  *
- *   planner (scheduled) ── order streams (least recently written first) ── shards of `shardSize`
+ *   planner (scheduled) ── order streams (most behind first: fair_lag) ── shards of `shardSize`
  *        │ SendMessageBatch, one message per shard
  *        ▼
  *   SQS queue ── event source mapping (MaximumConcurrency = workers) ──▶ worker Lambda
@@ -39,16 +39,39 @@ export function maxShardSize(timeBudgetMs: number, minIntervalMs: number): numbe
   return Math.max(1, Math.min(MAX_SHARD_SIZE, Math.floor(timeBudgetMs / minIntervalMs)));
 }
 
+/** What the planner knows of a stream from its checkpoint. */
+export interface StreamStanding {
+  /** ISO-8601 time of the last checkpoint write. */
+  readonly updatedAt: string;
+  /** Fair-share state (src/core/fair-share.ts `nextLags`): posts per unit of weight behind; absent = 0. */
+  readonly fairLag?: number;
+}
+
 /**
- * Orders streams for a wave: those never written first, then the least recently written (the
- * stream that waited longest goes first, a simple stand-in for the fair-share state).
+ * Orders streams for a wave, most behind first: the largest `fair_lag` (the fair-share state the
+ * workers' runs carry over, as the scheduler orders one run), then, among equals, the least
+ * recently written (never written first), then the configured order. A stream that got more than
+ * its share (negative lag) goes last. Pure.
+ *
+ *   fair_lag  12.5   3    0     0     0     -4
+ *   written   10:00  9:00 never 08:00 10:00 07:00
+ *   order     1      2    3     4     5     6
  */
-export function orderStreams(names: readonly string[], updatedAt: ReadonlyMap<string, string>): string[] {
-  return [...names].sort((a, b) => {
-    const ta = updatedAt.get(a) ?? '';
-    const tb = updatedAt.get(b) ?? '';
-    return ta < tb ? -1 : ta > tb ? 1 : a < b ? -1 : a > b ? 1 : 0;
-  });
+export function orderStreams(
+  names: readonly string[],
+  standing: ReadonlyMap<string, StreamStanding>,
+): string[] {
+  const key = (name: string, index: number) => {
+    const s = standing.get(name);
+    return { name, index, lag: s?.fairLag ?? 0, written: s?.updatedAt ?? '' };
+  };
+  return names
+    .map(key)
+    .sort(
+      (a, b) =>
+        b.lag - a.lag || (a.written < b.written ? -1 : a.written > b.written ? 1 : 0) || a.index - b.index,
+    )
+    .map((k) => k.name);
 }
 
 /** Cuts ordered streams into shard messages of at most `shardSize` streams and MAX_SHARD_BYTES. */

@@ -45,6 +45,6 @@ export function lagSeconds(createdMs: number, deliveredMs: number): number {
  */
 export function owedAgeSeconds(checkpoint: Checkpoint | null, nowMs: number): number | null {
   if (checkpoint === null || checkpoint.sweep === null) return null;
-  if (compareIds(checkpoint.since_id, '0') <= 0) return null;
-  return lagSeconds(idToTimeMs(checkpoint.since_id), nowMs);
+  if (compareIds(checkpoint.sinceId, '0') <= 0) return null;
+  return lagSeconds(idToTimeMs(checkpoint.sinceId), nowMs);
 }

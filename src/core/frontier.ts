@@ -19,8 +19,8 @@ export interface WriteStamp {
   readonly writer: string;
 }
 
-function stamp(cp: Omit<Checkpoint, 'updated_at' | 'writer'>, at: WriteStamp): Checkpoint {
-  return { ...cp, updated_at: new Date(at.nowMs).toISOString(), writer: at.writer };
+function stamp(cp: Omit<Checkpoint, 'updatedAt' | 'writer'>, at: WriteStamp): Checkpoint {
+  return { ...cp, updatedAt: new Date(at.nowMs).toISOString(), writer: at.writer };
 }
 
 /** The id one above `id`: the exclusive until_id that still includes `id`. */
@@ -38,10 +38,10 @@ export function initialCheckpoint(
   return stamp(
     {
       stream,
-      schema_version: CHECKPOINT_SCHEMA_VERSION,
-      since_id: sinceId,
+      schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+      sinceId,
       sweep: null,
-      ...(userId === undefined ? {} : { user_id: userId }),
+      ...(userId === undefined ? {} : { userId }),
     },
     at,
   );
@@ -58,13 +58,13 @@ export interface SweepBounds {
  * nothing newer belongs to that sweep). No sweep: a new one starts from since_id with no upper bound.
  */
 export function sweepBounds(cp: Checkpoint): SweepBounds {
-  if (cp.sweep === null) return { sinceId: cp.since_id, untilId: undefined };
-  return { sinceId: cp.since_id, untilId: cp.sweep.until_id ?? nextId(cp.sweep.newest_id) };
+  if (cp.sweep === null) return { sinceId: cp.sinceId, untilId: undefined };
+  return { sinceId: cp.sinceId, untilId: cp.sweep.untilId ?? nextId(cp.sweep.newestId) };
 }
 
 /** A new sweep whose first page's newest id is `newestId` (callers start one only above since_id). */
 export function startSweep(cp: Checkpoint, newestId: string): Checkpoint {
-  return { ...cp, sweep: { newest_id: maxId(newestId, cp.since_id), until_id: null, next_token: null } };
+  return { ...cp, sweep: { newestId: maxId(newestId, cp.sinceId), untilId: null, nextToken: null } };
 }
 
 /**
@@ -85,14 +85,14 @@ export function afterBatch(
   // An overlap re-read delivers ids at or below since_id: everything above since_id is then delivered,
   // which until_id = since_id + 1 says without inverting the bounds (a sweep's newest_id is always
   // above since_id, so this never passes newest_id).
-  const floor = nextId(cp.since_id);
+  const floor = nextId(cp.sinceId);
   const untilId = compareIds(lowestId, floor) < 0 ? floor : lowestId;
-  const kept = sweep.until_id !== null && compareIds(sweep.until_id, untilId) < 0 ? sweep.until_id : untilId;
-  return stamp({ ...cp, sweep: { ...sweep, until_id: kept, next_token: nextToken } }, at);
+  const kept = sweep.untilId !== null && compareIds(sweep.untilId, untilId) < 0 ? sweep.untilId : untilId;
+  return stamp({ ...cp, sweep: { ...sweep, untilId: kept, nextToken } }, at);
 }
 
 /** The sweep ran out of pages: everything up to its newest id is delivered. */
 export function completeSweep(cp: Checkpoint, at: WriteStamp): Checkpoint {
   if (cp.sweep === null) return cp;
-  return stamp({ ...cp, since_id: maxId(cp.since_id, cp.sweep.newest_id), sweep: null }, at);
+  return stamp({ ...cp, sinceId: maxId(cp.sinceId, cp.sweep.newestId), sweep: null }, at);
 }

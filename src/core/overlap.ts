@@ -34,10 +34,10 @@ function minOf(a: string, b: string): string {
 
 /** The posts of a page minus those the overlap re-read already delivered. */
 export function withoutRedelivered(posts: readonly Tweet[], checkpoint: Checkpoint): readonly Tweet[] {
-  const recent = checkpoint.recent_ids;
+  const recent = checkpoint.recentIds;
   if (recent === undefined || recent.length === 0) return posts;
   const seen = new Set(recent);
-  return posts.filter((p) => compareIds(p.id, checkpoint.since_id) > 0 || !seen.has(p.id));
+  return posts.filter((p) => compareIds(p.id, checkpoint.sinceId) > 0 || !seen.has(p.id));
 }
 
 /** The checkpoint with the delivered `postIds` added to `recent_ids`, trimmed to the overlap window and the limit. */
@@ -47,11 +47,11 @@ export function recordRecent(
   overlapSeconds: number,
 ): Checkpoint {
   if (overlapSeconds <= 0) return checkpoint;
-  const floor = backBy(checkpoint.since_id, overlapSeconds);
+  const floor = backBy(checkpoint.sinceId, overlapSeconds);
   const ids = new Set<string>();
-  for (const id of [...postIds, ...(checkpoint.recent_ids ?? [])]) {
+  for (const id of [...postIds, ...(checkpoint.recentIds ?? [])]) {
     if (compareIds(id, floor) > 0) ids.add(id);
   }
   const kept = [...ids].sort((a, b) => compareIds(b, a)).slice(0, RECENT_IDS_LIMIT);
-  return { ...checkpoint, recent_ids: kept };
+  return { ...checkpoint, recentIds: kept };
 }

@@ -185,7 +185,7 @@ export function grantSlots(
       nextAtMs = at + spacing;
       break;
     }
-    slots.push({ atMs: at, reason });
+    slots.push({ atMs: at, reason, ...(resetAtMs === null ? {} : { validUntilMs: resetAtMs }) });
     const left = (remaining ?? 0) - 1;
     remaining = left;
     nextReason = 'min_interval';

@@ -19,10 +19,10 @@ export type { BeforeRequestOptions, PlannedWait, WaitReason } from './request-wa
 /** Options of RateLimiter. */
 export interface RateLimiterOptions {
   readonly clock: Clock;
-  /** Minimum time between any two requests, all buckets together. @default 1000 */
-  readonly minIntervalMs?: number;
-  /** Share of the window used before pacing starts. @default 0.8 */
-  readonly pacingThreshold?: number;
+  /** Minimum time between any two requests, all buckets together (RunOptions.minIntervalMs). */
+  readonly minIntervalMs: number;
+  /** Share of the window used before pacing starts (RunOptions.pacingThreshold). */
+  readonly pacingThreshold: number;
   /** Added after a reset before the next call. @default 1000 */
   readonly resetMarginMs?: number;
   /**
@@ -59,8 +59,8 @@ export class RateLimiter {
   constructor(options: RateLimiterOptions) {
     this.#shared = options.shared;
     this.#clock = options.clock;
-    this.#minIntervalMs = options.minIntervalMs ?? 1_000;
-    this.#threshold = options.pacingThreshold ?? 0.8;
+    this.#minIntervalMs = options.minIntervalMs;
+    this.#threshold = options.pacingThreshold;
     this.#marginMs = options.resetMarginMs ?? RESET_MARGIN_MS;
   }
 

@@ -1,7 +1,7 @@
 /** Turns an execution's RunSummary into the record the run history keeps. Pure. */
 import type { RunRecord, StreamRunRecord } from './ports/run-history.js';
 import type { RunSummary, StreamSummary } from './run-types.js';
-import { DEFAULT_SPEND_OPTIONS, type SpendOptions, spendUsd } from './spend.js';
+import { type SpendOptions, spendUsd } from './spend.js';
 
 /** A stream's billed posts and spend (src/core/spend-account.ts): keyed by stream name. */
 export interface StreamSpend {
@@ -55,8 +55,7 @@ export function toRunRecord(summary: RunSummary, endedAtMs: number, extras: RunR
  * The spend fields of a run record, from the summary's own figures (`posts_billed` per stream,
  * src/core/spend-account.ts) at `spend`'s price, with the daily budget in force.
  */
-export function spendExtras(summary: RunSummary, spend: SpendOptions | undefined): RunRecordExtras {
-  const options = spend ?? DEFAULT_SPEND_OPTIONS;
+export function spendExtras(summary: RunSummary, options: SpendOptions): RunRecordExtras {
   const billed = new Map(summary.streams.map((s) => [s.stream, s.posts_billed]));
   return {
     spendOf: (stream) => {

@@ -9,7 +9,7 @@ import type { RateLimiter } from './rate-limiter.js';
 import type { RetryOptions } from './retry.js';
 import type { SpendOptions } from './spend.js';
 
-/** Budgets and pacing of one execution. */
+/** Budgets and pacing of one execution. Every value comes from the caller (defaults: src/config/defaults.ts). */
 export interface RunOptions {
   /** Posts delivered per execution, all streams together. @default 1000 */
   readonly maxTweets: number;
@@ -41,26 +41,13 @@ export interface RunOptions {
   /** Correlation id of this execution (generated when absent). */
   readonly correlationId?: string;
   /** Price per post and the daily/monthly spend budgets. @default $0.005 per post, no budget */
-  readonly spend?: SpendOptions;
+  readonly spend: SpendOptions;
   /**
    * Streams that may hold a turn (a request in flight) at once, under the run's one rate limiter and
    * post budget (docs/architecture.md, "Many streams: the scheduler"). @default 1
    */
   readonly concurrency?: number;
 }
-
-export const DEFAULT_RUN_OPTIONS: RunOptions = {
-  maxTweets: 1000,
-  timeBudgetMs: 840_000,
-  finalCommitReserveMs: 5_000,
-  batchSize: 25,
-  commitPages: 10,
-  commitIntervalMs: 2_000,
-  minIntervalMs: 1_000,
-  pacingThreshold: 0.8,
-  retry: { baseDelayMs: 1_000, maxDelayMs: 300_000, maxAttempts: 5 },
-  leaseTtlMs: 60_000,
-};
 
 /**
  * Labelled points of the poll loop where a test can stop the process (docs/architecture.md,

@@ -26,6 +26,8 @@ import type { BeforeRequestOptions } from './request-wait.js';
 
 /** Default margin after a reset for the shared budget (see `SharedRateBudgetOptions.resetMarginMs`). */
 export const SHARED_RESET_MARGIN_MS = 100;
+/** A slot used this late, after its window's reset, is dropped (see `acquire`). */
+const STALE_SLOT_MS = 1_000;
 /** How long a smallest clock offset is trusted before a larger one may replace it. */
 const OFFSET_TTL_MS = 600_000;
 
@@ -48,8 +50,14 @@ export interface SharedRateBudgetOptions {
   readonly resetMarginMs?: number;
   /** @default 1000 */
   readonly probeWaitMs?: number;
-  /** Slots reserved per round trip. @default 4 */
+  /** Slots reserved per round trip when the record is not contended. @default 4 */
   readonly grantSize?: number;
+  /**
+   * Most slots per round trip: a reservation that lost a race doubles the next one's size up to
+   * this (fewer writes on a record many holders want), and each one won at once brings it back
+   * down by one towards `grantSize`. @default 16
+   */
+  readonly maxGrantSize?: number;
   /** A grant's later slots fall within this long after its first. @default 1000 */
   readonly horizonMs?: number;
   /** Compare-and-swap attempts before giving up on a contended record (also bounds `acquire`'s rounds, x50). @default 200 */
@@ -69,6 +77,9 @@ export class SharedRateBudget {
   readonly #holder: string;
   readonly #rules: BudgetRules;
   readonly #grantSize: number;
+  readonly #maxGrantSize: number;
+  /** The size of the next grant, per bucket (see `maxGrantSize`). */
+  readonly #want = new Map<string, number>();
   readonly #horizonMs: number;
   readonly #maxAttempts: number;
   readonly #grants = new Map<string, Slot[]>();
@@ -87,6 +98,8 @@ export class SharedRateBudget {
   writes = 0;
   /** Conditional writes lost to another holder (each cost a read and a write). */
   conflicts = 0;
+  /** Slots dropped unsent because their window reset before this process got to send them. */
+  staleSlots = 0;
 
   constructor(options: SharedRateBudgetOptions) {
     this.#store = options.store;
@@ -99,6 +112,7 @@ export class SharedRateBudget {
       probeWaitMs: options.probeWaitMs ?? 1_000,
     };
     this.#grantSize = options.grantSize ?? 4;
+    this.#maxGrantSize = Math.max(this.#grantSize, options.maxGrantSize ?? 16);
     this.#horizonMs = options.horizonMs ?? 1_000;
     this.#maxAttempts = options.maxAttempts ?? 200;
   }
@@ -162,10 +176,18 @@ export class SharedRateBudget {
       // The grant may have been given back while this waited (a 429 seen by this process).
       if (this.#grants.get(bucket)?.[0] !== slot) continue;
       slots.shift();
+      const now = this.#clock.now();
+      if (slot.validUntilMs !== undefined && now >= slot.validUntilMs && now - slot.atMs >= STALE_SLOT_MS) {
+        // Its window has reset meanwhile and this process is late by far (starved or stalled): the
+        // slot was counted there and is spent; sent now it would be a request the new window's
+        // probe did not see. (A slot sent just after the reset, as in the normal flow, still
+        // reaches the server before that probe and is in its headers.)
+        this.staleSlots++;
+        continue;
+      }
       if (slot.probe === true) this.#probing.add(bucket);
       const sent = this.#inFlight.get(bucket) ?? [];
       // Requests that never got headers (network errors) stop counting after a minute.
-      const now = this.#clock.now();
       this.#inFlight.set(bucket, [...sent.filter((at) => now - at < 60_000).slice(-7), now]);
       return;
     }
@@ -243,16 +265,23 @@ export class SharedRateBudget {
 
   async #reserve(bucket: string): Promise<{ slots: Slot[]; retryAtMs?: number }> {
     let granted: { slots: Slot[]; retryAtMs?: number } = { slots: [] };
+    const want = this.#want.get(bucket) ?? this.#grantSize;
+    const lostBefore = this.conflicts;
     await this.#update(bucket, (state, nowMs) => {
       const out = grantSlots(
         state,
-        { holder: this.#holder, want: this.#grantSize, horizonMs: this.#horizonMs, nowMs },
+        { holder: this.#holder, want, horizonMs: this.#horizonMs, nowMs },
         this.#rules,
       );
       granted =
         out.retryAtMs === undefined ? { slots: out.slots } : { slots: out.slots, retryAtMs: out.retryAtMs };
       return out.state;
     });
+    const lost = this.conflicts > lostBefore;
+    this.#want.set(
+      bucket,
+      lost ? Math.min(this.#maxGrantSize, want * 2) : Math.max(this.#grantSize, want - 1),
+    );
     return granted;
   }
 

@@ -14,14 +14,7 @@ import type { Clock } from './ports/clock.js';
 import { LogEvent, type Logger, MetricName, type Metrics } from './ports/observability.js';
 import type { RunObserver } from './ports/run-events.js';
 import type { SpendLedger } from './ports/spend-ledger.js';
-import {
-  billPage,
-  DEFAULT_SPEND_OPTIONS,
-  postsAllowed,
-  type SpendOptions,
-  spendUsd,
-  utcDay,
-} from './spend.js';
+import { billPage, postsAllowed, type SpendOptions, spendUsd, utcDay } from './spend.js';
 
 /** Ports of a {@link SpendAccount}. */
 export interface SpendAccountPorts {
@@ -56,8 +49,8 @@ export class SpendAccount {
   ) {}
 
   /** Builds an account and loads the shared totals and flag. */
-  static async open(options: SpendOptions | undefined, ports: SpendAccountPorts): Promise<SpendAccount> {
-    const account = new SpendAccount(options ?? DEFAULT_SPEND_OPTIONS, ports);
+  static async open(options: SpendOptions, ports: SpendAccountPorts): Promise<SpendAccount> {
+    const account = new SpendAccount(options, ports);
     const { ledger, clock } = ports;
     if (ledger !== undefined) {
       const totals = await ledger.totals(utcDay(clock.now()));

@@ -5,9 +5,6 @@
  * midnight and the full price after it.
  */
 
-/** Price of one post read, USD. @default 0.005 */
-export const DEFAULT_PRICE_PER_POST_USD = 0.005;
-
 /**
  * Ids of posts one stream read on the current UTC day, remembered to price re-reads as free. Bounded:
  * past it the oldest are forgotten and a re-read of them is counted as billed, which can only
@@ -18,15 +15,13 @@ export const READ_IDS_KEPT = 1_000;
 
 /** Budgets of the pay-per-use spend; an absent budget is no limit. */
 export interface SpendOptions {
-  /** USD per post read. @default 0.005 */
+  /** USD per post read (the default: src/config/defaults.ts). */
   readonly pricePerPostUsd: number;
   /** USD the store's streams may spend per UTC day, all processes together. @default none */
   readonly maxSpendUsdPerDay?: number;
   /** USD per UTC calendar month. @default none */
   readonly maxSpendUsdPerMonth?: number;
 }
-
-export const DEFAULT_SPEND_OPTIONS: SpendOptions = { pricePerPostUsd: DEFAULT_PRICE_PER_POST_USD };
 
 /** `YYYY-MM-DD` of an epoch-ms time, in UTC. */
 export function utcDay(ms: number): string {

@@ -76,7 +76,7 @@ async function sweepWithStaleRecovery(session: StreamSession, granted: boolean):
     if (stale?.suggestedSinceId !== undefined) {
       floor = maxId(floor, timeMsToId(idToTimeMs(stale.suggestedSinceId) + RECENT_WINDOW_MARGIN_MS));
     }
-    if (stale !== undefined && compareIds(floor, session.checkpoint.since_id) <= 0) throw stale;
+    if (stale !== undefined && compareIds(floor, session.checkpoint.sinceId) <= 0) throw stale;
     const next = skipGap(session.checkpoint, floor, run.stamp(), run, session.logger, (s) =>
       session.activity.countGap(s),
     );

@@ -106,7 +106,7 @@ export class StreamSession {
     this.#leases = leases;
     this.#checkpoint = checkpoint;
     this.#userId = userId;
-    this.#startLag = checkpoint.fair_lag ?? 0;
+    this.#startLag = checkpoint.fairLag ?? 0;
     this.#turns = soloTurns(run, this);
   }
 
@@ -150,8 +150,7 @@ export class StreamSession {
       const guard = { ensure: (forMs?: number) => leases.ensure(keeper, forMs) };
       const userId = await resolveUserId(run, spec, loaded, logger, guard, activity);
       let checkpoint = loaded ?? firstCheckpoint(spec, run.stamp(), userId);
-      if (userId !== undefined && checkpoint.user_id === undefined)
-        checkpoint = { ...checkpoint, user_id: userId };
+      if (userId !== undefined && checkpoint.userId === undefined) checkpoint = { ...checkpoint, userId };
       const floor = isRecent(spec) ? oldestRecentSinceId(run.now()) : undefined;
       if (floor !== undefined)
         checkpoint = skipGap(checkpoint, floor, run.stamp(), run, logger, (s) => activity.countGap(s));
@@ -289,9 +288,9 @@ export class StreamSession {
     await this.#run.deps.failpoint?.(Failpoint.afterCheckpoint);
     this.#logger.log('info', LogEvent.checkpointUpdate, {
       stream: next.stream,
-      since_id: next.since_id,
-      until_id: next.sweep?.until_id ?? null,
-      sweep_newest_id: next.sweep?.newest_id ?? null,
+      since_id: next.sinceId,
+      until_id: next.sweep?.untilId ?? null,
+      sweep_newest_id: next.sweep?.newestId ?? null,
     });
   }
 
@@ -409,9 +408,9 @@ export class StreamSession {
 
   /** Stores the lag the scheduler computed for the next run (only when it changed). */
   async saveLag(lag: number): Promise<void> {
-    if (lag === (this.#checkpoint.fair_lag ?? 0)) return;
-    const { fair_lag: _old, ...rest } = this.#checkpoint;
-    await this.commit(lag === 0 ? rest : { ...rest, fair_lag: lag });
+    if (lag === (this.#checkpoint.fairLag ?? 0)) return;
+    const { fairLag: _old, ...rest } = this.#checkpoint;
+    await this.commit(lag === 0 ? rest : { ...rest, fairLag: lag });
   }
 
   /** Gives the lease up (a failure to do so is logged: the lease then simply expires). */
@@ -451,8 +450,8 @@ function summaryOf(
     outcome,
     tweets_delivered: delivered,
     batches,
-    since_id: checkpoint?.since_id ?? null,
-    pending_until_id: checkpoint?.sweep ? (checkpoint.sweep.until_id ?? checkpoint.sweep.newest_id) : null,
+    since_id: checkpoint?.sinceId ?? null,
+    pending_until_id: checkpoint?.sweep ? (checkpoint.sweep.untilId ?? checkpoint.sweep.newestId) : null,
     ...(error === undefined ? {} : { error }),
   };
 }

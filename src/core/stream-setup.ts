@@ -32,7 +32,7 @@ export async function resolveUserId(
 ): Promise<string | undefined> {
   const source = spec.source;
   if (!needsUser(source)) return undefined;
-  if (checkpoint?.user_id !== undefined) return checkpoint.user_id;
+  if (checkpoint?.userId !== undefined) return checkpoint.userId;
   // An all-digit username (X allows them) is looked up like any other: only an id is taken as is.
   if (source.by !== 'username' && NUMERIC.test(source.user) && isValidId(source.user)) return source.user;
   const request = userLookupRequest(source.user);
@@ -89,11 +89,11 @@ export function skipGap(
   logger: Logger,
   onGap?: (gapSeconds: number) => void,
 ): Checkpoint {
-  if (compareIds(cp.since_id, floor) >= 0) return cp;
-  const gapSeconds = Math.max(0, (idToTimeMs(floor) - idToTimeMs(cp.since_id)) / 1000);
+  if (compareIds(cp.sinceId, floor) >= 0) return cp;
+  const gapSeconds = Math.max(0, (idToTimeMs(floor) - idToTimeMs(cp.sinceId)) / 1000);
   logger.log('warn', LogEvent.gap, {
     stream: cp.stream,
-    from_since_id: cp.since_id,
+    from_since_id: cp.sinceId,
     to_since_id: floor,
     gap_seconds: gapSeconds,
   });
@@ -102,10 +102,10 @@ export function skipGap(
   const sweep = cp.sweep;
   const owedGone =
     sweep !== null &&
-    (compareIds(sweep.newest_id, floor) <= 0 ||
-      (sweep.until_id !== null && compareIds(sweep.until_id, floor) <= 0));
+    (compareIds(sweep.newestId, floor) <= 0 ||
+      (sweep.untilId !== null && compareIds(sweep.untilId, floor) <= 0));
   const next = owedGone ? completeSweep(cp, at) : cp;
   // A completed sweep's newest id can itself be below the window: since_id never stays below the floor.
-  if (compareIds(next.since_id, floor) >= 0) return next;
-  return { ...next, since_id: floor, updated_at: new Date(at.nowMs).toISOString(), writer: at.writer };
+  if (compareIds(next.sinceId, floor) >= 0) return next;
+  return { ...next, sinceId: floor, updatedAt: new Date(at.nowMs).toISOString(), writer: at.writer };
 }

@@ -158,7 +158,7 @@ export async function runSweep(session: StreamSession, granted = false): Promise
       if (
         session.checkpoint.sweep === null &&
         first !== undefined &&
-        compareIds(first.id, session.checkpoint.since_id) > 0
+        compareIds(first.id, session.checkpoint.sinceId) > 0
       ) {
         session.beginSweep(first.id); // saved with the first commit
       }

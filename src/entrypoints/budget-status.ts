@@ -1,5 +1,6 @@
 /** The shared rate budget as `twitter-poller status` shows it: window, remaining, reset, holders. */
 import type { BudgetState } from '../core/ports/rate-budget.js';
+import { textTable } from './text-table.js';
 
 /** One endpoint's line of the `rate_budget` list of `status --json`. */
 export interface BudgetStatus {
@@ -53,11 +54,5 @@ export function budgetTable(rows: readonly BudgetStatus[]): string {
     r.paused_until ?? '-',
     r.holders.length === 0 ? '-' : r.holders.map((h) => `${h.holder} (${h.slots})`).join(', '),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: readonly string[]) =>
-    c
-      .map((v, i) => v.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return `\nshared rate budget\n${[line(header), ...cells.map(line)].join('\n')}\n`;
+  return `\nshared rate budget\n${textTable(header, cells)}`;
 }

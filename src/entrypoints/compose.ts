@@ -17,6 +17,7 @@ import { SqliteCheckpointStore } from '../adapters/stores/sqlite.js';
 import { SystemClock } from '../adapters/system-clock.js';
 import { HttpXApi } from '../adapters/x-api/http-client.js';
 import type { CheckpointLayout, InvocationType, PayloadFormat } from '../config/adoption.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { PollConfig, SinkLocation, StoreLocation } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import type { CheckpointStore } from '../core/ports/checkpoint-store.js';
@@ -184,6 +185,8 @@ export async function composePoll(config: PollConfig, io: ComposeIo = {}): Promi
     baseUrl: config.apiBaseUrl,
     bearerToken: config.bearerToken,
     userAgent: USER_AGENT,
+    responseTimeoutMs: DEFAULTS.responseTimeoutMs,
+    bodyTimeoutMs: DEFAULTS.bodyTimeoutMs,
     ...(config.proxy === undefined ? {} : { proxy: config.proxy }),
   });
   const clock = new SystemClock();

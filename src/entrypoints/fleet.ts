@@ -23,8 +23,9 @@ export interface WavePlan {
 }
 
 /**
- * Cuts every configured stream into shards, least recently written first, and sends them. The
- * planner only reads checkpoints; leases are taken by the workers.
+ * Cuts every configured stream into shards, most behind first (`orderStreams`: fair_lag, then
+ * least recently written), and sends them. The planner only reads checkpoints; leases are taken
+ * by the workers.
  */
 export async function planWave(
   streams: readonly StreamSpec[],
@@ -33,11 +34,11 @@ export async function planWave(
   shardSize: number,
   wave: string,
 ): Promise<WavePlan> {
-  const updated = new Map((await store.list()).map((c) => [c.stream, c.updated_at] as const));
+  const standing = new Map((await store.list()).map((c) => [c.stream, c] as const));
   const shards = planShards(
     orderStreams(
       streams.map((s) => s.name),
-      updated,
+      standing,
     ),
     shardSize,
     wave,
@@ -46,10 +47,10 @@ export async function planWave(
   return { wave, streams: streams.length, shards: shards.length };
 }
 
-/** A shard's run: the summary, or why it could not run. */
+/** A shard's run: the summary, or why it is not done (with the summary when it ran: a stream failed). */
 export type ShardResult =
   | { readonly ok: true; readonly shard: ShardMessage; readonly summary: RunSummary }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; readonly summary?: RunSummary };
 
 /**
  * Runs the streams of one shard message (names not in `all` are logged and left out). A shard is
@@ -79,7 +80,7 @@ export async function runShard(
   const failed = summary.streams.filter((s) => s.outcome === 'failed');
   return failed.length === 0
     ? { ok: true, shard, summary }
-    : { ok: false, reason: `${failed.length} stream(s) failed` };
+    : { ok: false, reason: `${failed.length} stream(s) failed`, summary };
 }
 
 /** A queue a worker process receives shards from. */

@@ -1,8 +1,8 @@
-import { ADOPTION_DEFAULTS } from '../config/adoption.js';
-import { CLI_DEFAULTS } from '../config/types.js';
+import type { SettingName } from '../config/defaults.js';
+import { shown } from '../config/settings.js';
 
-const D = CLI_DEFAULTS;
-const A = ADOPTION_DEFAULTS;
+/** A default as the flag takes it (src/config/defaults.ts). */
+const d = (name: SettingName) => shown(name, 'flag');
 const STORE_DEFAULT =
   'sqlite:$XDG_STATE_HOME/twitter-poller/state.db, else sqlite:~/.local/state/twitter-poller/state.db;\n                           ./.twitter-poller/state.db when that file exists';
 
@@ -49,43 +49,43 @@ Options:
   --store <store>          sqlite:<path> | memory: | dynamodb:<table>
                            (default ${STORE_DEFAULT})
   --sink <sink>            jsonl:<path> | jsonl:- (stdout) | lambda:<function> | sqs:<queue-url>
-                           (default ${D.sink})
-  --max-tweets <n>         posts delivered per run, all streams together (default ${D.maxTweets})
-  --batch-size <n>         posts per sink write (default ${D.batchSize})
-  --commit-pages <n>       commit (sink fsync + checkpoint) after this many pages (default ${D.commitPages});
+                           (default ${d('sink')})
+  --max-tweets <n>         posts delivered per run, all streams together (default ${d('maxTweets')})
+  --batch-size <n>         posts per sink write (default ${d('batchSize')})
+  --commit-pages <n>       commit (sink fsync + checkpoint) after this many pages (default ${d('commitPages')});
                            a crash re-delivers at most this many pages per stream
-  --commit-interval <duration>  or once this long passed since the last commit (default ${D.commitIntervalMs} ms);
+  --commit-interval <duration>  or once this long passed since the last commit (default ${d('commitIntervalMs')} ms);
                            always at a stop, the deadline, a signal and the end
-  --time-budget <seconds>  wall time of the run (default ${D.timeBudgetSeconds}, i.e. 14m)
-  --min-interval <ms>      minimum time between two API requests (default ${D.minIntervalMs})
-  --retry-base <ms>        first backoff delay, full jitter (default ${D.retryBaseMs})
-  --retry-max <ms>         longest backoff delay (default ${D.retryMaxMs})
-  --retry-attempts <n>     attempts per request, the first included (default ${D.retryAttempts})
-  --lease-ttl <seconds>    how long a crashed run keeps its streams locked (default ${D.leaseTtlSeconds})
+  --time-budget <seconds>  wall time of the run (default ${d('timeBudgetMs')}, i.e. 14m)
+  --min-interval <ms>      minimum time between two API requests (default ${d('minIntervalMs')})
+  --retry-base <ms>        first backoff delay, full jitter (default ${d('retryBaseMs')})
+  --retry-max <ms>         longest backoff delay (default ${d('retryMaxMs')})
+  --retry-attempts <n>     attempts per request, the first included (default ${d('retryAttempts')})
+  --lease-ttl <seconds>    how long a crashed run keeps its streams locked (default ${d('leaseTtlMs')})
   --initial <start>        where a stream without checkpoint starts: now, a look-back such as
-                           7d, 36h or 90m, or a post id (default ${D.initial})
-  --overlap <seconds>      re-read this far behind the checkpoint for late posts (default ${D.overlapSeconds})
+                           7d, 36h or 90m, or a post id (default ${d('initial')})
+  --overlap <seconds>      re-read this far behind the checkpoint for late posts (default ${d('overlapMs')})
   --max-spend-day <usd>    stop reading before the posts billed today (UTC, every process on
                            this store together) would cost more (default: no limit)
   --max-spend-month <usd>  the same per UTC calendar month (default: no limit)
   --price-per-post <usd>   price of one post read, for spend figures and budgets
-                           (default ${D.pricePerPostUsd}; a re-read the same UTC day is free)
+                           (default ${d('pricePerPostUsd')}; a re-read the same UTC day is free)
   --reset-checkpoint       delete the selected streams' checkpoints first
-  --api-base <url>         API base URL (default $X_API_BASE_URL, else ${D.apiBaseUrl});
+  --api-base <url>         API base URL (default $X_API_BASE_URL, else ${d('apiBaseUrl')});
                            plain http:// only to loopback (127.0.0.0/8, ::1, localhost)
   --allow-insecure-http    send the token over plain http:// to a non-loopback host anyway
-  --log-level <level>      debug | info | warn | error (default ${D.logLevel})
-  --dynamodb-key <attr>    the dynamodb table's key attribute (default ${A.keyAttribute})
+  --log-level <level>      debug | info | warn | error (default ${d('logLevel')})
+  --dynamodb-key <attr>    the dynamodb table's key attribute (default ${d('dynamodbKey')})
   --legacy-since-id-attribute <attr>
                            the old poller's string since_id, kept in step with every commit
-                           (default ${A.legacySinceIdAttribute})
-  --payload-format <f>     lambda sink payload: envelope | tweets | array (default ${A.payloadFormat})
-  --invocation-type <t>    lambda sink Invoke: Event | RequestResponse (default ${A.invocationType})
+                           (default ${d('legacySinceIdAttribute')})
+  --payload-format <f>     lambda sink payload: envelope | tweets | array (default ${d('payloadFormat')})
+  --invocation-type <t>    lambda sink Invoke: Event | RequestResponse (default ${d('invocationType')})
   -q, --quiet              no progress line (also off when stderr is not a terminal, TERM=dumb or CI)
   --concurrency <n>        streams with a request in flight at once in this process, under one
-                           rate limiter and one post budget (default ${D.concurrency})
+                           rate limiter and one post budget (default ${d('concurrency')})
   --rate-budget <mode>     shared: pace with every process sharing the store (the app's budget);
-                           local: this process alone (default ${D.rateBudget})
+                           local: this process alone (default ${d('rateBudget')})
   -h, --help
   -v, --version
 
@@ -111,9 +111,9 @@ Options:
                            (default ${STORE_DEFAULT})
   --config <file>          take the store from a config file
   --json                   JSON even on a terminal
-  --dynamodb-key <attr>    the dynamodb table's key attribute (default ${A.keyAttribute})
+  --dynamodb-key <attr>    the dynamodb table's key attribute (default ${d('dynamodbKey')})
   --legacy-since-id-attribute <attr>
-                           the old poller's string since_id (default ${A.legacySinceIdAttribute})
+                           the old poller's string since_id (default ${d('legacySinceIdAttribute')})
   -h, --help
   -v, --version
 `,
@@ -129,9 +129,9 @@ Options:
   --config <file>          take the store and the attribute names from a config file
   --apply                  adopt the items (default: dry run)
   --skip-corrupt           leave corrupt items alone and exit 0
-  --dynamodb-key <attr>    the table's key attribute (default ${A.keyAttribute})
+  --dynamodb-key <attr>    the table's key attribute (default ${d('dynamodbKey')})
   --legacy-since-id-attribute <attr>
-                           the old poller's string since_id (default ${A.legacySinceIdAttribute})
+                           the old poller's string since_id (default ${d('legacySinceIdAttribute')})
   --json                   JSON lines even on a terminal
   -h, --help
   -v, --version
@@ -157,8 +157,9 @@ Options:
   --store <store>          sqlite:<path> | dynamodb:<table>
                            (default ${STORE_DEFAULT})
   --config <file>          take the store from a config file
-  --since <period>         how far back: 30d, 36h, 90m, 45s (default ${D.reportSince})
-  --out <file>             the HTML file to write (default ${D.reportOut})
+  --since <period>         how far back: 30d, 36h, 90m, 45s (default ${d('reportSince')})
+  --out <file>             the HTML file to write (default ${d('reportOut')})
+  --dynamodb-key <attr>    the dynamodb table's key attribute (default ${d('dynamodbKey')})
   -h, --help
   -v, --version
 
@@ -166,7 +167,7 @@ Exit codes: 0 written, 2 bad usage, or a missing or empty store (nothing to repo
 `,
   plan: `Usage: twitter-poller plan --config <file> --queue <sqs-url> [options]
 
-One fan-out wave: the config's streams, least recently written first, cut into shards of
+One fan-out wave: the config's streams, most behind (fair_lag) first, cut into shards of
 --shard-size streams, one SQS message each, for the workers (docs/architecture.md, "Fleet").
 Prints {"wave":…,"streams":…,"shards":…}.
 
@@ -174,11 +175,11 @@ Options:
   --config <file>          the streams (required)
   --queue <url>            the shard queue (required)
   --fanout <mode>          sqs (default); single is the one-function mode and has nothing to plan
-  --shard-size <n>         streams per shard (default 25), at most one per --min-interval of
+  --shard-size <n>         streams per shard (default ${d('shardSize')}), at most one per --min-interval of
                            --time-budget: every stream costs a worker at least one request
-  --time-budget <seconds>  a worker's budget (default ${D.timeBudgetSeconds})
-  --min-interval <ms>      the app-wide minimum interval (default ${D.minIntervalMs})
-  --store <store>          where the checkpoints are read for the order (default ${D.store})
+  --time-budget <seconds>  a worker's budget (default ${d('timeBudgetMs')})
+  --min-interval <ms>      the app-wide minimum interval (default ${d('minIntervalMs')})
+  --store <store>          where the checkpoints are read for the order (default ${d('store')})
   -h, --help
 `,
 } as const;

@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { DEFAULTS } from '../config/defaults.js';
 import type { InitConfig } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import { VERSION } from './version.js';
@@ -25,7 +26,7 @@ export const STREAMS_TEMPLATE = `# yaml-language-server: $schema=${SCHEMA_URL}
 sink: jsonl:posts.jsonl
 
 # Posts delivered per run, all streams together; the rest waits for the next run.
-max_tweets: 1000
+max_tweets: ${DEFAULTS.maxTweets}
 
 # Where a stream without a checkpoint starts: now, a look-back such as 1d, or a post id (quoted).
 initial: 1d

@@ -4,25 +4,27 @@
  * single-function bundle (lambda.mjs) does not carry them. The planner runs on the schedule and sends one SQS message
  * per shard; the SQS event source hands each worker one shard (BatchSize 1, at most
  * WorkerConcurrency at once) and redelivers the ones reported in `batchItemFailures` or whose
- * worker died. Both share the container runtime of the single-function handler.
+ * worker died. Each shard's run is recorded in the run history, as the single function records its
+ * run. Both share the container runtime of the single-function handler.
  */
-import { createLambdaRuntime, type LambdaRuntime } from '../adapters/aws/lambda-runtime.js';
 import { SqsShardSender } from '../adapters/aws/shard-sender.js';
 import type { LambdaContext } from '../adapters/observability/lambda-context.js';
 import { DynamoDbRateBudgetStore } from '../adapters/stores/dynamodb-rate-budget.js';
-import { SystemClock } from '../adapters/system-clock.js';
-import { HttpXApi } from '../adapters/x-api/http-client.js';
 import { type FanoutEnv, readFanoutEnv } from '../config/fanout.js';
-import { ConfigError, DeadlineError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { LogEvent } from '../core/ports/observability.js';
-import { DEFAULT_RUN_OPTIONS } from '../core/run-types.js';
+import { redactValue } from '../core/redaction.js';
 import { planWave, runShard, type WavePlan } from './fleet.js';
-import { invocationTimes } from './invocation-time.js';
+import {
+  createLambdaContainer,
+  type LambdaContainer,
+  recordRunHistory,
+  startInvocation,
+} from './lambda-setup.js';
 import { sharedLimiter } from './shared-limiter.js';
-import { USER_AGENT } from './user-agent.js';
 
 interface FleetRuntime {
-  readonly rt: LambdaRuntime;
+  readonly rt: LambdaContainer;
   readonly fanout: FanoutEnv;
   readonly budgets: DynamoDbRateBudgetStore;
 }
@@ -31,8 +33,11 @@ let fleet: FleetRuntime | undefined;
 
 function fleetRuntime(): FleetRuntime {
   if (fleet === undefined) {
-    const rt = createLambdaRuntime(process.env);
-    const fanout = readFanoutEnv(process.env, rt.config);
+    const rt = createLambdaContainer(process.env);
+    const fanout = readFanoutEnv(process.env, {
+      stopBeforeTimeoutMs: rt.config.stopBeforeTimeoutMs,
+      minIntervalMs: rt.config.run.minIntervalMs,
+    });
     const budgets = new DynamoDbRateBudgetStore({
       tableName: rt.config.tableName,
       keyAttribute: rt.config.layout.keyAttribute,
@@ -42,7 +47,7 @@ function fleetRuntime(): FleetRuntime {
   return fleet;
 }
 
-/** The planner: every configured stream, least recently written first, in shards on the queue. */
+/** The planner: every configured stream, most behind (fair_lag) first, in shards on the queue. */
 export const planner = async (_event: unknown, context: LambdaContext): Promise<WavePlan> => {
   const { rt, fanout } = fleetRuntime();
   if (fanout.queueUrl === undefined) {
@@ -73,57 +78,30 @@ export const worker = async (
   context: LambdaContext,
 ): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => {
   const { rt, budgets } = fleetRuntime();
-  const { config } = rt;
   rt.logger.addContext(context);
   const token = await rt.tokens.token();
   const streams = await rt.streams();
   const logger = rt.logger.withSecrets([token]).child({ correlation_id: context.awsRequestId });
-  const clock = new SystemClock();
   const failures: { itemIdentifier: string }[] = [];
   for (const record of event.Records) {
-    const { timeBudgetMs, hardStopMs } = invocationTimes(
-      context.getRemainingTimeInMillis(),
-      config.stopBeforeTimeoutMs,
-    );
-    const controller = new AbortController();
-    const hardStop = setTimeout(
-      () => controller.abort(new DeadlineError('invocation is about to time out')),
-      hardStopMs,
-    );
-    const options = {
-      ...DEFAULT_RUN_OPTIONS,
-      maxTweets: config.maxTweets,
-      timeBudgetMs,
-      batchSize: config.batchSize,
-      minIntervalMs: config.minIntervalMs,
-      leaseTtlMs: config.leaseTtlMs,
-      concurrency: config.concurrency,
-      spend: config.spend,
+    const invocation = startInvocation(rt, context, {
+      token,
+      logger,
       correlationId: `${context.awsRequestId}:${record.messageId}`,
-    };
-    const shared = sharedLimiter(budgets, clock, options, `lambda:${context.awsRequestId}`);
+    });
+    const { deps, options } = invocation;
+    const shared = sharedLimiter(budgets, deps.clock, options, `lambda:${context.awsRequestId}`);
     try {
       const result = await runShard(
         record.body,
         streams,
-        {
-          api: new HttpXApi({
-            bearerToken: token,
-            baseUrl: config.apiBaseUrl,
-            userAgent: USER_AGENT,
-            proxy: config.proxy,
-          }),
-          store: rt.store,
-          spendLedger: rt.spendLedger,
-          sink: rt.sink,
-          clock,
-          logger,
-          metrics: rt.metrics,
-          rateLimiter: shared.limiter,
-        },
+        { ...deps, rateLimiter: shared.limiter },
         options,
-        controller.signal,
+        invocation.signal,
       );
+      if (result.summary !== undefined) {
+        await recordRunHistory(rt, redactValue(result.summary, [token]), logger);
+      }
       if (!result.ok) {
         logger.log('warn', LogEvent.error, {
           during: 'shard',
@@ -133,9 +111,8 @@ export const worker = async (
         failures.push({ itemIdentifier: record.messageId });
       }
     } finally {
-      clearTimeout(hardStop);
       await shared.budget.release().catch(() => {});
-      rt.metrics.flush();
+      invocation.end();
     }
   }
   return { batchItemFailures: failures };

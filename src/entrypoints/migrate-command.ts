@@ -8,18 +8,13 @@ import type { Writable } from 'node:stream';
 import type { MigrateConfig } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import { ExitCode } from './poll-command.js';
+import { textTable } from './text-table.js';
 
 function table(entries: readonly { stream: string | null; action: string; detail: string }[]): string {
   if (entries.length === 0) return 'the table is empty: nothing to adopt\n';
   const header = ['STREAM', 'ACTION', 'DETAIL'];
   const cells = entries.map((e) => [e.stream ?? '(no key)', e.action, e.detail]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: readonly string[]) =>
-    c
-      .map((v, i) => v.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return `${[line(header), ...cells.map(line)].join('\n')}\n`;
+  return textTable(header, cells);
 }
 
 /** Runs `migrate`; resolves with the exit code (0, or 2 for corrupt items without --skip-corrupt). */

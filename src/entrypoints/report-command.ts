@@ -34,7 +34,11 @@ export function reportHtml(runs: readonly RunRecord[], store: string, nowMs: num
 /** Writes the report; resolves with the exit code (0, or throws a ConfigError the CLI turns into 2). */
 export async function runReport(config: ReportConfig, stdout: Writable, nowMs = Date.now()): Promise<number> {
   const store = describeStore(config.store);
-  const history = await openRunHistory(config.store, { readonly: true });
+  const key = config.dynamodbLayout?.keyAttribute;
+  const history = await openRunHistory(config.store, {
+    readonly: true,
+    ...(key === undefined ? {} : { keyAttribute: key }),
+  });
   let runs: RunRecord[];
   try {
     runs = await history.list({ sinceMs: nowMs - config.sinceMs });

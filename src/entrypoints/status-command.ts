@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import { CLI_DEFAULTS, type StatusConfig } from '../config/types.js';
+import { DEFAULTS } from '../config/defaults.js';
+import type { StatusConfig } from '../config/types.js';
 import type { Checkpoint } from '../core/ports/checkpoint-store.js';
 import { duration, usd } from '../report/format.js';
 import { type BudgetStatus, budgetTable, toBudgetStatus } from './budget-status.js';
@@ -8,6 +9,7 @@ import { openRateBudgetStore } from './rate-budget.js';
 import { openSpendLedger } from './spend-ledger.js';
 import { type LastRun, readLastRuns } from './status-history.js';
 import { readSpendStatus, spendLines } from './status-spend.js';
+import { textTable } from './text-table.js';
 
 /** One stream's line of `twitter-poller status --json`. */
 export interface StreamStatus {
@@ -31,14 +33,15 @@ export interface StreamStatus {
 export function toStatus(c: Checkpoint, lastRun?: LastRun | null): StreamStatus {
   return {
     stream: c.stream,
-    since_id: c.since_id,
-    pending_sweep: c.sweep,
-    owed:
+    since_id: c.sinceId,
+    pending_sweep:
       c.sweep === null
         ? null
-        : `${c.since_id} < id < ${c.sweep.until_id ?? `${c.sweep.newest_id} (inclusive)`}`,
-    user_id: c.user_id ?? null,
-    updated_at: c.updated_at,
+        : { newest_id: c.sweep.newestId, until_id: c.sweep.untilId, next_token: c.sweep.nextToken },
+    owed:
+      c.sweep === null ? null : `${c.sinceId} < id < ${c.sweep.untilId ?? `${c.sweep.newestId} (inclusive)`}`,
+    user_id: c.userId ?? null,
+    updated_at: c.updatedAt,
     writer: c.writer,
     ...(lastRun === undefined ? {} : { last_run: lastRun }),
   };
@@ -68,13 +71,7 @@ function table(rows: readonly StreamStatus[]): string {
     r.updated_at,
     r.writer,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: readonly string[]) =>
-    c
-      .map((v, i) => v.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return `${[line(header), ...cells.map(line)].join('\n')}\n`;
+  return textTable(header, cells);
 }
 
 /** `twitter-poller status`: reads the store (read-only: it creates and changes nothing), prints, exits 0. */
@@ -93,12 +90,12 @@ export async function runStatus(
     keyAttribute: config.dynamodbLayout?.keyAttribute,
   });
   try {
-    const last = await readLastRuns(config.store, Date.now());
+    const last = await readLastRuns(config.store, Date.now(), config.dynamodbLayout?.keyAttribute);
     const rows = (await store.list()).map((c) => toStatus(c, last.get(c.stream) ?? null));
     const spend = await readSpendStatus(
       ledger,
       Date.now(),
-      config.pricePerPostUsd ?? CLI_DEFAULTS.pricePerPostUsd,
+      config.pricePerPostUsd ?? DEFAULTS.pricePerPostUsd,
     );
     const budget = await readBudget(config);
     const asJson = config.json || stdout.isTTY !== true;

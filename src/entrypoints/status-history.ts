@@ -49,11 +49,19 @@ export function lastRuns(runs: readonly RunRecord[], nowMs: number): Map<string,
 /**
  * The last run of every stream in the store's history; empty when the store keeps none (memory, a file
  * from before the history) or cannot be read for it: `status` still shows the checkpoints.
+ * `keyAttribute` is the DynamoDB table's configured partition key (`--dynamodb-key`, an adopted table's).
  */
-export async function readLastRuns(location: StoreLocation, nowMs: number): Promise<Map<string, LastRun>> {
+export async function readLastRuns(
+  location: StoreLocation,
+  nowMs: number,
+  keyAttribute?: string,
+): Promise<Map<string, LastRun>> {
   let history: RunHistoryStore | undefined;
   try {
-    history = await openRunHistory(location, { readonly: true });
+    history = await openRunHistory(location, {
+      readonly: true,
+      ...(keyAttribute === undefined ? {} : { keyAttribute }),
+    });
     return lastRuns(await history.list({ limit: STATUS_RUNS }), nowMs);
   } catch {
     return new Map();

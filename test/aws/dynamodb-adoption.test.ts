@@ -48,7 +48,7 @@ describe('DynamoDbCheckpointStore adopting an existing table (key "feed", legacy
     await put({ feed: { S: 'news' }, last_id: { S: '1578516068309794817' }, owner: { S: 'ops' } });
     const logged: LogFields[] = [];
     const loaded = await store(logged).load('news');
-    expect(loaded).toMatchObject({ stream: 'news', since_id: '1578516068309794817', sweep: null });
+    expect(loaded).toMatchObject({ stream: 'news', sinceId: '1578516068309794817', sweep: null });
     const item = await raw('news');
     expect(item?.last_id).toEqual({ S: '1578516068309794817' });
     expect(item?.frontier_since_id).toEqual({ N: '1578516068309794817' });
@@ -67,7 +67,7 @@ describe('DynamoDbCheckpointStore adopting an existing table (key "feed", legacy
     const s = store();
     const lease = (await s.acquireLease('commits', 'exec-1', 60_000, T0))!;
     await s.load('commits');
-    const sweep = { newest_id: '500', until_id: '300', next_token: 't' };
+    const sweep = { newestId: '500', untilId: '300', nextToken: 't' };
     await s.save(checkpoint('commits', '100', { sweep }), lease);
     expect((await raw('commits'))?.last_id).toEqual({ S: '100' });
     await s.save(checkpoint('commits', '500'), lease);
@@ -82,7 +82,7 @@ describe('DynamoDbCheckpointStore adopting an existing table (key "feed", legacy
     const lease = (await s.acquireLease('rollback', 'exec-1', 60_000, T0))!;
     await s.load('rollback');
     await s.save(
-      checkpoint('rollback', '100', { sweep: { newest_id: '900', until_id: '400', next_token: null } }),
+      checkpoint('rollback', '100', { sweep: { newestId: '900', untilId: '400', nextToken: null } }),
       lease,
     );
     await s.releaseLease(lease);
@@ -96,7 +96,7 @@ describe('DynamoDbCheckpointStore adopting an existing table (key "feed", legacy
       }),
     );
     const logged: LogFields[] = [];
-    expect(await store(logged).load('rollback')).toMatchObject({ since_id: '950', sweep: null });
+    expect(await store(logged).load('rollback')).toMatchObject({ sinceId: '950', sweep: null });
     expect(logged).toContainEqual(expect.objectContaining({ from: 'rolled_back', since_id: '950' }));
   });
 
@@ -111,7 +111,7 @@ describe('DynamoDbCheckpointStore adopting an existing table (key "feed", legacy
       writer: { S: 'w' },
     });
     const loaded = await store().load('first-layout');
-    expect(loaded).toMatchObject({ since_id: '70', sweep: { newest_id: '90', until_id: '80' } });
+    expect(loaded).toMatchObject({ sinceId: '70', sweep: { newestId: '90', untilId: '80' } });
     const item = await raw('first-layout');
     expect(item?.since_id).toBeUndefined();
     expect(item?.last_id).toEqual({ S: '70' });

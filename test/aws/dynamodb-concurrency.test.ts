@@ -38,7 +38,7 @@ describe('DynamoDbCheckpointStore under concurrent writers', () => {
           const reader = (async () => {
             while (reading) {
               const cp = await store.load(stream);
-              if (cp !== null) seen.push(cp.since_id);
+              if (cp !== null) seen.push(cp.sinceId);
             }
           })();
           const results = await Promise.allSettled(
@@ -50,7 +50,7 @@ describe('DynamoDbCheckpointStore under concurrent writers', () => {
           for (const r of results) {
             if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(CheckpointConflictError);
           }
-          const final = (await store.load(stream))?.since_id;
+          const final = (await store.load(stream))?.sinceId;
           expect(final).toBe(maxOf(ids.map(String)));
           expect(final).toBe(maxOf(accepted));
           for (let i = 1; i < seen.length; i++)
@@ -85,7 +85,7 @@ describe('DynamoDbCheckpointStore under concurrent writers', () => {
     );
     const accepted = outputs.flatMap((o) => o.accepted);
     expect(accepted.length + outputs.reduce((n, o) => n + o.conflicts, 0)).toBe(120);
-    expect((await store.load('children'))?.since_id).toBe(maxOf(accepted));
+    expect((await store.load('children'))?.sinceId).toBe(maxOf(accepted));
     await store.close();
   });
 

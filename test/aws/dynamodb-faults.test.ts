@@ -2,10 +2,10 @@ import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsServiceError } from '../../src/adapters/aws/errors.js';
 import { DynamoDbCheckpointStore } from '../../src/adapters/stores/dynamodb.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { CheckpointConflictError } from '../../src/core/errors.js';
 import { withRetry } from '../../src/core/retry.js';
 import { runExecution } from '../../src/core/run.js';
-import { DEFAULT_RUN_OPTIONS } from '../../src/core/run-types.js';
 import { checkpoint } from '../support/aws/checkpoints.js';
 import { type DynaliteHandle, startDynalite } from '../support/aws/dynalite.js';
 import { harness, searchStream, testOptions } from '../support/harness.js';
@@ -64,7 +64,7 @@ describe('DynamoDbCheckpointStore under injected faults', () => {
     const lease = (await store.acquireLease('throttled', 'exec-1', 60_000, T0))!;
     expect(attempts.get('UpdateItemCommand')).toBe(3);
     await store.save(checkpoint('throttled', '77'), lease);
-    expect((await store.load('throttled'))?.since_id).toBe('77');
+    expect((await store.load('throttled'))?.sinceId).toBe('77');
   });
 
   it('translates throttling that outlasts the retries into a retryable AwsServiceError', async () => {
@@ -154,7 +154,7 @@ describe('DynamoDbCheckpointStore under injected faults', () => {
     await expect(store.save(checkpoint('lost-theirs', '1000'), lease)).rejects.toBeInstanceOf(
       CheckpointConflictError,
     );
-    expect((await other.load('lost-theirs'))?.since_id).toBe('2000');
+    expect((await other.load('lost-theirs'))?.sinceId).toBe('2000');
   });
 
   it('finishes a legacy migration whose response was lost', async () => {
@@ -169,7 +169,7 @@ describe('DynamoDbCheckpointStore under injected faults', () => {
       if (name === 'UpdateItemCommand' && after && attempt === 1) throw lostResponse();
     });
     const store = new DynamoDbCheckpointStore({ tableName: table, client });
-    expect(await store.load('lost-migration')).toMatchObject({ since_id: '31337', schema_version: 2 });
+    expect(await store.load('lost-migration')).toMatchObject({ sinceId: '31337', schemaVersion: 2 });
     expect(attempts.get('UpdateItemCommand')).toBe(2);
   });
 });

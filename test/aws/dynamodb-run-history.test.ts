@@ -69,10 +69,10 @@ describe('DynamoDbRunHistory in the checkpoint table', () => {
     const lease = (await store.acquireLease('a', 'exec-1', 60_000, Date.now()))!;
     const cp = {
       stream: 'a',
-      schema_version: CHECKPOINT_SCHEMA_VERSION,
-      since_id: '1578516068309794817',
+      schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+      sinceId: '1578516068309794817',
       sweep: null,
-      updated_at: '2027-01-15T08:00:00.000Z',
+      updatedAt: '2027-01-15T08:00:00.000Z',
       writer: 'exec-1',
     } as const;
     await store.save(cp, lease);

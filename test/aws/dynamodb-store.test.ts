@@ -46,8 +46,8 @@ describe('DynamoDbCheckpointStore', () => {
     const store = makeStore();
     const lease = await store.acquireLease('big', 'exec-1', 60_000, T0);
     const cp = checkpoint('big', '9223372036854775000', {
-      sweep: { newest_id: '9223372036854775807', until_id: '9223372036854775806', next_token: 'tok' },
-      user_id: '2244994945',
+      sweep: { newestId: '9223372036854775807', untilId: '9223372036854775806', nextToken: 'tok' },
+      userId: '2244994945',
     });
     await store.save(cp, lease!);
     expect(await store.load('big')).toEqual(cp);
@@ -66,7 +66,7 @@ describe('DynamoDbCheckpointStore', () => {
     await expect(store.save(checkpoint('near-max', '9223372036854775806'), lease)).rejects.toBeInstanceOf(
       CheckpointConflictError,
     );
-    expect((await store.load('near-max'))?.since_id).toBe('9223372036854775807');
+    expect((await store.load('near-max'))?.sinceId).toBe('9223372036854775807');
   });
 
   it('refuses a write without the current lease', async () => {
@@ -91,7 +91,7 @@ describe('DynamoDbCheckpointStore', () => {
     await store.releaseLease(first); // no-op: not ours any more
     expect(await store.acquireLease('lease', 'exec-3', 1_000, T0 + 1_500)).toBeNull();
     await store.save(checkpoint('lease', '6'), second);
-    expect((await store.load('lease'))?.since_id).toBe('6');
+    expect((await store.load('lease'))?.sinceId).toBe('6');
   });
 
   it('renews a held lease and frees it on release', async () => {
@@ -117,9 +117,9 @@ describe('DynamoDbCheckpointStore', () => {
     const loaded = await store.load('legacy');
     expect(loaded).toMatchObject({
       stream: 'legacy',
-      since_id: '1578516068309794817',
+      sinceId: '1578516068309794817',
       sweep: null,
-      schema_version: 2,
+      schemaVersion: 2,
     });
     const item = await rawItem('legacy');
     expect(item?.frontier_since_id).toEqual({ N: '1578516068309794817' });
@@ -144,7 +144,7 @@ describe('DynamoDbCheckpointStore', () => {
         },
       }),
     );
-    expect(await makeStore().load('first-layout')).toMatchObject({ since_id: '70', sweep: null });
+    expect(await makeStore().load('first-layout')).toMatchObject({ sinceId: '70', sweep: null });
     const item = await rawItem('first-layout');
     expect(item?.since_id).toEqual({ S: '70' });
     expect(item?.frontier_since_id).toEqual({ N: '70' });
@@ -200,7 +200,7 @@ describe('DynamoDbCheckpointStore', () => {
     expect((await store.list()).map((c) => c.stream)).toEqual(['other']);
     expect(await store.acquireLease('to-reset', 'exec-2', 60_000, T0)).toBeNull();
     await store.save(checkpoint('to-reset', '10'), lease);
-    expect((await store.load('to-reset'))?.since_id).toBe('10');
+    expect((await store.load('to-reset'))?.sinceId).toBe('10');
     await store.reset('does-not-exist');
   });
 

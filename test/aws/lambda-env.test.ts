@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LAMBDA_DEFAULTS, readLambdaEnv } from '../../src/config/lambda-env.js';
+import { readLambdaEnv } from '../../src/config/lambda-env.js';
 import { ConfigError } from '../../src/core/errors.js';
 
 const STREAMS = JSON.stringify([
@@ -30,14 +30,12 @@ describe('readLambdaEnv', () => {
       tableName: 'twitter-poller-checkpoints',
       token: { kind: 'ssm', parameter: '/twitter-poller/bearer-token' },
       sink: { kind: 'lambda', functionName: 'parser' },
-      maxTweets: 1000,
-      batchSize: 25,
-      minIntervalMs: 1000,
+      run: { maxTweets: 1000, batchSize: 25, minIntervalMs: 1000, leaseTtlMs: 60_000, timeBudgetMs: 840_000 },
       apiBaseUrl: 'https://api.x.com',
       stopBeforeTimeoutMs: 60_000,
       logLevel: 'info',
     });
-    expect(config.payloadLimitBytes).toBe(LAMBDA_DEFAULTS.payloadLimitBytes);
+    expect(config.payloadLimitBytes).toBe(262_144);
     expect(config.streams.kind === 'inline' && config.streams.streams.map((s) => s.name)).toEqual([
       'search:from:XDevelopers',
       'me',
@@ -109,8 +107,8 @@ describe('readLambdaEnv', () => {
   });
 
   it('reads CONCURRENCY, the default when unset', () => {
-    expect(readLambdaEnv({ ...valid, CONCURRENCY: '4' }).concurrency).toBe(4);
-    expect(readLambdaEnv(valid).concurrency).toBe(LAMBDA_DEFAULTS.concurrency);
+    expect(readLambdaEnv({ ...valid, CONCURRENCY: '4' }).run.concurrency).toBe(4);
+    expect(readLambdaEnv(valid).run.concurrency).toBe(1);
   });
 
   it('refuses plain http to a non-loopback host at cold start, unless ALLOW_INSECURE_HTTP=true', () => {
@@ -140,9 +138,8 @@ describe('readLambdaEnv', () => {
       NO_PROXY: '.amazonaws.com',
     });
     expect(config).toMatchObject({
-      minIntervalMs: 2000,
+      run: { minIntervalMs: 2000, leaseTtlMs: 120_000 },
       stopBeforeTimeoutMs: 90_000,
-      leaseTtlMs: 120_000,
       parameterMaxAgeSeconds: 600,
       proxy: { httpsProxy: 'http://proxy.vpc:3128', noProxy: '.amazonaws.com' },
     });

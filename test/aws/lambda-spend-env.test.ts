@@ -11,9 +11,9 @@ const valid = {
 
 describe('readLambdaEnv: spend budgets (issue 12)', () => {
   it('has no budget and $0.005 per post by default; empty budget variables mean no limit', () => {
-    expect(readLambdaEnv(valid).spend).toEqual({ pricePerPostUsd: 0.005 });
+    expect(readLambdaEnv(valid).run.spend).toEqual({ pricePerPostUsd: 0.005 });
     expect(
-      readLambdaEnv({ ...valid, MAX_SPEND_USD_PER_DAY: '', MAX_SPEND_USD_PER_MONTH: ' ' }).spend,
+      readLambdaEnv({ ...valid, MAX_SPEND_USD_PER_DAY: '', MAX_SPEND_USD_PER_MONTH: ' ' }).run.spend,
     ).toEqual({
       pricePerPostUsd: 0.005,
     });
@@ -26,7 +26,7 @@ describe('readLambdaEnv: spend budgets (issue 12)', () => {
       MAX_SPEND_USD_PER_MONTH: '50',
       PRICE_PER_POST_USD: '0.004',
     };
-    expect(readLambdaEnv(env).spend).toEqual({
+    expect(readLambdaEnv(env).run.spend).toEqual({
       pricePerPostUsd: 0.004,
       maxSpendUsdPerDay: 2.5,
       maxSpendUsdPerMonth: 50,

@@ -8,11 +8,11 @@ import { SqsSink } from '../../src/adapters/sinks/sqs.js';
 import { DynamoDbCheckpointStore } from '../../src/adapters/stores/dynamodb.js';
 import { SystemClock } from '../../src/adapters/system-clock.js';
 import { HttpXApi } from '../../src/adapters/x-api/http-client.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { buildStreamSpec } from '../../src/config/streams.js';
 import type { Logger } from '../../src/core/ports/observability.js';
 import type { Sink } from '../../src/core/ports/sink.js';
 import { runExecution } from '../../src/core/run.js';
-import { DEFAULT_RUN_OPTIONS } from '../../src/core/run-types.js';
 import { DUMMY_AWS, type DynaliteHandle, startDynalite } from '../support/aws/dynalite.js';
 import { type FakeLambda, startFakeLambda } from '../support/aws/fake-lambda.js';
 import { type FakeSqs, startFakeSqs } from '../support/aws/fake-sqs.js';
@@ -50,7 +50,12 @@ function publish(count: number) {
 async function run(store: DynamoDbCheckpointStore, sink: Sink) {
   return runExecution(
     {
-      api: new HttpXApi({ bearerToken: 't', baseUrl: emulator.url }),
+      api: new HttpXApi({
+        bearerToken: 't',
+        baseUrl: emulator.url,
+        responseTimeoutMs: 30_000,
+        bodyTimeoutMs: 30_000,
+      }),
       store,
       sink,
       clock: new SystemClock(),
@@ -113,7 +118,7 @@ describe.each([
     const healed = await run(store, sink);
     expect(healed.streams[0]?.outcome).toBe('caught_up');
     const after = await store.load(spec.name);
-    expect(BigInt(after!.since_id)).toBeGreaterThan(BigInt(before!.since_id));
+    expect(BigInt(after!.sinceId)).toBeGreaterThan(BigInt(before!.sinceId));
     await sink.close();
   });
 });

@@ -129,7 +129,7 @@ describe('SqsSink against moto_server', () => {
       stream: stream.name,
     });
     expect(letters.map((l) => l.post_id)).toEqual([poison]);
-    expect((await h.store.load(stream.name))?.since_id).toBe(ids[0]);
+    expect((await h.store.load(stream.name))?.sinceId).toBe(ids[0]);
   });
 
   it('fails the write (the checkpoint stays) when the dead-letter queue does not exist', async () => {

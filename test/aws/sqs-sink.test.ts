@@ -1,10 +1,10 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqsSink } from '../../src/adapters/sinks/sqs.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { SinkError } from '../../src/core/errors.js';
 import type { Batch } from '../../src/core/ports/sink.js';
 import { withRetry } from '../../src/core/retry.js';
-import { DEFAULT_RUN_OPTIONS } from '../../src/core/run-types.js';
 import { batchSchemaErrors, makeBatch } from '../support/aws/batches.js';
 import { DUMMY_AWS } from '../support/aws/dynalite.js';
 import { type FakeSqs, startFakeSqs } from '../support/aws/fake-sqs.js';

@@ -243,9 +243,9 @@ describe('bad input', () => {
       expect(sink.ids).toEqual(name === 'repeated next_token' ? [id(1)] : []);
       const saved = await store.load('hostile');
       // The first checkpoint (at the configured since_id) or the one after the valid page, never beyond.
-      if (name !== 'repeated next_token') expect(saved === null || saved.since_id === SINCE).toBe(true);
+      if (name !== 'repeated next_token') expect(saved === null || saved.sinceId === SINCE).toBe(true);
       if (saved?.sweep)
-        expect(BigInt(saved.sweep.until_id ?? saved.sweep.newest_id) >= BigInt(id(1))).toBe(true);
+        expect(BigInt(saved.sweep.untilId ?? saved.sweep.newestId) >= BigInt(id(1))).toBe(true);
       await store.close();
     },
   );
@@ -320,7 +320,7 @@ describe('bad input', () => {
           if (outcome === 'failed') {
             expect(summary.streams[0]!.error).toBeTruthy();
             expect(sink.ids).toEqual([]);
-            expect(saved === null || (saved.since_id === SINCE && saved.sweep === null)).toBe(true);
+            expect(saved === null || (saved.sinceId === SINCE && saved.sweep === null)).toBe(true);
           } else {
             for (const d of sink.ids) expect(BigInt(d) > BigInt(SINCE)).toBe(true);
           }

@@ -158,7 +158,12 @@ describe('crash matrix (CLI child processes, SIGKILL at every failpoint)', () =>
   it('negative control: the official since_id recipe loses posts when it crashes after the first page', async () => {
     const f = emptyFigures();
     figures.set('crash-matrix negative control (naive since_id := first newest_id)', f);
-    const api = new HttpXApi({ baseUrl: emu.url, bearerToken: TOKEN });
+    const api = new HttpXApi({
+      baseUrl: emu.url,
+      bearerToken: TOKEN,
+      responseTimeoutMs: 30_000,
+      bodyTimeoutMs: 30_000,
+    });
     const delivered: string[] = [];
     let saved = since; // the naive checkpoint
     const page = async (sinceId: string, token?: string) => {

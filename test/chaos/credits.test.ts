@@ -77,7 +77,7 @@ describe('402 CreditsDepleted with four streams (CLI child processes, emulator c
     const sinceIds = async (): Promise<Map<string, string>> =>
       kind === 'sqlite'
         ? sqliteSinceIds(dbPath)
-        : new Map((await dynamo.list()).map((c) => [c.stream, c.since_id]));
+        : new Map((await dynamo.list()).map((c) => [c.stream, c.sinceId]));
     const expireLeases = async () => {
       if (kind === 'sqlite') expireSqliteLeases(dbPath);
       else for (let i = 1; i <= QUERIES.length; i++) await expireDynamoLease(client, table, `s${i}`);

@@ -77,9 +77,9 @@ function options(real: Real, maxTweets = 100_000) {
 async function checkInvariants(m: Model, r: Real): Promise<void> {
   const saved = await r.store.load(r.stream);
   if (saved !== null) {
-    if (compareIds(saved.since_id, m.since) < 0) figures.regressions++;
-    expect(compareIds(saved.since_id, m.since)).toBeGreaterThanOrEqual(0);
-    m.since = saved.since_id;
+    if (compareIds(saved.sinceId, m.since) < 0) figures.regressions++;
+    expect(compareIds(saved.sinceId, m.since)).toBeGreaterThanOrEqual(0);
+    m.since = saved.sinceId;
   }
   const truth = r.emu.groundTruth({ endpoint: 'search_all', query: QUERY });
   const d = compareDelivery(truth, r.sink.ids);

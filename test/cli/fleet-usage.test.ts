@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFanoutEnv } from '../../src/config/fanout.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { maxShardSize, orderStreams, parseShard, planShards } from '../../src/core/fleet.js';
+import { maxShardSize, parseShard, planShards } from '../../src/core/fleet.js';
 import { runCli } from './run-cli.js';
 
 const TOKEN = { X_BEARER_TOKEN: 'test-token-fleet-usage' };
@@ -83,17 +83,6 @@ describe('shards', () => {
   it('bounds a shard by what one worker can request before its deadline', () => {
     expect(maxShardSize(840_000, 1_000)).toBe(840);
     expect(maxShardSize(840_000, 0)).toBe(1_000);
-  });
-
-  it('puts never-written streams first, then the least recently written', () => {
-    const order = orderStreams(
-      ['a', 'b', 'c', 'd'],
-      new Map([
-        ['a', '2026-12-01T10:00:00Z'],
-        ['c', '2026-11-30T10:00:00Z'],
-      ]),
-    );
-    expect(order).toEqual(['b', 'd', 'c', 'a']);
   });
 
   it('cuts every stream into shards of at most the shard size, each once, in order', () => {

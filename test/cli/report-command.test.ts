@@ -120,10 +120,10 @@ describe('twitter-poller status with the run history', () => {
     await store.save(
       {
         stream: 'a',
-        schema_version: CHECKPOINT_SCHEMA_VERSION,
-        since_id: '1578516068309794817',
+        schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+        sinceId: '1578516068309794817',
         sweep: null,
-        updated_at: '2027-01-15T08:00:00.000Z',
+        updatedAt: '2027-01-15T08:00:00.000Z',
         writer: 'exec-1',
       },
       lease,

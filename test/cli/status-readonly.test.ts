@@ -22,10 +22,10 @@ async function storeWithOneCheckpoint(path: string): Promise<void> {
   await store.save(
     {
       stream: 'search:news',
-      schema_version: CHECKPOINT_SCHEMA_VERSION,
-      since_id: '1578516068309794817',
+      schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+      sinceId: '1578516068309794817',
       sweep: null,
-      updated_at: '2027-01-15T08:00:00.000Z',
+      updatedAt: '2027-01-15T08:00:00.000Z',
       writer: 'exec-1',
     },
     lease,
@@ -105,10 +105,10 @@ describe('twitter-poller status is read-only', () => {
       await writer.save(
         {
           stream: 'search:more',
-          schema_version: CHECKPOINT_SCHEMA_VERSION,
-          since_id: '1578516068309794999',
+          schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+          sinceId: '1578516068309794999',
           sweep: null,
-          updated_at: '2027-01-15T09:00:00.000Z',
+          updatedAt: '2027-01-15T09:00:00.000Z',
           writer: 'exec-2',
         },
         lease,

@@ -24,10 +24,10 @@ describe('twitter-poller status on a terminal', () => {
     await store.save(
       {
         stream: 'search:news',
-        schema_version: CHECKPOINT_SCHEMA_VERSION,
-        since_id: '1578516068309794817',
-        sweep: { newest_id: '1578516068309799999', until_id: '1578516068309795555', next_token: 't1' },
-        updated_at: '2027-01-15T08:00:00.000Z',
+        schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+        sinceId: '1578516068309794817',
+        sweep: { newestId: '1578516068309799999', untilId: '1578516068309795555', nextToken: 't1' },
+        updatedAt: '2027-01-15T08:00:00.000Z',
         writer: 'exec-1',
       },
       lease,

@@ -20,13 +20,13 @@ const HIGHEST = '9223372036854775807';
 const T0 = 1_800_000_000_000;
 const TTL = 60_000;
 
-function checkpoint(stream: string, since_id: string, extra: Partial<Checkpoint> = {}): Checkpoint {
+function checkpoint(stream: string, sinceId: string, extra: Partial<Checkpoint> = {}): Checkpoint {
   return {
     stream,
-    schema_version: CHECKPOINT_SCHEMA_VERSION,
-    since_id,
+    schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+    sinceId,
     sweep: null,
-    updated_at: '2027-01-15T08:00:00.000Z',
+    updatedAt: '2027-01-15T08:00:00.000Z',
     writer: 'exec-a',
     ...extra,
   };
@@ -60,26 +60,26 @@ export function describeCheckpointStoreContract(name: string, makeStore: () => P
 
     it('round-trips ids near 2^63 exactly, as strings', async () => {
       const lease = await take('s');
-      const saved = checkpoint('s', HIGH, { user_id: HIGHEST });
+      const saved = checkpoint('s', HIGH, { userId: HIGHEST });
       await store.save(saved, lease);
       const loaded = await store.load('s');
       expect(loaded).toEqual(saved);
-      expect(typeof loaded?.since_id).toBe('string');
+      expect(typeof loaded?.sinceId).toBe('string');
     });
 
     it('round-trips every sweep field', async () => {
       const lease = await take('s');
-      const sweep = { newest_id: HIGHEST, until_id: HIGHER, next_token: 'b26v89c19zqg8o3fr5' };
+      const sweep = { newestId: HIGHEST, untilId: HIGHER, nextToken: 'b26v89c19zqg8o3fr5' };
       await store.save(checkpoint('s', HIGH, { sweep }), lease);
       expect((await store.load('s'))?.sweep).toEqual(sweep);
       await store.save(
-        checkpoint('s', HIGH, { sweep: { newest_id: HIGHEST, until_id: null, next_token: null } }),
+        checkpoint('s', HIGH, { sweep: { newestId: HIGHEST, untilId: null, nextToken: null } }),
         lease,
       );
       expect((await store.load('s'))?.sweep).toEqual({
-        newest_id: HIGHEST,
-        until_id: null,
-        next_token: null,
+        newestId: HIGHEST,
+        untilId: null,
+        nextToken: null,
       });
       await store.save(checkpoint('s', HIGHEST), lease);
       expect((await store.load('s'))?.sweep).toBeNull();
@@ -87,12 +87,12 @@ export function describeCheckpointStoreContract(name: string, makeStore: () => P
 
     it('keeps the fair-share lag with the checkpoint, in the same write, and forgets it at 0', async () => {
       const lease = await take('s');
-      await store.save({ ...checkpoint('s', HIGH), fair_lag: 12.5 }, lease);
-      expect((await store.load('s'))?.fair_lag).toBe(12.5);
-      await store.save({ ...checkpoint('s', HIGHER), fair_lag: -3.25 }, lease);
-      expect(await store.load('s')).toMatchObject({ since_id: HIGHER, fair_lag: -3.25 });
+      await store.save({ ...checkpoint('s', HIGH), fairLag: 12.5 }, lease);
+      expect((await store.load('s'))?.fairLag).toBe(12.5);
+      await store.save({ ...checkpoint('s', HIGHER), fairLag: -3.25 }, lease);
+      expect(await store.load('s')).toMatchObject({ sinceId: HIGHER, fairLag: -3.25 });
       await store.save(checkpoint('s', HIGHER), lease);
-      expect(await store.load('s')).not.toHaveProperty('fair_lag');
+      expect(await store.load('s')).not.toHaveProperty('fairLag');
     });
 
     it('moves since_id forward and rejects moving it backwards with CheckpointConflictError', async () => {
@@ -100,14 +100,14 @@ export function describeCheckpointStoreContract(name: string, makeStore: () => P
       await store.save(checkpoint('s', HIGHER), lease);
       await store.save(checkpoint('s', HIGHER, { writer: 'exec-a2' }), lease);
       await expect(store.save(checkpoint('s', HIGH), lease)).rejects.toBeInstanceOf(CheckpointConflictError);
-      expect((await store.load('s'))?.since_id).toBe(HIGHER);
+      expect((await store.load('s'))?.sinceId).toBe(HIGHER);
     });
 
     it('compares since_id numerically, not as text', async () => {
       const lease = await take('s');
       await store.save(checkpoint('s', '999'), lease);
       await store.save(checkpoint('s', '1000'), lease);
-      expect((await store.load('s'))?.since_id).toBe('1000');
+      expect((await store.load('s'))?.sinceId).toBe('1000');
       await expect(store.save(checkpoint('s', '99'), lease)).rejects.toBeInstanceOf(CheckpointConflictError);
     });
 
@@ -127,7 +127,7 @@ export function describeCheckpointStoreContract(name: string, makeStore: () => P
         CheckpointConflictError,
       );
       await store.save(checkpoint('s', HIGHER, { writer: 'exec-b' }), fresh);
-      expect(await store.load('s')).toMatchObject({ since_id: HIGHER, writer: 'exec-b' });
+      expect(await store.load('s')).toMatchObject({ sinceId: HIGHER, writer: 'exec-b' });
     });
 
     it('rejects a save under a lease that was never acquired', async () => {
@@ -168,12 +168,12 @@ export function describeCheckpointStoreContract(name: string, makeStore: () => P
       const a = await take('search:a');
       const b = await take('timeline:b');
       await store.save(checkpoint('search:a', HIGH), a);
-      await store.save(checkpoint('timeline:b', HIGHER, { user_id: '2244994945' }), b);
+      await store.save(checkpoint('timeline:b', HIGHER, { userId: '2244994945' }), b);
       const listed = await store.list();
       expect(listed.map((c) => c.stream).sort()).toEqual(['search:a', 'timeline:b']);
       expect(listed.find((c) => c.stream === 'timeline:b')).toMatchObject({
-        since_id: HIGHER,
-        user_id: '2244994945',
+        sinceId: HIGHER,
+        userId: '2244994945',
       });
       await store.reset('search:a');
       expect(await store.load('search:a')).toBeNull();
@@ -185,7 +185,7 @@ export function describeCheckpointStoreContract(name: string, makeStore: () => P
       await store.save(checkpoint('s', HIGHER), lease);
       await store.reset('s');
       await store.save(checkpoint('s', HIGH), lease);
-      expect((await store.load('s'))?.since_id).toBe(HIGH);
+      expect((await store.load('s'))?.sinceId).toBe(HIGH);
     });
   });
 }

@@ -71,7 +71,7 @@ describe('poller against the emulator: usage cap, 401, time budget, max_tweets',
     expect(capped.length).toBeGreaterThan(0);
     expect(capped).toEqual(published.slice().reverse().slice(0, capped.length));
     const cp = await r.checkpoint('capped');
-    expect(cp?.sweep?.until_id).toBe(capped.at(-1));
+    expect(cp?.sweep?.untilId).toBe(capped.at(-1));
     expect(run.summary.streams[0]?.pending_until_id).toBe(capped.at(-1));
 
     // Next month (a higher cap): the next run delivers the rest, nothing twice.
@@ -120,8 +120,8 @@ describe('poller against the emulator: usage cap, 401, time budget, max_tweets',
     expect(run1.requests.map((q) => q.status)).toEqual([200, 200]); // no request was sent to fail
     expect(run1.summary.tweets_delivered).toBe(200);
     const cp = await r.checkpoint('deadline');
-    expect(cp?.sweep?.until_id).toBe(r.delivered().at(-1));
-    expect(cp?.sweep?.newest_id).toBe(published.at(-1));
+    expect(cp?.sweep?.untilId).toBe(r.delivered().at(-1));
+    expect(cp?.sweep?.newestId).toBe(published.at(-1));
 
     env.emu.setLimits({ rateLimits: { search_recent: 450 } });
     const run2 = await r.run([spec], { batchSize: 30 });
@@ -130,7 +130,7 @@ describe('poller against the emulator: usage cap, 401, time budget, max_tweets',
     expectExact(published, r.delivered());
     // The resume asks below until_id, i.e. never again for what was delivered.
     const first = pageRequests(run2.requests)[0];
-    expect(first === undefined ? undefined : paramsOf(first).get('until_id')).toBe(cp?.sweep?.until_id);
+    expect(first === undefined ? undefined : paramsOf(first).get('until_id')).toBe(cp?.sweep?.untilId);
     expect(repeatedPages([...run1.requests, ...run2.requests])).toEqual([]);
   });
 
@@ -146,8 +146,8 @@ describe('poller against the emulator: usage cap, 401, time budget, max_tweets',
     // The endpoint maximum, then only the remainder of the budget.
     expect(pageRequests(run1.requests).map((p) => paramsOf(p).get('max_results'))).toEqual(['100', '50']);
     const cp = await r.checkpoint('capped-run');
-    expect(cp?.since_id).toBe(spec.initial.kind === 'since_id' ? spec.initial.id : '');
-    expect(cp?.sweep?.until_id).toBe(r.delivered().at(-1));
+    expect(cp?.sinceId).toBe(spec.initial.kind === 'since_id' ? spec.initial.id : '');
+    expect(cp?.sweep?.untilId).toBe(r.delivered().at(-1));
 
     const run2 = await r.run([spec], { maxTweets: 150, batchSize: 40 });
     expect(run2.summary.tweets_delivered).toBe(150);
@@ -155,6 +155,6 @@ describe('poller against the emulator: usage cap, 401, time budget, max_tweets',
 
     expect(run3.summary.caught_up).toBe(true);
     expectExact(published, r.delivered());
-    expect((await r.checkpoint('capped-run'))?.since_id).toBe(published.at(-1));
+    expect((await r.checkpoint('capped-run'))?.sinceId).toBe(published.at(-1));
   });
 });

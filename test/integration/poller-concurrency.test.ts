@@ -15,10 +15,11 @@ import { JsonlFileSink } from '../../src/adapters/sinks/jsonl.js';
 import { SqliteCheckpointStore } from '../../src/adapters/stores/sqlite.js';
 import { SystemClock } from '../../src/adapters/system-clock.js';
 import { HttpXApi } from '../../src/adapters/x-api/http-client.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { timeMsToId } from '../../src/core/ids.js';
 import type { ApiRequest, ApiResponse, XApi } from '../../src/core/ports/x-api.js';
 import { runExecution } from '../../src/core/run.js';
-import { DEFAULT_RUN_OPTIONS, type RunSummary } from '../../src/core/run-types.js';
+import type { RunSummary } from '../../src/core/run-types.js';
 import type { StreamSpec } from '../../src/core/stream.js';
 import { type ChildConfig, childBundle, expireLeases, prng, runChild } from './support-poller/child.js';
 import {
@@ -97,7 +98,12 @@ describe('poll --concurrency 4 against the emulator', () => {
     const store = new SqliteCheckpointStore({ path: join(dir, 'state.db') });
     const sink = new JsonlFileSink({ path: join(dir, 'posts.jsonl') });
     const api = new InFlight(
-      new HttpXApi({ baseUrl: env.emu.url, bearerToken: TOKEN, responseTimeoutMs: 5_000 }),
+      new HttpXApi({
+        baseUrl: env.emu.url,
+        bearerToken: TOKEN,
+        responseTimeoutMs: 5_000,
+        bodyTimeoutMs: 30_000,
+      }),
     );
     try {
       const summary = await runExecution(

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { timeMsToId } from '../../src/core/ids.js';
-import { DEFAULT_RUN_OPTIONS } from '../../src/core/run-types.js';
 import type { StreamSpec } from '../../src/core/stream.js';
 import { type ChildConfig, childBundle, expireLeases, prng, runChild } from './support-poller/child.js';
 import {

@@ -84,7 +84,7 @@ describe('poller against the emulator: faults, rate limits and the 7-day window'
     expect(eventsOf(run, 'retry')).toHaveLength(injected);
     expect(pageRequests(run.requests).every((p) => paramsOf(p).get('max_results') === '100')).toBe(true);
     expect(repeatedPages(run.requests)).toEqual([]);
-    expect((await r.checkpoint('faulty'))?.since_id).toBe(truth[0]);
+    expect((await r.checkpoint('faulty'))?.sinceId).toBe(truth[0]);
   });
 
   it('a hung response is abandoned after the response timeout (300 ms) and retried', async () => {
@@ -216,10 +216,10 @@ describe('poller against the emulator: faults, rate limits and the 7-day window'
     const old = timeMsToId(env.emu.now() - 8 * 86_400_000);
     await r.seed({
       stream: 'stale',
-      schema_version: CHECKPOINT_SCHEMA_VERSION,
-      since_id: old,
+      schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+      sinceId: old,
       sweep: null,
-      updated_at: new Date(env.emu.now() - 8 * 86_400_000).toISOString(),
+      updatedAt: new Date(env.emu.now() - 8 * 86_400_000).toISOString(),
       writer: 'an-old-run',
     });
     const spec = recentSpec('stale');
@@ -266,6 +266,6 @@ describe('poller against the emulator: faults, rate limits and the 7-day window'
     expect(run.metrics.GapSeconds).toBe(gaps[0]?.gap_seconds);
     expect(run.requests.filter((q) => q.status === 400)).toHaveLength(1);
     expectExact(fresh, r.delivered().slice(before));
-    expect((await r.checkpoint('stale-400'))?.since_id).toBe(fresh.at(-1) ?? 'none');
+    expect((await r.checkpoint('stale-400'))?.sinceId).toBe(fresh.at(-1) ?? 'none');
   });
 });

@@ -52,7 +52,7 @@ describe('poller against the emulator: stream kinds and pagination', () => {
     expect(repeatedPages(run.requests)).toEqual([]);
     expect(eventsOf(run, 'batch').reduce((a, e) => a + Number(e.count), 0)).toBe(truth.length);
     const cp = await r.checkpoint('recent');
-    expect(cp?.since_id).toBe(truth[0]);
+    expect(cp?.sinceId).toBe(truth[0]);
     expect(cp?.sweep).toBeNull();
   });
 
@@ -92,7 +92,7 @@ describe('poller against the emulator: stream kinds and pagination', () => {
     expect(d.duplicates).toBe(0);
     expect(pageRequests(requests).every((p) => paramsOf(p).get('max_results') === '100')).toBe(true);
     expect(repeatedPages(requests)).toEqual([]);
-    expect((await r.checkpoint('shaky'))?.since_id).toBe(truth[0]);
+    expect((await r.checkpoint('shaky'))?.sinceId).toBe(truth[0]);
   });
 
   it('archive search: max_results=500 and paced to 1 request per second (no 429)', async () => {
@@ -159,8 +159,8 @@ describe('poller against the emulator: stream kinds and pagination', () => {
     expect(pages.some((p) => paramsOf(p).has('pagination_token'))).toBe(true);
     expect(repeatedPages([...run1.requests, ...run2.requests])).toEqual([]);
     const cp = await r.checkpoint('timeline');
-    expect(cp?.user_id).toBe(user.id);
-    expect(cp?.since_id).toBe(all[0]);
+    expect(cp?.userId).toBe(user.id);
+    expect(cp?.sinceId).toBe(all[0]);
   });
 
   it('mentions by username: every mention, then the new ones only', async () => {

@@ -96,10 +96,10 @@ describe('property 3: graceful termination (engine + emulator + SQLite)', () => 
           // State saved: what the summary reports is what the store holds.
           const saved = await store.load(name);
           if (saved !== null) {
-            expect(saved.since_id).toBe(s.since_id);
+            expect(saved.sinceId).toBe(s.since_id);
             // (A sweep started in memory but not yet saved by a first batch shows in the summary only.)
             if (saved.sweep !== null)
-              expect(saved.sweep.until_id ?? saved.sweep.newest_id).toBe(s.pending_until_id);
+              expect(saved.sweep.untilId ?? saved.sweep.newestId).toBe(s.pending_until_id);
           }
           // The next runs continue from there: together everything, nothing twice.
           for (let i = 0; i < 30; i++) {

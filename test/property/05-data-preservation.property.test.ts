@@ -129,9 +129,9 @@ describe('property 5: data preservation during failures (engine + emulator + SQL
               inFlight += Math.min(commitPages * SEARCH_ALL_PAGE, plan.maxTweets);
             const saved = await store.load(name);
             if (saved !== null) {
-              if (compareIds(saved.since_id, lastSince) < 0) figures.regressions++;
-              expect(compareIds(saved.since_id, lastSince)).toBeGreaterThanOrEqual(0);
-              lastSince = saved.since_id;
+              if (compareIds(saved.sinceId, lastSince) < 0) figures.regressions++;
+              expect(compareIds(saved.sinceId, lastSince)).toBeGreaterThanOrEqual(0);
+              lastSince = saved.sinceId;
             }
           }
           emu.setFaults({});

@@ -114,7 +114,7 @@ describe('property 9: atomic checkpoints', () => {
                   }
                 }
                 const current = await store.load(stream);
-                if (current !== null) observed.push(current.since_id);
+                if (current !== null) observed.push(current.sinceId);
               }
             };
             await s.waitFor(Promise.all(programs.map((p, w) => writer(w, p))));
@@ -125,7 +125,7 @@ describe('property 9: atomic checkpoints', () => {
               expect(compareIds(observed[i - 1]!, observed[i]!)).toBeLessThanOrEqual(0);
             }
             // No accepted update lost: the stored since_id is the largest one accepted.
-            if (accepted.length > 0) expect(final?.since_id).toBe(maxOf(accepted.map((a) => a.since)));
+            if (accepted.length > 0) expect(final?.sinceId).toBe(maxOf(accepted.map((a) => a.since)));
             else expect(final).toBeNull();
             // A stale holder cannot write: no save accepted after a newer fence was handed out before it started.
             for (const a of accepted) {
@@ -181,7 +181,7 @@ describe('property 9: atomic checkpoints', () => {
         const store = kind === 'sqlite' ? sqlite : dynamo;
         expect(accepted.length).toBeGreaterThan(0);
         expect(stale).toBe(0);
-        const final = (await store.load(stream))?.since_id;
+        const final = (await store.load(stream))?.sinceId;
         if (final !== maxOf(accepted)) figures.lost++;
         expect(final).toBe(maxOf(accepted));
       }

@@ -55,7 +55,7 @@ class ScheduledXApi implements XApi {
 class RecordingLimiter extends RateLimiter {
   readonly sentAt: number[] = [];
   constructor(private readonly clock: Clock) {
-    super({ clock, minIntervalMs: 1_000 });
+    super({ clock, minIntervalMs: 1_000, pacingThreshold: 0.8 });
   }
   override async beforeRequest(...args: Parameters<RateLimiter['beforeRequest']>): Promise<void> {
     await super.beforeRequest(...args);

@@ -7,9 +7,9 @@
 import { getHeapStatistics } from 'node:v8';
 import { MemoryCheckpointStore } from '../../src/adapters/stores/memory.js';
 import { HttpXApi } from '../../src/adapters/x-api/http-client.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import type { Batch, Sink } from '../../src/core/ports/sink.js';
 import { runExecution } from '../../src/core/run.js';
-import { DEFAULT_RUN_OPTIONS } from '../../src/core/run-types.js';
 import { RecordingMetrics } from '../support/harness.js';
 import { ManualClock } from '../support/manual-clock.js';
 
@@ -57,7 +57,12 @@ async function main(): Promise<void> {
   for (; summaryRuns < 50; summaryRuns++) {
     const summary = await runExecution(
       {
-        api: new HttpXApi({ baseUrl: url, bearerToken: 'memory-token-0123456789' }),
+        api: new HttpXApi({
+          baseUrl: url,
+          bearerToken: 'memory-token-0123456789',
+          responseTimeoutMs: 30_000,
+          bodyTimeoutMs: 30_000,
+        }),
         store,
         sink,
         clock,

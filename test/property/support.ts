@@ -9,16 +9,12 @@ import fc from 'fast-check';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { SqliteCheckpointStore } from '../../src/adapters/stores/sqlite.js';
 import { HttpXApi } from '../../src/adapters/x-api/http-client.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { compareIds } from '../../src/core/ids.js';
 import type { CheckpointStore } from '../../src/core/ports/checkpoint-store.js';
 import type { Batch, Sink } from '../../src/core/ports/sink.js';
 import { runExecution } from '../../src/core/run.js';
-import {
-  DEFAULT_RUN_OPTIONS,
-  type RunDependencies,
-  type RunOptions,
-  type RunSummary,
-} from '../../src/core/run-types.js';
+import type { RunDependencies, RunOptions, RunSummary } from '../../src/core/run-types.js';
 import type { StreamSpec } from '../../src/core/stream.js';
 import { RecordingLogger, RecordingMetrics } from '../support/harness.js';
 import { ManualClock } from '../support/manual-clock.js';

@@ -1,6 +1,7 @@
 /** Ports for unit tests of runExecution: a recording logger, metrics and sink, and a builder for all of them. */
 
 import { MemoryCheckpointStore } from '../../src/adapters/stores/memory.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import type {
   LogFields,
   Logger,
@@ -9,7 +10,7 @@ import type {
   Metrics,
 } from '../../src/core/ports/observability.js';
 import type { Batch, Sink } from '../../src/core/ports/sink.js';
-import { DEFAULT_RUN_OPTIONS, type RunDependencies, type RunOptions } from '../../src/core/run-types.js';
+import type { RunDependencies, RunOptions } from '../../src/core/run-types.js';
 import type { StreamSpec } from '../../src/core/stream.js';
 import { type FakeWindow, FakeXApi } from './fake-x-api.js';
 import { ManualClock } from './manual-clock.js';

@@ -6,10 +6,10 @@ import { CHECKPOINT_SCHEMA_VERSION, type Checkpoint } from '../../src/core/ports
 
 const base: Checkpoint = {
   stream: 's',
-  schema_version: CHECKPOINT_SCHEMA_VERSION,
-  since_id: '100',
+  schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+  sinceId: '100',
   sweep: null,
-  updated_at: '2026-11-28T12:00:00.000Z',
+  updatedAt: '2026-11-28T12:00:00.000Z',
   writer: 'w',
 };
 const at = { nowMs: Date.UTC(2026, 10, 28), writer: 'run-2' };
@@ -17,20 +17,20 @@ const at = { nowMs: Date.UTC(2026, 10, 28), writer: 'run-2' };
 describe('parseCheckpoint', () => {
   it.each([
     ['not an object', 42],
-    ['an unknown schema version', { ...base, schema_version: 1 }],
+    ['an unknown schema version', { ...base, schemaVersion: 1 }],
     ['another stream', { ...base, stream: 'other' }],
-    ['a non-numeric since_id', { ...base, since_id: '12a' }],
-    ['a numeric since_id', { ...base, since_id: 100 }],
-    ['until_id at since_id', { ...base, sweep: { newest_id: '300', until_id: '100', next_token: null } }],
-    ['until_id above newest_id', { ...base, sweep: { newest_id: '300', until_id: '400', next_token: null } }],
-    ['newest_id below since_id', { ...base, sweep: { newest_id: '50', until_id: null, next_token: null } }],
-    ['a bad user_id', { ...base, user_id: 'bob' }],
+    ['a non-numeric since_id', { ...base, sinceId: '12a' }],
+    ['a numeric since_id', { ...base, sinceId: 100 }],
+    ['until_id at since_id', { ...base, sweep: { newestId: '300', untilId: '100', nextToken: null } }],
+    ['until_id above newest_id', { ...base, sweep: { newestId: '300', untilId: '400', nextToken: null } }],
+    ['newest_id below since_id', { ...base, sweep: { newestId: '50', untilId: null, nextToken: null } }],
+    ['a bad user_id', { ...base, userId: 'bob' }],
   ])('rejects %s as corrupt', (_name, raw) => {
     expect(() => parseCheckpoint(raw, 's')).toThrow(CorruptCheckpointError);
   });
 
   it('accepts a valid checkpoint with a sweep', () => {
-    const raw = { ...base, sweep: { newest_id: '300', until_id: '200', next_token: 'abc' }, user_id: '7' };
+    const raw = { ...base, sweep: { newestId: '300', untilId: '200', nextToken: 'abc' }, userId: '7' };
     expect(parseCheckpoint(raw, 's')).toEqual(raw);
   });
 });
@@ -47,16 +47,16 @@ describe('frontier transitions', () => {
 
   it('never raises until_id, and completes the sweep by moving since_id to newest_id', () => {
     const cp = afterBatch(startSweep(base, '300'), '200', 'tok', false, at);
-    expect(afterBatch(cp, '250', null, false, at).sweep?.until_id).toBe('200');
+    expect(afterBatch(cp, '250', null, false, at).sweep?.untilId).toBe('200');
     const done = completeSweep(cp, at);
-    expect(done.since_id).toBe('300');
+    expect(done.sinceId).toBe('300');
     expect(done.sweep).toBeNull();
-    expect(afterBatch(cp, '150', null, true, at).since_id).toBe('300');
+    expect(afterBatch(cp, '150', null, true, at).sinceId).toBe('300');
   });
 
   it('keeps until_id above since_id when an overlap re-read delivers older ids', () => {
     const cp = afterBatch(startSweep(base, '300'), '90', null, false, at);
-    expect(cp.sweep?.until_id).toBe('101');
+    expect(cp.sweep?.untilId).toBe('101');
     expect(() => parseCheckpoint(cp, 's')).not.toThrow();
   });
 });

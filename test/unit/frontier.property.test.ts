@@ -92,7 +92,7 @@ describe('frontier invariant (property)', () => {
           for (const [id, n] of counts) expect(n - 1).toBeLessThanOrEqual(inFlight.get(id) ?? 0);
           const cp = await h.store.load(stream.name);
           expect(cp?.sweep).toBeNull();
-          expect(cp?.since_id).toBe(h.api.ids[0] ?? '1');
+          expect(cp?.sinceId).toBe(h.api.ids[0] ?? '1');
         },
       ),
       { numRuns: 120 },

@@ -242,7 +242,12 @@ describe('HttpXApi', () => {
   });
 
   it('maps a refused connection to NetworkError', async () => {
-    const api = new HttpXApi({ bearerToken: TOKEN, baseUrl: 'http://127.0.0.1:1' });
+    const api = new HttpXApi({
+      bearerToken: TOKEN,
+      baseUrl: 'http://127.0.0.1:1',
+      responseTimeoutMs: 30_000,
+      bodyTimeoutMs: 30_000,
+    });
     const err = await api.get(request).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
     expect((err as Error).message).not.toContain(TOKEN);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RUN_OPTIONS } from '../../src/core/run-types.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { invocationTimes } from '../../src/entrypoints/invocation-time.js';
 
 describe('invocationTimes', () => {

@@ -5,10 +5,10 @@ import { CHECKPOINT_SCHEMA_VERSION, type Checkpoint } from '../../src/core/ports
 
 const cp = (since: string, sweep: Checkpoint['sweep'] = null): Checkpoint => ({
   stream: 's',
-  schema_version: CHECKPOINT_SCHEMA_VERSION,
-  since_id: since,
+  schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+  sinceId: since,
   sweep,
-  updated_at: '2026-11-28T12:00:00.000Z',
+  updatedAt: '2026-11-28T12:00:00.000Z',
   writer: 'w',
 });
 
@@ -17,8 +17,8 @@ describe('MemoryCheckpointStore', () => {
     const store = new MemoryCheckpointStore();
     expect(await store.load('s')).toBeNull();
     const lease = (await store.acquireLease('s', 'a', 1000, 0))!;
-    await store.save(cp('100', { newest_id: '200', until_id: '150', next_token: 't' }), lease);
-    expect(await store.load('s')).toEqual(cp('100', { newest_id: '200', until_id: '150', next_token: 't' }));
+    await store.save(cp('100', { newestId: '200', untilId: '150', nextToken: 't' }), lease);
+    expect(await store.load('s')).toEqual(cp('100', { newestId: '200', untilId: '150', nextToken: 't' }));
     expect(await store.list()).toHaveLength(1);
   });
 
@@ -74,17 +74,17 @@ describe('MemoryCheckpointStore', () => {
   it('does not share objects with callers', async () => {
     const store = new MemoryCheckpointStore();
     const lease = (await store.acquireLease('s', 'a', 1000, 0))!;
-    const saved = { ...cp('100'), sweep: { newest_id: '200', until_id: null, next_token: null } };
+    const saved = { ...cp('100'), sweep: { newestId: '200', untilId: null, nextToken: null } };
     await store.save(saved, lease);
-    (saved.sweep as { until_id: string | null }).until_id = '150';
-    expect((await store.load('s'))?.sweep?.until_id).toBeNull();
+    (saved.sweep as { untilId: string | null }).untilId = '150';
+    expect((await store.load('s'))?.sweep?.untilId).toBeNull();
   });
 
   it('migrates a legacy bare since_id and reports a corrupt item with the stream name', async () => {
     const store = new MemoryCheckpointStore();
     store.putRaw('s', '12345');
-    expect((await store.load('s'))?.since_id).toBe('12345');
-    store.putRaw('s', { ...cp('100'), since_id: 'abc' });
+    expect((await store.load('s'))?.sinceId).toBe('12345');
+    store.putRaw('s', { ...cp('100'), sinceId: 'abc' });
     await expect(store.load('s')).rejects.toThrow(CorruptCheckpointError);
     await expect(store.load('s')).rejects.toThrow(/stream "s"/);
   });

@@ -40,7 +40,7 @@ describe('RateLimiter pacing (property)', () => {
           const clock = new ManualClock(1_800_000_000_000);
           const api = new FakeXApi(clock, ['100'], { limit, windowMs });
           api.skewMs = skewMs;
-          const limiter = new RateLimiter({ clock, minIntervalMs: 0 });
+          const limiter = new RateLimiter({ clock, minIntervalMs: 0, pacingThreshold: 0.8 });
           for (let i = 0; i < requests; i++) {
             clock.advance(gaps[i] ?? 0);
             await limiter.beforeRequest(Endpoint.searchRecent);
@@ -63,7 +63,7 @@ describe('RateLimiter pacing (property)', () => {
       fc.asyncProperty(fc.integer({ min: 5, max: 100 }), async (limit) => {
         const clock = new ManualClock(1_800_000_000_000);
         const api = new FakeXApi(clock, ['100'], { limit, windowMs: 900_000 });
-        const limiter = new RateLimiter({ clock, minIntervalMs: 0 });
+        const limiter = new RateLimiter({ clock, minIntervalMs: 0, pacingThreshold: 0.8 });
         const waitsAt: number[] = [];
         for (let i = 1; i <= limit; i++) {
           const before = clock.slept;

@@ -34,21 +34,21 @@ describe('proxyFor / agentFor', () => {
     noProxy: 'internal',
   };
 
-  it('sends https through the HTTPS proxy (CONNECT) and http through the HTTP proxy', () => {
+  it('sends https through the HTTPS proxy (CONNECT) and http through the HTTP proxy', async () => {
     expect(proxyFor(new URL('https://api.x.com'), proxy)).toBe('http://proxy:3128');
     expect(proxyFor(new URL('http://api.x.com'), proxy)).toBe('http://plain-proxy:8080');
-    expect(agentFor(new URL('https://api.x.com'), proxy, OPTIONS)).toBeInstanceOf(HttpsProxyAgent);
-    expect(agentFor(new URL('http://api.x.com'), proxy, OPTIONS)).toBeInstanceOf(HttpProxyAgent);
+    expect(await agentFor(new URL('https://api.x.com'), proxy, OPTIONS)).toBeInstanceOf(HttpsProxyAgent);
+    expect(await agentFor(new URL('http://api.x.com'), proxy, OPTIONS)).toBeInstanceOf(HttpProxyAgent);
   });
 
-  it('never proxies loopback or NO_PROXY hosts, and connects directly without proxy settings', () => {
+  it('never proxies loopback or NO_PROXY hosts, and connects directly without proxy settings', async () => {
     expect(proxyFor(new URL('http://127.0.0.1:8080'), proxy)).toBeUndefined();
     expect(proxyFor(new URL('https://localhost'), proxy)).toBeUndefined();
     expect(proxyFor(new URL('https://api.internal'), proxy)).toBeUndefined();
-    const direct = agentFor(new URL('https://api.x.com'), {}, OPTIONS);
+    const direct = await agentFor(new URL('https://api.x.com'), {}, OPTIONS);
     expect(direct).toBeInstanceOf(HttpsAgent);
     expect(direct).not.toBeInstanceOf(HttpsProxyAgent);
-    expect(agentFor(new URL('http://127.0.0.1'), proxy, OPTIONS)).toBeInstanceOf(HttpAgent);
+    expect(await agentFor(new URL('http://127.0.0.1'), proxy, OPTIONS)).toBeInstanceOf(HttpAgent);
   });
 });
 

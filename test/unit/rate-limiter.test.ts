@@ -7,7 +7,11 @@ const NOW = 1_800_000_000_000;
 
 function setup(options: { minIntervalMs?: number; pacingThreshold?: number } = {}) {
   const clock = new ManualClock(NOW);
-  const limiter = new RateLimiter({ clock, minIntervalMs: options.minIntervalMs ?? 0, ...options });
+  const limiter = new RateLimiter({
+    clock,
+    minIntervalMs: options.minIntervalMs ?? 0,
+    pacingThreshold: options.pacingThreshold ?? 0.8,
+  });
   return { clock, limiter };
 }
 

@@ -25,7 +25,7 @@ describe('a failed commit always wins (outcome failed, an error event)', () => {
     expect(summary.streams[0]?.outcome).toBe('failed');
     expect(summary.streams[0]?.error).toContain('ENOSPC');
     expect(h.logger.events('error')[0]).toMatchObject({ stream: stream.name, code: 'sink' });
-    expect((await h.store.load(stream.name))?.since_id).toBe(since);
+    expect((await h.store.load(stream.name))?.sinceId).toBe(since);
     expect((await h.store.load(stream.name))?.sweep ?? null).toBeNull();
   });
 
@@ -82,6 +82,6 @@ describe('a failed commit always wins (outcome failed, an error event)', () => {
     );
     expect(summary.streams[0]?.outcome).toBe('failed');
     expect(summary.streams[0]?.error).toContain('EIO');
-    expect((await h.store.load(stream.name))?.since_id).toBe(since);
+    expect((await h.store.load(stream.name))?.sinceId).toBe(since);
   });
 });

@@ -62,7 +62,7 @@ describe('counters count commits', () => {
       // The checkpoint says the same: it stands below the last committed post.
       const checkpoint = await h.store.load(stream.name);
       if (good === 0) expect(checkpoint?.sweep ?? null).toBeNull();
-      else expect(checkpoint?.sweep?.until_id).toBe(ids[committed - 1]);
+      else expect(checkpoint?.sweep?.untilId).toBe(ids[committed - 1]);
     },
   );
 
@@ -90,7 +90,7 @@ describe('counters count commits', () => {
     const save = h.store.save.bind(h.store);
     let saves = 0;
     h.store.save = async (cp, lease) => {
-      if (cp.stream === 'a' && cp.sweep?.until_id !== undefined && ++saves === 2)
+      if (cp.stream === 'a' && cp.sweep?.untilId !== undefined && ++saves === 2)
         throw new CheckpointConflictError('lost the lease', 'a');
       return save(cp, lease);
     };

@@ -90,7 +90,7 @@ describe('runExecution errors', () => {
     const summary = await runExecution(h.deps, [stream], testOptions({ timeBudgetMs: 120_000 }));
     expect(summary.streams[0]?.outcome).toBe('deadline');
     expect(h.sink.ids).toEqual(ids.slice(0, 200));
-    expect((await h.store.load(stream.name))?.sweep?.until_id).toBe(ids[199]);
+    expect((await h.store.load(stream.name))?.sweep?.untilId).toBe(ids[199]);
     expect(h.clock.slept).toBe(0);
   });
 
@@ -132,10 +132,10 @@ describe('runExecution errors', () => {
     await h.store.save(
       {
         stream: 'search-a',
-        schema_version: CHECKPOINT_SCHEMA_VERSION,
-        since_id: old,
+        schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+        sinceId: old,
         sweep: null,
-        updated_at: '',
+        updatedAt: '',
         writer: 'seed',
       },
       lease,
@@ -190,10 +190,10 @@ describe('runExecution 7-day window with a pending sweep', () => {
     await h.store.save(
       {
         stream: 'search-a',
-        schema_version: CHECKPOINT_SCHEMA_VERSION,
-        since_id: old,
-        sweep: { newest_id: newest, until_id: null, next_token: null },
-        updated_at: '',
+        schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+        sinceId: old,
+        sweep: { newestId: newest, untilId: null, nextToken: null },
+        updatedAt: '',
         writer: 'seed',
       },
       lease,
@@ -212,10 +212,10 @@ describe('runExecution 7-day window with a pending sweep', () => {
     await h.store.save(
       {
         stream: 'search-a',
-        schema_version: CHECKPOINT_SCHEMA_VERSION,
-        since_id: timeMsToId(START - 9 * DAY),
-        sweep: { newest_id: ids[0]!, until_id: ids[2]!, next_token: null },
-        updated_at: '',
+        schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+        sinceId: timeMsToId(START - 9 * DAY),
+        sweep: { newestId: ids[0]!, untilId: ids[2]!, nextToken: null },
+        updatedAt: '',
         writer: 'seed',
       },
       lease,
@@ -254,7 +254,7 @@ describe('runExecution sweep overtaken by the 7-day window', () => {
     });
     expect(h.logger.events('gap').length).toBeGreaterThan(0);
     // Nothing above the final since_id is missing, nothing delivered twice.
-    const finalSince = BigInt((await h.store.load('search-a'))?.since_id ?? '0');
+    const finalSince = BigInt((await h.store.load('search-a'))?.sinceId ?? '0');
     const delivered = new Set(h.sink.ids);
     expect(delivered.size).toBe(h.sink.ids.length);
     const missing = ids.filter(

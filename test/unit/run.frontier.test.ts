@@ -20,7 +20,7 @@ describe('runExecution frontier', () => {
     expect(summary.caught_up).toBe(true);
     expect(summary.streams[0]?.outcome).toBe('caught_up');
     const cp = await h.store.load(stream.name);
-    expect(cp?.since_id).toBe(ids[0]);
+    expect(cp?.sinceId).toBe(ids[0]);
     expect(cp?.sweep).toBeNull();
     expect(summary.api_requests).toBe(3);
   });
@@ -33,8 +33,8 @@ describe('runExecution frontier', () => {
     expect(summary.caught_up).toBe(false);
     expect(summary.streams[0]?.outcome).toBe('budget_exhausted');
     const cp = await h.store.load(stream.name);
-    expect(cp?.since_id).toBe(since);
-    expect(cp?.sweep).toMatchObject({ newest_id: ids[0], until_id: ids[29] });
+    expect(cp?.sinceId).toBe(since);
+    expect(cp?.sweep).toMatchObject({ newestId: ids[0], untilId: ids[29] });
   });
 
   it('asks only for what the budget can deliver, not below the endpoint minimum', async () => {
@@ -64,7 +64,7 @@ describe('runExecution frontier', () => {
     expect(fresh.params.until_id).toBeUndefined();
     expect(h.sink.ids).toEqual([...ids, ...newer]);
     expect(second.caught_up).toBe(true);
-    expect((await h.store.load(stream.name))?.since_id).toBe(newer[0]);
+    expect((await h.store.load(stream.name))?.sinceId).toBe(newer[0]);
   });
 
   it('is not caught up when it only finished an old pending sweep', async () => {
@@ -76,14 +76,14 @@ describe('runExecution frontier', () => {
     expect(second.caught_up).toBe(false);
     expect(second.streams[0]?.outcome).toBe('budget_exhausted');
     // Nothing is left but the sweep is complete: since_id moved.
-    expect((await h.store.load(stream.name))?.since_id).toBe(ids[0]);
+    expect((await h.store.load(stream.name))?.sinceId).toBe(ids[0]);
   });
 
   it('treats an empty first page as caught up without touching the checkpoint', async () => {
     const h = harness([]);
     const summary = await runExecution(h.deps, [stream], testOptions());
     expect(summary.caught_up).toBe(true);
-    expect((await h.store.load(stream.name))?.since_id).toBe(since);
+    expect((await h.store.load(stream.name))?.sinceId).toBe(since);
     expect(h.sink.batches).toHaveLength(0);
   });
 
@@ -111,7 +111,7 @@ describe('runExecution frontier', () => {
     const saved: (string | null)[] = [];
     const save = h.store.save.bind(h.store);
     h.store.save = async (cp, lease) => {
-      saved.push(cp.sweep?.until_id ?? null);
+      saved.push(cp.sweep?.untilId ?? null);
       h.sink.calls.push('save');
       return save(cp, lease);
     };
@@ -144,7 +144,7 @@ describe('runExecution frontier', () => {
     // Page 2 was written but its commit failed: only page 1 is delivered.
     expect(first.tweets_delivered).toBe(100);
     // Nothing past the first page is committed.
-    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ until_id: ids[99] });
+    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ untilId: ids[99] });
     h.store.save = save;
     const second = await runExecution(h.deps, [stream], testOptions({ batchSize: 25 }));
     expect(second.caught_up).toBe(true);
@@ -158,11 +158,11 @@ describe('runExecution frontier', () => {
     h.sink.flushFailures.push(new SinkError('fsync failed', false));
     const first = await runExecution(h.deps, [stream], testOptions({ batchSize: 10 }));
     expect(first.streams[0]?.outcome).toBe('failed');
-    expect((await h.store.load(stream.name))?.since_id).toBe(since);
+    expect((await h.store.load(stream.name))?.sinceId).toBe(since);
     const second = await runExecution(h.deps, [stream], testOptions({ batchSize: 10 }));
     expect(second.caught_up).toBe(true);
     expect(h.sink.ids).toEqual([...ids, ...ids]);
-    expect((await h.store.load(stream.name))?.since_id).toBe(ids[0]);
+    expect((await h.store.load(stream.name))?.sinceId).toBe(ids[0]);
   });
 
   it('commits the batches acknowledged before a batch that fails for good', async () => {
@@ -174,7 +174,7 @@ describe('runExecution frontier', () => {
     const first = await runExecution(h.deps, [stream], testOptions({ batchSize: 10 }));
     expect(first.streams[0]?.outcome).toBe('failed');
     expect(first.tweets_delivered).toBe(30);
-    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ newest_id: ids[0], until_id: ids[29] });
+    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ newestId: ids[0], untilId: ids[29] });
     h.sink.afterWrite = undefined;
     await runExecution(h.deps, [stream], testOptions({ batchSize: 10 }));
     expect(h.sink.ids).toEqual(ids);
@@ -187,7 +187,7 @@ describe('runExecution frontier', () => {
     expect(h.api.requests).toHaveLength(1);
     expect(h.api.requests[0]?.params.since_id).toBe(timeMsToId(START));
     expect(summary.caught_up).toBe(true);
-    expect((await h.store.load('search-a'))?.since_id).toBe(timeMsToId(START));
+    expect((await h.store.load('search-a'))?.sinceId).toBe(timeMsToId(START));
   });
 
   it('starts lookback streams at now - lookback', async () => {

@@ -18,7 +18,7 @@ function recordSaves(h: Harness): (string | null)[] {
   const saved: (string | null)[] = [];
   const save = h.store.save.bind(h.store);
   h.store.save = async (cp, lease) => {
-    saved.push(cp.sweep?.until_id ?? null);
+    saved.push(cp.sweep?.untilId ?? null);
     h.sink.calls.push('save');
     return save(cp, lease);
   };
@@ -49,7 +49,7 @@ describe('group commit', () => {
     // Below the lowest id of each group; the last write completes the sweep.
     expect(saved).toEqual([null, ids[199], ids[399], null]);
     expect(h.sink.ids).toEqual(ids);
-    expect((await h.store.load(stream.name))?.since_id).toBe(ids[0]);
+    expect((await h.store.load(stream.name))?.sinceId).toBe(ids[0]);
   });
 
   it('commits once commitIntervalMs passed since the last commit, before commitPages pages are pending', async () => {
@@ -79,7 +79,7 @@ describe('group commit', () => {
     expect(summary.streams[0]?.outcome).toBe('budget_exhausted');
     expect(saved).toEqual([null, ids[249]]);
     expect(h.sink.calls.filter((c) => c === 'flush')).toHaveLength(1);
-    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ newest_id: ids[0], until_id: ids[249] });
+    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ newestId: ids[0], untilId: ids[249] });
   });
 
   it('commits what was delivered when the deadline stops the sweep between pages', async () => {
@@ -138,7 +138,7 @@ describe('group commit', () => {
     expect(first.streams[0]?.outcome).toBe('failed');
     // Pages 4-6 were handed to the sink but never committed: only pages 1-3 are delivered.
     expect(first.tweets_delivered).toBe(300);
-    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ until_id: ids[299] });
+    expect((await h.store.load(stream.name))?.sweep).toMatchObject({ untilId: ids[299] });
     h.store.save = save;
     const second = await runExecution(h.deps, [stream], testOptions({ batchSize: 50, commitPages: 3 }));
     expect(second.caught_up).toBe(true);

@@ -52,16 +52,16 @@ describe('freshness', () => {
   it('ages what is owed from since_id, and is null when nothing is owed', () => {
     const checkpoint: Checkpoint = {
       stream: 's',
-      schema_version: CHECKPOINT_SCHEMA_VERSION,
-      since_id: timeMsToId(START - 3_600_000),
+      schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+      sinceId: timeMsToId(START - 3_600_000),
       sweep: null,
-      updated_at: '',
+      updatedAt: '',
       writer: '',
     };
     expect(owedAgeSeconds(checkpoint, START)).toBeNull();
     const owing = {
       ...checkpoint,
-      sweep: { newest_id: timeMsToId(START), until_id: null, next_token: null },
+      sweep: { newestId: timeMsToId(START), untilId: null, nextToken: null },
     };
     expect(owedAgeSeconds(owing, START)).toBe(3600);
     expect(owedAgeSeconds(null, START)).toBeNull();
@@ -135,10 +135,10 @@ describe('runExecution per-stream activity and freshness', () => {
     await h.store.save(
       {
         stream: 'stale',
-        schema_version: CHECKPOINT_SCHEMA_VERSION,
-        since_id: old,
+        schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+        sinceId: old,
         sweep: null,
-        updated_at: '',
+        updatedAt: '',
         writer: 'seed',
       },
       lease,

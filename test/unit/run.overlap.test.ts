@@ -14,8 +14,8 @@ describe('runExecution overlap', () => {
     const h = harness(ids);
     await runExecution(h.deps, [stream], testOptions({ batchSize: 7 }));
     const cp = await h.store.load(stream.name);
-    expect(cp?.since_id).toBe(ids[0]);
-    expect(cp?.recent_ids).toHaveLength(20);
+    expect(cp?.sinceId).toBe(ids[0]);
+    expect(cp?.recentIds).toHaveLength(20);
     // A post indexed late: created before since_id, visible only now.
     const late = (BigInt(ids[5]!) + 1n).toString();
     h.api.publish([late]);
@@ -26,12 +26,12 @@ describe('runExecution overlap', () => {
     const request = h.api.requests.at(-1)!;
     expect(request.params.since_id).toBe(timeMsToId(idToTimeMs(ids[0]!) - 60_000));
     expect(h.sink.ids).toEqual([...ids, late]);
-    expect((await h.store.load(stream.name))?.since_id).toBe(ids[0]);
+    expect((await h.store.load(stream.name))?.sinceId).toBe(ids[0]);
   });
 
   it('keeps no recent ids when overlap is off', async () => {
     const h = harness(recentIds(START, 5));
     await runExecution(h.deps, [searchStream({ initial: { kind: 'since_id', id: since } })], testOptions());
-    expect((await h.store.load('search-a'))?.recent_ids).toBeUndefined();
+    expect((await h.store.load('search-a'))?.recentIds).toBeUndefined();
   });
 });

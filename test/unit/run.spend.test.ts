@@ -162,7 +162,7 @@ describe('runExecution spend accounting and budgets', () => {
     expect(summary.streams[0]).toMatchObject({ outcome: 'spend_exhausted', tweets_delivered: 50 });
     expect(summary.posts_billed).toBe(50);
     expect(h.api.requests.map((r) => r.params.max_results)).toEqual(['50']);
-    expect((await h.store.load(stream.name))?.sweep?.until_id).toBeDefined();
+    expect((await h.store.load(stream.name))?.sweep?.untilId).toBeDefined();
     // The same day, a second run reads nothing more.
     const again = await runExecution(h.deps, streams, options);
     expect(again.streams.every((s) => s.outcome === 'spend_exhausted')).toBe(true);
@@ -185,12 +185,15 @@ describe('SpendAccount probe with requests in parallel (a scheduler interleaving
     const ledger = new MemorySpendLedger();
     await ledger.setCreditsDepleted('2026-11-28T06:00:00.000Z');
     const h = harness();
-    const account = await SpendAccount.open(undefined, {
-      ledger,
-      clock: h.clock,
-      logger: h.logger,
-      metrics: h.metrics,
-    });
+    const account = await SpendAccount.open(
+      { pricePerPostUsd: 0.005 },
+      {
+        ledger,
+        clock: h.clock,
+        logger: h.logger,
+        metrics: h.metrics,
+      },
+    );
     await account.beforeRequest(); // the probe goes out
     return { ledger, account, h };
   }

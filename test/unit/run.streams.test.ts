@@ -25,7 +25,7 @@ describe('runExecution streams', () => {
     expect(h.api.requests[0]?.path).toBe('/2/users/by/username/jack');
     expect(h.api.requests[1]?.path).toBe('/2/users/12/tweets');
     expect(h.api.requests[1]?.params.exclude).toBe('replies');
-    expect((await h.store.load('tl'))?.user_id).toBe('12');
+    expect((await h.store.load('tl'))?.userId).toBe('12');
     await runExecution(h.deps, [timeline('@jack')], testOptions());
     expect(h.api.requests.filter((r) => r.endpoint === 'user_by_username')).toHaveLength(1);
   });
@@ -52,7 +52,7 @@ describe('runExecution streams', () => {
 
   it('reports a corrupt checkpoint naming the stream and never resets it', async () => {
     const h = harness(recentIds(START, 3));
-    h.store.putRaw('search-a', { schema_version: 2, stream: 'search-a', since_id: 'garbage' });
+    h.store.putRaw('search-a', { schemaVersion: 2, stream: 'search-a', sinceId: 'garbage' });
     const summary = await runExecution(h.deps, [stream], testOptions());
     expect(summary.streams[0]?.outcome).toBe('failed');
     expect(h.logger.events('error')[0]).toMatchObject({ stream: 'search-a', code: 'corrupt_checkpoint' });
@@ -123,7 +123,7 @@ describe('runExecution streams', () => {
     const summary = await runExecution(h.deps, [stream], testOptions({ batchSize: 10 }), controller.signal);
     expect(summary.streams[0]?.outcome).toBe('deadline');
     expect(h.sink.ids).toEqual(ids.slice(0, 20));
-    expect((await h.store.load(stream.name))?.sweep?.until_id).toBe(ids[19]);
+    expect((await h.store.load(stream.name))?.sweep?.untilId).toBe(ids[19]);
   });
 
   it('shares maxTweets fairly across streams with a backlog', async () => {
@@ -200,7 +200,10 @@ describe('runExecution rate limiter across executions', () => {
   it('keeps search/all at one request per second across back-to-back executions when the limiter is shared', async () => {
     const h = harness(recentIds(START, 3));
     const archive = { ...stream, source: { kind: 'search' as const, query: 'q', archive: true } };
-    const deps = { ...h.deps, rateLimiter: new RateLimiter({ clock: h.clock, minIntervalMs: 0 }) };
+    const deps = {
+      ...h.deps,
+      rateLimiter: new RateLimiter({ clock: h.clock, minIntervalMs: 0, pacingThreshold: 0.8 }),
+    };
     await runExecution(deps, [archive], testOptions());
     await runExecution(deps, [archive], testOptions());
     expect(h.api.requests).toHaveLength(2);

@@ -18,6 +18,7 @@
  *   anything else without a since_id                        → corrupt, naming what it holds
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { checkSchemaVersion, parseCheckpoint } from '../../core/checkpoint.js';
 import { CorruptCheckpointError } from '../../core/errors.js';
 import { compareIds, isValidId } from '../../core/ids.js';
 import { CHECKPOINT_SCHEMA_VERSION, type Checkpoint } from '../../core/ports/checkpoint-store.js';
@@ -65,10 +66,6 @@ function readId(item: Item, name: string, stream: string): string | undefined {
   return value.N;
 }
 
-function readString(item: Item, name: string): string | undefined {
-  return item[name]?.S;
-}
-
 /** Reads the legacy string since_id, if the item has one. */
 function readLegacy(item: Item, attribute: string, stream: string): string | undefined {
   const value = item[attribute];
@@ -91,13 +88,12 @@ export function decodeItem(
   if (item === undefined) return { kind: 'empty' };
   const legacyName = layout.legacySinceIdAttribute;
   const version = item.schema_version;
-  if (version !== undefined && version.N !== String(CHECKPOINT_SCHEMA_VERSION)) {
-    throw corrupt(stream, `unknown schema_version ${version.N ?? '(not a number)'}`);
-  }
+  if (version !== undefined)
+    checkSchemaVersion(version.N === undefined ? version : Number(version.N), stream);
   if (item[FRONTIER_SINCE_ID] !== undefined) {
     const decoded = decodeCurrent(stream, item);
     const legacy = readLegacy(item, legacyName, stream);
-    if (legacy !== undefined && compareIds(legacy, decoded.checkpoint.since_id) > 0) {
+    if (legacy !== undefined && compareIds(legacy, decoded.checkpoint.sinceId) > 0) {
       return {
         kind: 'adopt',
         from: 'rolled_back',
@@ -131,37 +127,45 @@ export function decodeItem(
   );
 }
 
+/** An attribute's number as stored (the decimal string of an N); any other type is passed on as it is, to fail core's check. */
+function number(item: Item, name: string): unknown {
+  const value = item[name];
+  return value === undefined ? undefined : (value.N ?? value);
+}
+
+/** An attribute's string (S); any other type is passed on as it is, to fail core's check. */
+function string(item: Item, name: string): unknown {
+  const value = item[name];
+  return value === undefined ? undefined : (value.S ?? value);
+}
+
+/** Maps a current-layout item onto the port's shape and checks it with core's one check. */
 function decodeCurrent(stream: string, item: Item): { kind: 'current'; checkpoint: Checkpoint } {
-  if (item.schema_version === undefined) throw corrupt(stream, 'schema_version missing');
-  const sinceId = readId(item, FRONTIER_SINCE_ID, stream)!;
-  const newest = readId(item, 'sweep_newest_id', stream);
-  const until = readId(item, 'sweep_until_id', stream) ?? null;
-  const token = readString(item, 'sweep_next_token') ?? null;
-  if (newest === undefined && (until !== null || token !== null)) {
-    throw corrupt(stream, 'sweep fields without sweep_newest_id');
-  }
-  if (newest !== undefined && compareIds(sinceId, newest) > 0) {
-    throw corrupt(stream, 'since_id is above sweep_newest_id');
-  }
-  if (newest !== undefined && until !== null && compareIds(until, newest) > 0) {
-    throw corrupt(stream, 'sweep_until_id is above sweep_newest_id');
-  }
-  const userId = readString(item, 'user_id');
-  const lagText = item.fair_lag?.N;
-  const lag = lagText === undefined ? undefined : Number(lagText);
-  if (item.fair_lag !== undefined && (lag === undefined || !Number.isFinite(lag))) {
-    throw corrupt(stream, 'fair_lag is not a number');
-  }
-  const checkpoint: Checkpoint = {
+  const sweep =
+    item.sweep_newest_id === undefined &&
+    item.sweep_until_id === undefined &&
+    item.sweep_next_token === undefined
+      ? null
+      : {
+          newestId: number(item, 'sweep_newest_id'),
+          untilId: number(item, 'sweep_until_id'),
+          nextToken: string(item, 'sweep_next_token'),
+        };
+  const lag = number(item, 'fair_lag');
+  const version = number(item, 'schema_version');
+  const checkpoint = parseCheckpoint(
+    {
+      stream,
+      schemaVersion: typeof version === 'string' ? Number(version) : version,
+      sinceId: number(item, FRONTIER_SINCE_ID),
+      sweep,
+      userId: string(item, 'user_id'),
+      fairLag: typeof lag === 'string' ? Number(lag) : lag,
+      updatedAt: string(item, 'updated_at'),
+      writer: string(item, 'writer'),
+    },
     stream,
-    schema_version: CHECKPOINT_SCHEMA_VERSION,
-    since_id: sinceId,
-    sweep: newest === undefined ? null : { newest_id: newest, until_id: until, next_token: token },
-    ...(userId === undefined ? {} : { user_id: userId }),
-    ...(lag === undefined ? {} : { fair_lag: lag }),
-    updated_at: readString(item, 'updated_at') ?? '',
-    writer: readString(item, 'writer') ?? '',
-  };
+  );
   return { kind: 'current', checkpoint };
 }
 
@@ -177,15 +181,15 @@ export function checkpointView(
   const decoded = decodeItem(stream, item, layout);
   if (decoded.kind === 'empty') return null;
   if (decoded.kind === 'current') return decoded.checkpoint;
-  const pending = { updated_at: '', writer: `adopt:${decoded.from}` };
+  const pending = { updatedAt: '', writer: `adopt:${decoded.from}` };
   if (decoded.from === 'numeric_since_id' && item !== undefined) {
     const view = decodeCurrent(stream, { ...item, [FRONTIER_SINCE_ID]: { N: decoded.sinceId } });
     return { ...view.checkpoint, ...pending };
   }
   return {
     stream,
-    schema_version: CHECKPOINT_SCHEMA_VERSION,
-    since_id: decoded.sinceId,
+    schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+    sinceId: decoded.sinceId,
     sweep: null,
     ...pending,
   };
@@ -215,15 +219,15 @@ export function itemHoldsCheckpoint(
   const sameSweep =
     a === null || b === null
       ? a === b
-      : canonicalId(a.newest_id) === b.newest_id &&
-        (a.until_id === null ? null : canonicalId(a.until_id)) === b.until_id &&
-        a.next_token === b.next_token;
+      : canonicalId(a.newestId) === b.newestId &&
+        (a.untilId === null ? null : canonicalId(a.untilId)) === b.untilId &&
+        a.nextToken === b.nextToken;
   return (
     sameSweep &&
-    canonicalId(checkpoint.since_id) === stored.since_id &&
+    canonicalId(checkpoint.sinceId) === stored.sinceId &&
     checkpoint.writer === stored.writer &&
-    checkpoint.updated_at === stored.updated_at &&
-    checkpoint.user_id === stored.user_id &&
-    (checkpoint.fair_lag ?? 0) === (stored.fair_lag ?? 0)
+    checkpoint.updatedAt === stored.updatedAt &&
+    checkpoint.userId === stored.userId &&
+    (checkpoint.fairLag ?? 0) === (stored.fairLag ?? 0)
   );
 }

@@ -43,9 +43,9 @@ export function saveInput(
 ): UpdateItemCommandInput {
   const values: NonNullable<UpdateItemCommandInput['ExpressionAttributeValues']> = {
     ':v': { N: String(CHECKPOINT_SCHEMA_VERSION) },
-    ':since': { N: checkpoint.since_id },
-    ':legacy': { S: checkpoint.since_id },
-    ':updated': { S: checkpoint.updated_at },
+    ':since': { N: checkpoint.sinceId },
+    ':legacy': { S: checkpoint.sinceId },
+    ':updated': { S: checkpoint.updatedAt },
     ':writer': { S: checkpoint.writer },
     ':owner': { S: lease.owner },
     ':fence': { N: String(lease.fence) },
@@ -63,28 +63,28 @@ export function saveInput(
     remove.push('sweep_newest_id', 'sweep_until_id', 'sweep_next_token');
   } else {
     set.push('sweep_newest_id = :newest');
-    values[':newest'] = { N: sweep.newest_id };
-    if (sweep.until_id === null) remove.push('sweep_until_id');
+    values[':newest'] = { N: sweep.newestId };
+    if (sweep.untilId === null) remove.push('sweep_until_id');
     else {
       set.push('sweep_until_id = :until');
-      values[':until'] = { N: sweep.until_id };
+      values[':until'] = { N: sweep.untilId };
     }
-    if (sweep.next_token === null) remove.push('sweep_next_token');
+    if (sweep.nextToken === null) remove.push('sweep_next_token');
     else {
       set.push('sweep_next_token = :token');
-      values[':token'] = { S: sweep.next_token };
+      values[':token'] = { S: sweep.nextToken };
     }
   }
-  if (checkpoint.user_id === undefined) remove.push('user_id');
+  if (checkpoint.userId === undefined) remove.push('user_id');
   else {
     set.push('user_id = :user');
-    values[':user'] = { S: checkpoint.user_id };
+    values[':user'] = { S: checkpoint.userId };
   }
   // The scheduler's fair-share state rides in the same conditional write as the frontier.
-  if (checkpoint.fair_lag === undefined || checkpoint.fair_lag === 0) remove.push('fair_lag');
+  if (checkpoint.fairLag === undefined || checkpoint.fairLag === 0) remove.push('fair_lag');
   else {
     set.push('fair_lag = :lag');
-    values[':lag'] = { N: String(checkpoint.fair_lag) };
+    values[':lag'] = { N: String(checkpoint.fairLag) };
   }
   return {
     ...base(tableName, checkpoint.stream, layout),

@@ -1,4 +1,8 @@
-import lockfile from 'proper-lockfile';
+/**
+ * proper-lockfile's `lock`, imported at the first lock: loading it and graceful-fs costs start-up
+ * CPU that a run without a JSONL file sink never needs.
+ */
+let lockOf: Promise<typeof import('proper-lockfile').lock> | undefined;
 
 /**
  * How long a lock may go without its holder touching it before another writer takes it over: the
@@ -18,7 +22,8 @@ export type Unlock = () => Promise<void>;
  */
 export async function lockFile(path: string, waitMs: number): Promise<Unlock> {
   let compromised: Error | undefined;
-  const release = await lockfile.lock(path, {
+  lockOf ??= import('proper-lockfile').then((m) => m.lock);
+  const release = await (await lockOf)(path, {
     realpath: false, // the file may not exist yet; the lock is named after the path as given
     stale: STALE_MS,
     retries: { retries: Math.max(1, Math.ceil(waitMs / 100)), minTimeout: 5, maxTimeout: 100, factor: 1.5 },

@@ -13,13 +13,15 @@ import type { Batch, Sink } from '../../core/ports/sink.js';
 import { splitBatchByBytes } from '../aws/batch-split.js';
 import { awsErrorName, isRetryableAwsError } from '../aws/errors.js';
 import { SerialWrites } from '../aws/serial-writes.js';
-import { formatPayload, type InvocationType, type PayloadFormat } from './payload-format.js';
+import {
+  DEFAULT_ASYNC_PAYLOAD_BYTES,
+  formatPayload,
+  type InvocationType,
+  type PayloadFormat,
+} from './payload-format.js';
 
 /** Lambda actions this sink sends: the IAM policy of the poller (on the parser function only). */
 export const LAMBDA_SINK_ACTIONS = ['InvokeFunction'] as const;
-
-/** The asynchronous invocation payload limit this sink assumes by default (256 KiB). */
-export const DEFAULT_ASYNC_PAYLOAD_BYTES = 262_144;
 
 export interface LambdaInvokeSinkOptions {
   /** Name or ARN of the parser function. */

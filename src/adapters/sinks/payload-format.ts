@@ -13,6 +13,9 @@
  */
 import type { Batch } from '../../core/ports/sink.js';
 
+/** Lambda's asynchronous invocation payload limit (256 KiB): the sink's largest payload unless told. */
+export const DEFAULT_ASYNC_PAYLOAD_BYTES = 262_144;
+
 /** Every payload format, the default first. */
 export const PAYLOAD_FORMATS = ['envelope', 'tweets', 'array'] as const;
 export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];

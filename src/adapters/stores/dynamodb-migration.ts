@@ -53,7 +53,7 @@ function classify(item: Item, layout: CheckpointLayout): MigrationEntry {
       case 'empty':
         return { stream, action: 'new' };
       case 'current':
-        return { stream, action: 'current', since_id: decoded.checkpoint.since_id };
+        return { stream, action: 'current', since_id: decoded.checkpoint.sinceId };
       case 'adopt':
         return { stream, action: 'adopt', from: decoded.from, since_id: decoded.sinceId };
     }
@@ -121,7 +121,7 @@ export async function applyMigration(
         continue;
       }
       const checkpoint = await store.load(entry.stream);
-      out.push({ ...entry, ...(checkpoint === null ? {} : { since_id: checkpoint.since_id }) });
+      out.push({ ...entry, ...(checkpoint === null ? {} : { since_id: checkpoint.sinceId }) });
     }
   } finally {
     await store.close();

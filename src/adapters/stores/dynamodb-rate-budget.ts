@@ -15,16 +15,10 @@
  * with many workers races are the common case.
  * Only GetItem and UpdateItem at run time, like the checkpoint store; `list` scans (status only).
  */
-import {
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  GetItemCommand,
-  ScanCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { BudgetState, RateBudgetStore, VersionedBudget } from '../../core/ports/rate-budget.js';
-import { toAwsServiceError } from '../aws/errors.js';
 import { decodeBudget, encodeBudget } from './budget-record.js';
+import { callDynamoDb, getItemConsistently, isConditionFailure } from './dynamodb-calls.js';
 import { RATE_BUDGET_KEY_PREFIX } from './table-items.js';
 
 /** Key prefix of budget items in the checkpoint table. */
@@ -39,13 +33,6 @@ export interface DynamoDbRateBudgetStoreOptions {
   readonly keyAttribute?: string;
   /** Epoch ms, for records that fail to parse. @default Date.now */
   readonly now?: () => number;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error)?.name === 'ConditionalCheckFailedException'
-  );
 }
 
 /** RateBudgetStore on the DynamoDB checkpoint table. */
@@ -128,25 +115,16 @@ export class DynamoDbRateBudgetStore implements RateBudgetStore {
     if (this.#ownsClient) this.#client.destroy();
   }
 
-  async #get(key: string) {
-    const out = await this.#send('budgetRead', () =>
-      this.#client.send(
-        new GetItemCommand({
-          TableName: this.tableName,
-          Key: { [this.#key]: { S: BUDGET_KEY_PREFIX + key } },
-          ConsistentRead: true,
-        }),
-      ),
+  #get(key: string) {
+    return getItemConsistently(
+      this.#client,
+      this.tableName,
+      { [this.#key]: { S: BUDGET_KEY_PREFIX + key } },
+      (call) => this.#send('budgetRead', call),
     );
-    return out.Item;
   }
 
-  async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (isConditionFailure(error)) throw error;
-      throw toAwsServiceError('DynamoDB', operation, error);
-    }
+  #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return callDynamoDb(operation, call);
   }
 }

@@ -13,7 +13,7 @@
  * every process), then UpdateItem of the reads. A crash between the last two only makes a re-read
  * billed again: the totals can be overstated, never understated.
  */
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type {
   RecordedRead,
   SpendLedger,
@@ -21,7 +21,7 @@ import type {
   StreamDaySpend,
 } from '../../core/ports/spend-ledger.js';
 import { billPage, monthOf } from '../../core/spend.js';
-import { toAwsServiceError } from '../aws/errors.js';
+import { callDynamoDb, getItemConsistently } from './dynamodb-calls.js';
 
 import { SPEND_KEY_PREFIX as PREFIX } from './table-items.js';
 
@@ -119,24 +119,13 @@ export class DynamoDbSpendLedger implements SpendLedger {
     if (this.#ownsClient) this.#client.destroy();
   }
 
-  async #get(key: string) {
-    const out = await this.#send('load', () =>
-      this.#client.send(
-        new GetItemCommand({
-          TableName: this.#table,
-          Key: { [this.#key]: { S: key } },
-          ConsistentRead: true,
-        }),
-      ),
+  #get(key: string) {
+    return getItemConsistently(this.#client, this.#table, { [this.#key]: { S: key } }, (call) =>
+      this.#send('load', call),
     );
-    return out.Item;
   }
 
-  async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw toAwsServiceError('DynamoDB', `spend ${operation}`, error);
-    }
+  #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return callDynamoDb(`spend ${operation}`, call);
   }
 }

@@ -4,13 +4,12 @@
  * ../aws/checkpoint-writes.ts for the conditions and ../aws/checkpoint-item.ts for the item.
  */
 import {
-  ConditionalCheckFailedException,
   DynamoDBClient,
-  GetItemCommand,
   ScanCommand,
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { LEGACY_MIGRATION_WRITER, parseCheckpoint } from '../../core/checkpoint.js';
 import { CheckpointConflictError } from '../../core/errors.js';
 import type { Checkpoint, CheckpointStore, Lease } from '../../core/ports/checkpoint-store.js';
 import type { Logger } from '../../core/ports/observability.js';
@@ -31,6 +30,7 @@ import {
   saveInput,
 } from '../aws/checkpoint-writes.js';
 import { AwsServiceError, awsErrorName, toAwsServiceError } from '../aws/errors.js';
+import { getItemConsistently, isConditionFailure } from './dynamodb-calls.js';
 import { isCheckpointKey } from './table-items.js';
 
 /** DynamoDB actions a polling execution sends (load, save, leases): the Lambda's IAM policy. */
@@ -38,8 +38,8 @@ export const DYNAMODB_RUNTIME_ACTIONS = ['GetItem', 'UpdateItem'] as const;
 /** Actions of the maintenance paths: `list` and `migrate` (Scan), `reset` (UpdateItem), `ensureTable`. */
 export const DYNAMODB_ADMIN_ACTIONS = ['Scan', 'UpdateItem', 'CreateTable', 'DescribeTable'] as const;
 
-/** Writer recorded on an item upgraded from the legacy format. */
-export const LEGACY_MIGRATION_WRITER = 'legacy-migration';
+/** Writer recorded on an item upgraded from the legacy format (the one core's migration uses). */
+export { LEGACY_MIGRATION_WRITER };
 
 export interface DynamoDbCheckpointStoreOptions {
   readonly tableName: string;
@@ -56,13 +56,6 @@ export interface DynamoDbCheckpointStoreOptions {
   readonly now?: () => number;
   /** Test-only: called once a checkpoint write's UpdateItem was answered, before the answer is processed. @default none */
   readonly onWrite?: () => void;
-}
-
-function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error)?.name === 'ConditionalCheckFailedException'
-  );
 }
 
 /**
@@ -93,6 +86,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   }
 
   async save(checkpoint: Checkpoint, lease: Lease): Promise<void> {
+    parseCheckpoint(checkpoint, checkpoint.stream); // nothing corrupt is ever written
     try {
       await this.#update('save', saveInput(this.tableName, checkpoint, lease, this.layout));
       this.#onWrite?.();
@@ -222,17 +216,13 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     }
   }
 
-  async #get(stream: string): Promise<Item | undefined> {
-    const out = await this.#send('load', () =>
-      this.#client.send(
-        new GetItemCommand({
-          TableName: this.tableName,
-          Key: { [this.layout.keyAttribute]: { S: stream } },
-          ConsistentRead: true,
-        }),
-      ),
+  #get(stream: string): Promise<Item | undefined> {
+    return getItemConsistently(
+      this.#client,
+      this.tableName,
+      { [this.layout.keyAttribute]: { S: stream } },
+      (call) => this.#send('load', call),
     );
-    return out.Item;
   }
 
   #update(operation: string, input: UpdateItemCommandInput) {

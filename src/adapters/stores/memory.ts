@@ -25,6 +25,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
 
   async save(checkpoint: Checkpoint, lease: Lease): Promise<void> {
     const stream = checkpoint.stream;
+    parseCheckpoint(checkpoint, stream); // nothing corrupt is ever written, as in the durable stores
     const current = this.#leases.get(stream);
     if (
       lease.stream !== stream ||
@@ -40,9 +41,9 @@ export class MemoryCheckpointStore implements CheckpointStore {
     const stored = this.#items.get(stream);
     if (stored !== undefined) {
       const previous = parseCheckpoint(stored, stream);
-      if (compareIds(checkpoint.since_id, previous.since_id) < 0) {
+      if (compareIds(checkpoint.sinceId, previous.sinceId) < 0) {
         throw new CheckpointConflictError(
-          `stream ${stream}: since_id ${checkpoint.since_id} would move back from ${previous.since_id}`,
+          `stream ${stream}: since_id ${checkpoint.sinceId} would move back from ${previous.sinceId}`,
           stream,
         );
       }

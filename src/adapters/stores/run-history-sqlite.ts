@@ -5,12 +5,9 @@
  * and a file from before the history reads as an empty history. Either SQLite library
  * (sqlite-driver.ts) serves it.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { RunHistoryQuery, RunHistoryStore, RunRecord } from '../../core/ports/run-history.js';
 import { DEFAULT_MAX_RUNS, decodeRun, encodeRun, startedMs } from './run-history-query.js';
-import { openReadOnly } from './sqlite.js';
-import { openSqlite, type SqliteConnection } from './sqlite-driver.js';
+import { SqliteDb } from './sqlite-db.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -31,68 +28,50 @@ export interface SqliteRunHistoryOptions {
 
 /** RunHistoryStore on the `runs` table of the checkpoint file. */
 export class SqliteRunHistory implements RunHistoryStore {
-  readonly #db: SqliteConnection;
+  readonly #db: SqliteDb;
   readonly #maxRuns: number;
   readonly #readonly: boolean;
-  readonly #cleanup: string | undefined;
-  #closed = false;
 
   constructor(options: SqliteRunHistoryOptions) {
     this.#readonly = options.readonly ?? false;
     this.#maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
-    if (this.#readonly) {
-      const opened = openReadOnly(options.path, undefined);
-      this.#db = opened.db;
-      this.#cleanup = opened.cleanup;
-    } else {
-      mkdirSync(dirname(options.path), { recursive: true });
-      this.#db = openSqlite(options.path).db;
-      this.#cleanup = undefined;
-    }
+    this.#db = SqliteDb.open(options.path, {
+      readOnly: this.#readonly,
+      ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    });
     try {
-      this.#db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       if (this.#readonly) {
-        this.#db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get(); // not a database: fail here, not later
+        this.#db.stmt('SELECT 1 FROM sqlite_master LIMIT 1').get(); // not a database: fail here, not later
       } else {
-        this.#db.exec('PRAGMA journal_mode = WAL');
         this.#db.exec(SCHEMA);
       }
     } catch (error) {
-      this.#close();
+      this.#db.close();
       throw error;
     }
   }
 
   async record(run: RunRecord): Promise<void> {
     if (this.#readonly) throw new Error('the run history was opened read-only');
-    const insert = this.#db.prepare(
-      'INSERT INTO runs (started_at_ms, correlation_id, record) VALUES (?, ?, ?)',
-    );
-    const trim = this.#db.prepare('DELETE FROM runs WHERE seq <= (SELECT MAX(seq) FROM runs) - ?');
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      insert.run(startedMs(run), run.correlation_id, encodeRun(run));
-      trim.run(this.#maxRuns);
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
+    this.#db.immediate(() => {
+      this.#db
+        .stmt('INSERT INTO runs (started_at_ms, correlation_id, record) VALUES (?, ?, ?)')
+        .run(startedMs(run), run.correlation_id, encodeRun(run));
+      this.#db.stmt('DELETE FROM runs WHERE seq <= (SELECT MAX(seq) FROM runs) - ?').run(this.#maxRuns);
+    });
   }
 
   async list(query: RunHistoryQuery = {}): Promise<RunRecord[]> {
-    const exists = this.#db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'")
-      .get();
+    const exists = this.#db.stmt("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'").get();
     if (exists === undefined) return [];
     const since = query.sinceMs ?? 0;
     const rows = (
       query.limit === undefined
         ? this.#db
-            .prepare('SELECT record FROM runs WHERE started_at_ms >= ? ORDER BY started_at_ms, seq')
+            .stmt('SELECT record FROM runs WHERE started_at_ms >= ? ORDER BY started_at_ms, seq')
             .all(since)
         : this.#db
-            .prepare(
+            .stmt(
               'SELECT record FROM (SELECT record, started_at_ms, seq FROM runs WHERE started_at_ms >= ? ORDER BY started_at_ms DESC, seq DESC LIMIT ?) ORDER BY started_at_ms, seq',
             )
             .all(since, query.limit)
@@ -102,17 +81,10 @@ export class SqliteRunHistory implements RunHistoryStore {
 
   /** Rows in the table (tests check the bound with it). */
   count(): number {
-    return Number((this.#db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number | bigint }).n);
+    return Number((this.#db.stmt('SELECT COUNT(*) AS n FROM runs').get() as { n: number | bigint }).n);
   }
 
   async close(): Promise<void> {
-    this.#close();
-  }
-
-  #close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
     this.#db.close();
-    if (this.#cleanup !== undefined) rmSync(this.#cleanup, { recursive: true, force: true });
   }
 }

@@ -4,12 +4,9 @@
  * the same file shares one budget. The table is additive (CREATE IF NOT EXISTS): files of older
  * versions gain it on first use and keep their store schema version.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { BudgetState, RateBudgetStore, VersionedBudget } from '../../core/ports/rate-budget.js';
 import { decodeBudget, encodeBudget } from './budget-record.js';
-import { openReadOnly } from './sqlite.js';
-import { openSqlite, type SqliteConnection, type SqliteStatement } from './sqlite-driver.js';
+import { SqliteDb } from './sqlite-db.js';
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS rate_budget (
   key TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL)`;
@@ -28,59 +25,38 @@ export interface SqliteRateBudgetStoreOptions {
 
 /** RateBudgetStore on a table of the SQLite checkpoint file. */
 export class SqliteRateBudgetStore implements RateBudgetStore {
-  readonly #db: SqliteConnection;
-  #cleanup: string | undefined;
+  readonly #db: SqliteDb;
   readonly #now: () => number;
   readonly #readOnly: boolean;
-  #closed = false;
 
   constructor(options: SqliteRateBudgetStoreOptions) {
     this.#now = options.now ?? Date.now;
     this.#readOnly = options.readOnly ?? false;
-    if (this.#readOnly) {
-      // The checkpoint store's reader: a copy when the store has no WAL side files, so `status`
-      // leaves the store byte for byte as it was.
-      const opened = openReadOnly(options.path, undefined);
-      this.#db = opened.db;
-      this.#cleanup = opened.cleanup;
-      return;
-    }
-    mkdirSync(dirname(options.path), { recursive: true });
-    // better-sqlite3 when it loads, else node:sqlite (sqlite-driver.ts), like the checkpoint store.
-    const db = openSqlite(options.path).db;
-    this.#db = db;
+    // Read-only: the checkpoint store's reader (a copy when the store has no WAL side files), so
+    // `status` leaves the store byte for byte as it was.
+    this.#db = SqliteDb.open(options.path, {
+      readOnly: this.#readOnly,
+      ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    });
+    if (this.#readOnly) return;
     try {
-      db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-      db.exec('PRAGMA journal_mode = WAL');
-      db.exec('PRAGMA synchronous = NORMAL');
-      db.exec(SCHEMA);
+      this.#db.exec(SCHEMA);
     } catch (error) {
       this.#db.close();
       throw error;
     }
   }
 
-  readonly #statements = new Map<string, SqliteStatement>();
-
-  #stmt(sql: string): SqliteStatement {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
-  }
-
   #hasTable(): boolean {
     return (
-      this.#stmt("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rate_budget'").get() !==
+      this.#db.stmt("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rate_budget'").get() !==
       undefined
     );
   }
 
   async read(key: string): Promise<VersionedBudget> {
     if (this.#readOnly && !this.#hasTable()) return { state: null, version: 0 };
-    const row = this.#stmt('SELECT version, state FROM rate_budget WHERE key = ?').get(key) as
+    const row = this.#db.stmt('SELECT version, state FROM rate_budget WHERE key = ?').get(key) as
       | { version: number; state: string }
       | undefined;
     if (row === undefined) return { state: null, version: 0 };
@@ -92,18 +68,20 @@ export class SqliteRateBudgetStore implements RateBudgetStore {
     const text = encodeBudget(state);
     const result =
       version === 0
-        ? this.#stmt(
-            'INSERT INTO rate_budget (key, version, state) VALUES (?, 1, ?) ON CONFLICT (key) DO NOTHING',
-          ).run(state.key, text)
-        : this.#stmt(
-            'UPDATE rate_budget SET version = version + 1, state = ? WHERE key = ? AND version = ?',
-          ).run(text, state.key, version);
+        ? this.#db
+            .stmt(
+              'INSERT INTO rate_budget (key, version, state) VALUES (?, 1, ?) ON CONFLICT (key) DO NOTHING',
+            )
+            .run(state.key, text)
+        : this.#db
+            .stmt('UPDATE rate_budget SET version = version + 1, state = ? WHERE key = ? AND version = ?')
+            .run(text, state.key, version);
     return (result as { changes: number }).changes === 1;
   }
 
   async list(): Promise<BudgetState[]> {
     if (!this.#hasTable()) return [];
-    const rows = this.#stmt('SELECT key, state FROM rate_budget ORDER BY key').all() as {
+    const rows = this.#db.stmt('SELECT key, state FROM rate_budget ORDER BY key').all() as {
       key: string;
       state: string;
     }[];
@@ -111,9 +89,6 @@ export class SqliteRateBudgetStore implements RateBudgetStore {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
     this.#db.close();
-    if (this.#cleanup !== undefined) rmSync(this.#cleanup, { recursive: true, force: true });
   }
 }

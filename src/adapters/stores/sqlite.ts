@@ -1,25 +1,12 @@
-import {
-  closeSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { CheckpointConflictError, ConfigError } from '../../core/errors.js';
 import { compareIds } from '../../core/ids.js';
 import type { Checkpoint, CheckpointStore, Lease } from '../../core/ports/checkpoint-store.js';
 import { type CheckpointRow, checkpointFromRow, checkpointToRow } from './checkpoint-validation.js';
-import {
-  openSqlite,
-  type SqliteConnection,
-  type SqliteDriverName,
-  type SqliteStatement,
-} from './sqlite-driver.js';
+import { SqliteDb } from './sqlite-db.js';
+import type { SqliteDriverName } from './sqlite-driver.js';
+
+export { openReadOnly } from './sqlite-db.js';
 
 /**
  * Version of the tables below, kept in `meta`; a newer file is refused rather than misread.
@@ -52,38 +39,6 @@ export interface SqliteCheckpointStoreOptions {
   readonly driver?: SqliteDriverName;
 }
 
-/**
- * Opens `path` for reading without creating or changing anything next to it. A WAL-mode reader
- * creates the `-wal` and `-shm` side files when they are missing, so:
- * - side files present (a run is writing, or one crashed): the latest commits may be in the WAL;
- *   open the file read-only (nothing new is created);
- * - no WAL file: every commit is in the main file; copy it to a private temporary directory, set
- *   the copy's header back to rollback mode (bytes 18 and 19), and read the copy.
- * Returns the connection and what to remove once it is closed.
- */
-export function openReadOnly(
-  path: string,
-  driver: SqliteDriverName | undefined,
-): { db: SqliteConnection; driver: SqliteDriverName; cleanup?: string } {
-  const opts = { readOnly: true, ...(driver === undefined ? {} : { driver }) };
-  if (existsSync(`${path}-wal`) && existsSync(`${path}-shm`)) return openSqlite(path, opts);
-  const dir = mkdtempSync(join(tmpdir(), 'twitter-poller-status-'));
-  try {
-    const copy = join(dir, 'state.db');
-    copyFileSync(path, copy);
-    const fd = openSync(copy, 'r+');
-    try {
-      writeSync(fd, Buffer.from([1, 1]), 0, 2, 18);
-    } finally {
-      closeSync(fd);
-    }
-    return { ...openSqlite(copy, opts), cleanup: dir };
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-}
-
 interface LeaseRow {
   readonly owner: string;
   readonly fence: number;
@@ -96,103 +51,55 @@ interface LeaseRow {
  * processes sharing the file can neither corrupt nor regress a checkpoint.
  */
 export class SqliteCheckpointStore implements CheckpointStore {
-  readonly #db: SqliteConnection;
+  readonly #db: SqliteDb;
   /** The SQLite library in use. */
   readonly driver: SqliteDriverName;
-  /** A private copy to remove on close (read-only opening). */
-  readonly #cleanup: string | undefined;
-  #closed = false;
   readonly #onWrite: (() => void) | undefined;
   /** Whether this store created its file (a first run), so the CLI can say where it is. */
   readonly created: boolean;
 
   constructor(options: SqliteCheckpointStoreOptions) {
     this.#onWrite = options.onWrite;
-    if (options.readOnly === true) {
-      this.created = false;
-      if (!existsSync(options.path)) {
-        throw new ConfigError(
-          `invalid --store: ${options.path} does not exist (no checkpoint store there; a poll creates it)`,
-          '--store',
-        );
-      }
-      const opened = openReadOnly(options.path, options.driver);
-      this.#db = opened.db;
-      this.driver = opened.driver;
-      this.#cleanup = opened.cleanup;
-      try {
-        this.#db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-        this.#checkVersion(options.path);
-      } catch (error) {
-        this.#closeDb();
-        throw error;
-      }
-      return;
+    const readOnly = options.readOnly === true;
+    if (readOnly && !existsSync(options.path)) {
+      throw new ConfigError(
+        `invalid --store: ${options.path} does not exist (no checkpoint store there; a poll creates it)`,
+        '--store',
+      );
     }
-    this.created = !existsSync(options.path);
-    this.#cleanup = undefined;
-    mkdirSync(dirname(options.path), { recursive: true });
-    const opened = openSqlite(options.path, options.driver === undefined ? {} : { driver: options.driver });
-    this.#db = opened.db;
-    this.driver = opened.driver;
-    this.#db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    this.#db.exec('PRAGMA journal_mode = WAL');
-    // WAL + NORMAL: a commit survives a process crash; only a power loss may roll back the last commits,
-    // and a rolled-back checkpoint re-delivers posts (the sink fsyncs first), it never skips them.
-    this.#db.exec('PRAGMA synchronous = NORMAL');
+    this.created = !readOnly && !existsSync(options.path);
+    this.#db = SqliteDb.open(options.path, options);
+    this.driver = this.#db.driver;
     try {
-      this.#migrate(options.path);
+      if (readOnly) this.#checkVersion(options.path);
+      else this.#migrate(options.path);
     } catch (error) {
       this.#db.close();
       throw error;
     }
   }
 
-  /** Runs `fn` inside `BEGIN IMMEDIATE` ... `COMMIT`, rolled back if it throws. */
-  #immediate<T>(fn: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
-    let result: T;
-    try {
-      result = fn();
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
-    try {
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      // A COMMIT that fails leaves the transaction open: end it, so the connection stays usable.
-      try {
-        this.#db.exec('ROLLBACK');
-      } catch {
-        // Already rolled back by SQLite.
-      }
-      throw error;
-    }
-    return result;
-  }
-
   #migrate(path: string): void {
-    this.#immediate(() => {
+    this.#db.immediate(() => {
       this.#db.exec(SCHEMA);
       // Files from before recent_ids existed (same schema version, one optional column fewer).
-      const columns = this.#stmt('PRAGMA table_info(checkpoints)').all() as { name: string }[];
+      const columns = this.#db.stmt('PRAGMA table_info(checkpoints)').all() as { name: string }[];
       if (!columns.some((c) => c.name === 'recent_ids'))
         this.#db.exec('ALTER TABLE checkpoints ADD COLUMN recent_ids TEXT');
-      const row = this.#stmt("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+      const row = this.#db.stmt("SELECT value FROM meta WHERE key = 'schema_version'").get() as
         | { value: string }
         | undefined;
       if (row === undefined) {
-        this.#stmt("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(
-          String(SQLITE_STORE_SCHEMA_VERSION),
-        );
+        this.#db
+          .stmt("INSERT INTO meta (key, value) VALUES ('schema_version', ?)")
+          .run(String(SQLITE_STORE_SCHEMA_VERSION));
       } else if (Number(row.value) === 1) {
         // Version 1 had no fair-share state: every stream starts with a lag of 0.
         if (!columns.some((c) => c.name === 'fair_lag'))
           this.#db.exec('ALTER TABLE checkpoints ADD COLUMN fair_lag REAL');
-        this.#stmt("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(
-          String(SQLITE_STORE_SCHEMA_VERSION),
-        );
+        this.#db
+          .stmt("UPDATE meta SET value = ? WHERE key = 'schema_version'")
+          .run(String(SQLITE_STORE_SCHEMA_VERSION));
       } else if (Number(row.value) !== SQLITE_STORE_SCHEMA_VERSION) {
         throw new ConfigError(
           `invalid --store: ${path} has store schema version ${row.value}; this twitter-poller reads version ${SQLITE_STORE_SCHEMA_VERSION} (upgrade twitter-poller or use another file)`,
@@ -204,14 +111,14 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   /** Read-only opening: a file that is not a store of this version is refused; a store never written to yet lists nothing. */
   #checkVersion(path: string): void {
-    const tables = this.#stmt("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+    const tables = this.#db.stmt("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
       name: string;
     }[];
     const names = new Set(tables.map((t) => t.name));
     if (!names.has('meta') || !names.has('checkpoints')) {
       throw new ConfigError(`invalid --store: ${path} is not a twitter-poller checkpoint store`, '--store');
     }
-    const row = this.#stmt("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+    const row = this.#db.stmt("SELECT value FROM meta WHERE key = 'schema_version'").get() as
       | { value: string }
       | undefined;
     // Version 1 (no fair_lag column yet) reads the same; only a write upgrades it.
@@ -224,7 +131,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   async load(stream: string): Promise<Checkpoint | null> {
-    const row = this.#stmt('SELECT * FROM checkpoints WHERE stream = ?').get(stream) as
+    const row = this.#db.stmt('SELECT * FROM checkpoints WHERE stream = ?').get(stream) as
       | CheckpointRow
       | undefined;
     return row === undefined ? null : checkpointFromRow(row);
@@ -232,99 +139,78 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   async save(checkpoint: Checkpoint, lease: Lease): Promise<void> {
     const row = checkpointToRow(checkpoint);
-    this.#immediate(() => {
+    this.#db.immediate(() => {
       this.#assertHeld(lease, checkpoint.stream);
-      const current = this.#stmt('SELECT since_id FROM checkpoints WHERE stream = ?').get(
-        checkpoint.stream,
-      ) as { since_id: string } | undefined;
-      if (current !== undefined && compareIds(checkpoint.since_id, current.since_id) < 0) {
+      const current = this.#db
+        .stmt('SELECT since_id FROM checkpoints WHERE stream = ?')
+        .get(checkpoint.stream) as { since_id: string } | undefined;
+      if (current !== undefined && compareIds(checkpoint.sinceId, current.since_id) < 0) {
         throw new CheckpointConflictError(
-          `refusing to move since_id of stream "${checkpoint.stream}" backwards (${current.since_id} -> ${checkpoint.since_id})`,
+          `refusing to move since_id of stream "${checkpoint.stream}" backwards (${current.since_id} -> ${checkpoint.sinceId})`,
           checkpoint.stream,
         );
       }
-      this.#stmt(
-        `INSERT INTO checkpoints (stream, since_id, sweep_newest_id, sweep_until_id, sweep_next_token, user_id, recent_ids, fair_lag, schema_version, updated_at, writer)
+      this.#db
+        .stmt(
+          `INSERT INTO checkpoints (stream, since_id, sweep_newest_id, sweep_until_id, sweep_next_token, user_id, recent_ids, fair_lag, schema_version, updated_at, writer)
              VALUES (@stream, @since_id, @sweep_newest_id, @sweep_until_id, @sweep_next_token, @user_id, @recent_ids, @fair_lag, @schema_version, @updated_at, @writer)
              ON CONFLICT (stream) DO UPDATE SET since_id = excluded.since_id, sweep_newest_id = excluded.sweep_newest_id,
                sweep_until_id = excluded.sweep_until_id, sweep_next_token = excluded.sweep_next_token, user_id = excluded.user_id, recent_ids = excluded.recent_ids,
                fair_lag = excluded.fair_lag, schema_version = excluded.schema_version, updated_at = excluded.updated_at, writer = excluded.writer`,
-      ).run(row);
+        )
+        .run(row);
       this.#onWrite?.();
     });
   }
 
   async acquireLease(stream: string, owner: string, ttlMs: number, nowMs: number): Promise<Lease | null> {
-    return this.#immediate((): Lease | null => {
+    return this.#db.immediate((): Lease | null => {
       const row = this.#leaseRow(stream);
       if (row !== undefined && row.owner !== owner && row.expires_at_ms > nowMs) return null;
       const lease: Lease = { stream, owner, fence: (row?.fence ?? 0) + 1, expiresAtMs: nowMs + ttlMs };
-      this.#stmt(
-        `INSERT INTO leases (stream, owner, fence, expires_at_ms) VALUES (?, ?, ?, ?)
+      this.#db
+        .stmt(
+          `INSERT INTO leases (stream, owner, fence, expires_at_ms) VALUES (?, ?, ?, ?)
              ON CONFLICT (stream) DO UPDATE SET owner = excluded.owner, fence = excluded.fence, expires_at_ms = excluded.expires_at_ms`,
-      ).run(stream, owner, lease.fence, lease.expiresAtMs);
+        )
+        .run(stream, owner, lease.fence, lease.expiresAtMs);
       return lease;
     });
   }
 
   async renewLease(lease: Lease, ttlMs: number, nowMs: number): Promise<Lease> {
-    return this.#immediate((): Lease => {
+    return this.#db.immediate((): Lease => {
       this.#assertHeld(lease, lease.stream);
       const renewed: Lease = { ...lease, expiresAtMs: nowMs + ttlMs };
-      this.#stmt('UPDATE leases SET expires_at_ms = ? WHERE stream = ?').run(
-        renewed.expiresAtMs,
-        lease.stream,
-      );
+      this.#db
+        .stmt('UPDATE leases SET expires_at_ms = ? WHERE stream = ?')
+        .run(renewed.expiresAtMs, lease.stream);
       return renewed;
     });
   }
 
   async releaseLease(lease: Lease): Promise<void> {
     // The row stays (expired) so that the next acquisition still gets a larger fence.
-    this.#stmt('UPDATE leases SET expires_at_ms = 0 WHERE stream = ? AND owner = ? AND fence = ?').run(
-      lease.stream,
-      lease.owner,
-      lease.fence,
-    );
+    this.#db
+      .stmt('UPDATE leases SET expires_at_ms = 0 WHERE stream = ? AND owner = ? AND fence = ?')
+      .run(lease.stream, lease.owner, lease.fence);
   }
 
   async list(): Promise<Checkpoint[]> {
-    const rows = this.#stmt('SELECT * FROM checkpoints ORDER BY stream').all() as CheckpointRow[];
+    const rows = this.#db.stmt('SELECT * FROM checkpoints ORDER BY stream').all() as CheckpointRow[];
     return rows.map(checkpointFromRow);
   }
 
   async reset(stream: string): Promise<void> {
-    this.#stmt('DELETE FROM checkpoints WHERE stream = ?').run(stream);
+    this.#db.stmt('DELETE FROM checkpoints WHERE stream = ?').run(stream);
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#closeDb();
-  }
-
-  #closeDb(): void {
-    try {
-      this.#db.close();
-    } finally {
-      if (this.#cleanup !== undefined) rmSync(this.#cleanup, { recursive: true, force: true });
-    }
-  }
-
-  /** Prepared statements, compiled once per store (a save runs several per batch). */
-  readonly #statements = new Map<string, SqliteStatement>();
-
-  #stmt(sql: string): SqliteStatement {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+    this.#db.close();
   }
 
   #leaseRow(stream: string): LeaseRow | undefined {
-    return this.#stmt('SELECT owner, fence, expires_at_ms FROM leases WHERE stream = ?').get(stream) as
+    return this.#db.stmt('SELECT owner, fence, expires_at_ms FROM leases WHERE stream = ?').get(stream) as
       | LeaseRow
       | undefined;
   }

@@ -16,31 +16,29 @@ import {
   parseRetryAfter,
 } from '../../core/rate-limit-headers.js';
 import { mapHttpError } from './error-mapping.js';
-import { agentFor, type ProxySettings } from './proxy.js';
+import { type AgentOptions, agentFor, directAgent, type ProxySettings, proxyFor } from './proxy.js';
 
 /** Options of HttpXApi. */
 export interface HttpXApiOptions {
   /** App-only bearer token. Never logged, never in an error. */
   readonly bearerToken: string;
-  /** @default 'https://api.x.com' */
-  readonly baseUrl?: string;
+  /** The API's base URL (src/config/defaults.ts: https://api.x.com). */
+  readonly baseUrl: string;
   /** The CLI and the Lambda pass `twitter-poller/<package version>`. @default 'twitter-poller' */
   readonly userAgent?: string;
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as read by src/config/. @default no proxy */
   readonly proxy?: ProxySettings;
-  /** Connect plus response headers. @default 30000 */
-  readonly responseTimeoutMs?: number;
-  /** Reading the whole body once headers arrived. @default 30000 */
-  readonly bodyTimeoutMs?: number;
+  /** Connect plus response headers (src/config/defaults.ts: 30000). */
+  readonly responseTimeoutMs: number;
+  /** Reading the whole body once headers arrived (src/config/defaults.ts: 30000). */
+  readonly bodyTimeoutMs: number;
   /** Epoch ms, to turn an HTTP-date Retry-After into a delay. @default Date.now */
   readonly now?: () => number;
 }
 
-/** The API's base URL (api.twitter.com answers too). */
-export const DEFAULT_BASE_URL = 'https://api.x.com';
-
 /** Sockets per client: the poller keeps at most a couple of requests in flight. */
 const MAX_SOCKETS = 16;
+const AGENT_OPTIONS: AgentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS };
 
 /** Status, headers and the raw (still encoded) body of one response. */
 interface RawResponse {
@@ -57,18 +55,22 @@ export class HttpXApi implements XApi {
   readonly #responseTimeoutMs: number;
   readonly #bodyTimeoutMs: number;
   readonly #now: () => number;
-  readonly #agent: HttpAgent;
+  /** The direct agent; undefined when a proxy is used (#proxyAgent, loaded at the first request). */
+  readonly #agent: HttpAgent | undefined;
+  readonly #proxy: ProxySettings;
+  #proxyAgent: Promise<HttpAgent> | undefined;
   readonly #request: typeof httpRequest;
 
   constructor(options: HttpXApiOptions) {
     this.#token = options.bearerToken;
-    this.#baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
+    this.#baseUrl = options.baseUrl;
     this.#userAgent = options.userAgent ?? 'twitter-poller';
-    this.#responseTimeoutMs = options.responseTimeoutMs ?? 30_000;
-    this.#bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
+    this.#responseTimeoutMs = options.responseTimeoutMs;
+    this.#bodyTimeoutMs = options.bodyTimeoutMs;
     this.#now = options.now ?? Date.now;
     const base = new URL(this.#baseUrl);
-    this.#agent = agentFor(base, options.proxy ?? {}, { keepAlive: true, maxSockets: MAX_SOCKETS });
+    this.#proxy = options.proxy ?? {};
+    this.#agent = proxyFor(base, this.#proxy) === undefined ? directAgent(base, AGENT_OPTIONS) : undefined;
     this.#request = base.protocol === 'http:' ? httpRequest : httpsRequest;
   }
 
@@ -82,7 +84,8 @@ export class HttpXApi implements XApi {
   async get<T>(request: ApiRequest, signal?: AbortSignal): Promise<ApiResponse<T>> {
     const endpoint = request.endpoint;
     signal?.throwIfAborted();
-    const response = await this.#send(this.url(request), endpoint, signal);
+    const agent = this.#agent ?? (await this.#loadProxyAgent());
+    const response = await this.#send(this.url(request), endpoint, agent, signal);
     const meta = this.#meta(headerReader(response.headers));
     const ok = response.status >= 200 && response.status <= 299;
     let text: string;
@@ -123,8 +126,14 @@ export class HttpXApi implements XApi {
     };
   }
 
+  /** The proxy's agent, its module imported at the first request (proxy.ts). */
+  #loadProxyAgent(): Promise<HttpAgent> {
+    this.#proxyAgent ??= agentFor(new URL(this.#baseUrl), this.#proxy, AGENT_OPTIONS);
+    return this.#proxyAgent;
+  }
+
   /** One GET: resolves with the whole raw body, rejects with a typed error or the caller's abort reason. */
-  #send(url: URL, endpoint: string, signal: AbortSignal | undefined): Promise<RawResponse> {
+  #send(url: URL, endpoint: string, agent: HttpAgent, signal: AbortSignal | undefined): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
       let phase: 'response' | 'body' = 'response';
       let settled = false;
@@ -156,7 +165,7 @@ export class HttpXApi implements XApi {
         url,
         {
           method: 'GET',
-          agent: this.#agent,
+          agent,
           headers: {
             authorization: `Bearer ${this.#token}`,
             accept: 'application/json',

@@ -4,11 +4,11 @@
  * https targets go through an HTTP CONNECT tunnel (https-proxy-agent: TLS stays end to end, the
  * proxy never sees the token); plain http targets, which only loopback or --allow-insecure-http
  * allow, are sent to the proxy as absolute-form requests (http-proxy-agent).
+ * The two proxy-agent packages are imported only when a proxy is used: loading them costs ~0.1 s of
+ * CPU at every start-up (bench/README.md, "Drain profile ... round 2").
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
 import { isLoopbackHost } from './loopback.js';
 
 /** Proxy settings from the environment (curl's conventions). Every field optional: no proxy. */
@@ -59,10 +59,15 @@ export function proxyFor(target: URL, proxy: ProxySettings): string | undefined 
   return chosen;
 }
 
+/** A keep-alive agent straight to `target` (no proxy). */
+export function directAgent(target: URL, options: AgentOptions): HttpAgent {
+  return target.protocol === 'http:' ? new HttpAgent(options) : new HttpsAgent(options);
+}
+
 /** A keep-alive agent for `target`: direct, or through the proxy the settings name for it. */
-export function agentFor(target: URL, proxy: ProxySettings, options: AgentOptions): HttpAgent {
+export async function agentFor(target: URL, proxy: ProxySettings, options: AgentOptions): Promise<HttpAgent> {
   const via = proxyFor(target, proxy);
-  const plain = target.protocol === 'http:';
-  if (via === undefined) return plain ? new HttpAgent(options) : new HttpsAgent(options);
-  return plain ? new HttpProxyAgent(via, options) : new HttpsProxyAgent(via, options);
+  if (via === undefined) return directAgent(target, options);
+  if (target.protocol === 'http:') return new (await import('http-proxy-agent')).HttpProxyAgent(via, options);
+  return new (await import('https-proxy-agent')).HttpsProxyAgent(via, options);
 }

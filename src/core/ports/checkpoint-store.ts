@@ -7,6 +7,10 @@
  *
  * Invariant: every matching post with id <= since_id has been delivered, and so has every one with
  * until_id <= id <= sweep.newest_id. Only (since_id, until_id) is still owed.
+ *
+ * The port's fields are camelCase (sinceId, sweep.untilId, ...); snake_case stays at the storage and
+ * wire edges (SQLite columns, DynamoDB attributes, API parameters, log fields), mapped by each
+ * store's codec. Every store checks what it reads with core/checkpoint.ts.
  */
 
 export const CHECKPOINT_SCHEMA_VERSION = 2;
@@ -14,35 +18,35 @@ export const CHECKPOINT_SCHEMA_VERSION = 2;
 /** A sweep in progress: paging newest first from `newest_id` down towards `since_id`. */
 export interface Sweep {
   /** The newest id seen on the sweep's first page; becomes since_id when the sweep completes. */
-  readonly newest_id: string;
+  readonly newestId: string;
   /** The lowest id delivered so far in this sweep (exclusive upper bound of what is still owed); null before the first batch. */
-  readonly until_id: string | null;
+  readonly untilId: string | null;
   /** The pagination token following the last fully delivered page, when one is held (informational: resumes use until_id). */
-  readonly next_token: string | null;
+  readonly nextToken: string | null;
 }
 
 export interface Checkpoint {
   readonly stream: string;
-  readonly schema_version: typeof CHECKPOINT_SCHEMA_VERSION;
+  readonly schemaVersion: typeof CHECKPOINT_SCHEMA_VERSION;
   /** Every matching post with an id <= since_id has been delivered. */
-  readonly since_id: string;
+  readonly sinceId: string;
   readonly sweep: Sweep | null;
   /** Resolved user id, for timeline and mentions streams configured by username. */
-  readonly user_id?: string;
+  readonly userId?: string;
   /**
    * Ids already delivered within the overlap window below since_id (newest first, bounded), so an
    * overlap re-read (`overlapSeconds`) does not deliver them twice. Absent when overlap is off.
    * Stores that do not keep it only cause duplicates inside the overlap window, never a loss.
    */
-  readonly recent_ids?: readonly string[];
+  readonly recentIds?: readonly string[];
   /**
    * Fair-share state kept across runs: how many posts per unit of weight this stream is behind the
    * other streams with a backlog (negative: ahead). The scheduler serves the most behind first.
    * Absent means 0. Written with the checkpoint, in the same conditional write.
    */
-  readonly fair_lag?: number;
+  readonly fairLag?: number;
   /** ISO-8601 time of the write. */
-  readonly updated_at: string;
+  readonly updatedAt: string;
   /** Correlation id of the execution that wrote it. */
   readonly writer: string;
 }

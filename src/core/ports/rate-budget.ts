@@ -12,6 +12,12 @@ export interface Slot {
   readonly reason: 'none' | 'min_interval' | 'pacing' | 'exhausted';
   /** A probe: the window is unknown; other holders wait for this request's headers. */
   readonly probe?: boolean;
+  /**
+   * The estimated reset of the window the slot was counted in (absent on a probe). Sent later, the
+   * request would count in the next window, whose probe's headers may not include it: the holder
+   * drops such a slot and reserves again (a process starved of CPU holds its grant for seconds).
+   */
+  readonly validUntilMs?: number;
 }
 
 /** What one holder (a process or worker) has reserved and not yet used. */

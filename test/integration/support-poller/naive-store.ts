@@ -13,8 +13,7 @@ export class NaiveCheckpointStore extends ForwardingCheckpointStore {
   override save(checkpoint: Checkpoint, lease: Lease): Promise<void> {
     const sweep = checkpoint.sweep;
     if (sweep === null) return this.inner.save(checkpoint, lease);
-    const newest =
-      compareIds(sweep.newest_id, checkpoint.since_id) > 0 ? sweep.newest_id : checkpoint.since_id;
-    return this.inner.save({ ...checkpoint, since_id: newest, sweep: null }, lease);
+    const newest = compareIds(sweep.newestId, checkpoint.sinceId) > 0 ? sweep.newestId : checkpoint.sinceId;
+    return this.inner.save({ ...checkpoint, sinceId: newest, sweep: null }, lease);
   }
 }

@@ -10,9 +10,9 @@ import { JsonlFileSink } from '../../../src/adapters/sinks/jsonl.js';
 import { SqliteCheckpointStore } from '../../../src/adapters/stores/sqlite.js';
 import { SystemClock } from '../../../src/adapters/system-clock.js';
 import { HttpXApi } from '../../../src/adapters/x-api/http-client.js';
+import { DEFAULT_RUN_OPTIONS } from '../../../src/config/defaults.js';
 import type { CheckpointStore } from '../../../src/core/ports/checkpoint-store.js';
 import { runExecution } from '../../../src/core/run.js';
-import { DEFAULT_RUN_OPTIONS } from '../../../src/core/run-types.js';
 import type { StreamSpec } from '../../../src/core/stream.js';
 import type { ChildConfig } from './child.js';
 import { NaiveCheckpointStore } from './naive-store.js';
@@ -32,7 +32,12 @@ const spec = (name: string, query: string): StreamSpec => ({
 });
 const summary = await runExecution(
   {
-    api: new HttpXApi({ baseUrl: config.baseUrl, bearerToken: config.token, responseTimeoutMs: 2_000 }),
+    api: new HttpXApi({
+      baseUrl: config.baseUrl,
+      bearerToken: config.token,
+      responseTimeoutMs: 2_000,
+      bodyTimeoutMs: 30_000,
+    }),
     store,
     sink,
     clock: new SystemClock(),

@@ -21,9 +21,10 @@ import { JsonlFileSink } from '../../../src/adapters/sinks/jsonl.js';
 import { SqliteCheckpointStore } from '../../../src/adapters/stores/sqlite.js';
 import { SystemClock } from '../../../src/adapters/system-clock.js';
 import { HttpXApi, type HttpXApiOptions } from '../../../src/adapters/x-api/http-client.js';
+import { DEFAULT_RUN_OPTIONS } from '../../../src/config/defaults.js';
 import type { Checkpoint } from '../../../src/core/ports/checkpoint-store.js';
 import { runExecution } from '../../../src/core/run.js';
-import { DEFAULT_RUN_OPTIONS, type RunOptions, type RunSummary } from '../../../src/core/run-types.js';
+import type { RunOptions, RunSummary } from '../../../src/core/run-types.js';
 import type { StreamSource, StreamSpec } from '../../../src/core/stream.js';
 
 export const TOKEN = 'poller-int-token-5ca1ab1e';
@@ -141,6 +142,7 @@ export class PollerRig {
           api: new HttpXApi({
             baseUrl: this.emu.url,
             responseTimeoutMs: 5_000,
+            bodyTimeoutMs: 30_000,
             ...this.api,
             bearerToken: token,
           }),

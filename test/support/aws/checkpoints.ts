@@ -7,16 +7,16 @@ let writes = 0;
 export function checkpoint(
   stream: string,
   sinceId: string,
-  extra: { sweep?: Sweep | null; user_id?: string; writer?: string } = {},
+  extra: { sweep?: Sweep | null; userId?: string; writer?: string } = {},
 ): Checkpoint {
   writes += 1;
   return {
     stream,
-    schema_version: 2,
-    since_id: sinceId,
+    schemaVersion: 2,
+    sinceId,
     sweep: extra.sweep ?? null,
-    ...(extra.user_id === undefined ? {} : { user_id: extra.user_id }),
-    updated_at: new Date(1_800_000_000_000 + writes).toISOString(),
+    ...(extra.userId === undefined ? {} : { userId: extra.userId }),
+    updatedAt: new Date(1_800_000_000_000 + writes).toISOString(),
     writer: extra.writer ?? `writer-${writes}`,
   };
 }

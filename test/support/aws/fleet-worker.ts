@@ -12,7 +12,8 @@ import { DynamoDbCheckpointStore } from '../../../src/adapters/stores/dynamodb.j
 import { DynamoDbRateBudgetStore } from '../../../src/adapters/stores/dynamodb-rate-budget.js';
 import { SystemClock } from '../../../src/adapters/system-clock.js';
 import { HttpXApi } from '../../../src/adapters/x-api/http-client.js';
-import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../../../src/core/run-types.js';
+import { DEFAULT_RUN_OPTIONS } from '../../../src/config/defaults.js';
+import type { RunOptions } from '../../../src/core/run-types.js';
 import type { StreamSpec } from '../../../src/core/stream.js';
 import { type ShardResult, workQueue } from '../../../src/entrypoints/fleet.js';
 import { sharedLimiter } from '../../../src/entrypoints/rate-budget.js';
@@ -58,7 +59,12 @@ export async function runFleetWorker(spec: FleetWorkerSpec): Promise<ShardRun[]>
   const store = new DynamoDbCheckpointStore({ tableName: spec.table, client: dynamo });
   const budgetStore = new DynamoDbRateBudgetStore({ tableName: spec.table, client: dynamo });
   const sink = new JsonlFileSink({ path: spec.sinkPath });
-  const api = new HttpXApi({ baseUrl: spec.emulatorUrl, bearerToken: spec.token });
+  const api = new HttpXApi({
+    baseUrl: spec.emulatorUrl,
+    bearerToken: spec.token,
+    responseTimeoutMs: 30_000,
+    bodyTimeoutMs: 30_000,
+  });
   const clock = new SystemClock();
   const logger = new RecordingLogger();
   const options: RunOptions = {
