@@ -40,6 +40,19 @@ function level(claim: ShareClaim, at: number): number {
  * fractional part, then to the earliest in the given order (the caller's priority).
  */
 export function waterFill(total: number, claims: readonly ShareClaim[]): number[] {
+  return [...fill(total, claims).shares];
+}
+
+/** One waterFill: its inputs, the water level it found, and the shares. */
+export interface Fill {
+  readonly total: number;
+  readonly claims: readonly ShareClaim[];
+  readonly level: number;
+  readonly shares: readonly number[];
+}
+
+/** {@link waterFill}, keeping its inputs and level for {@link sameShares}. */
+export function fill(total: number, claims: readonly ShareClaim[]): Fill {
   const caps = claims.reduce((sum, c) => sum + c.cap, 0);
   const target = Math.max(0, Math.min(total, caps));
   let low = 0;
@@ -69,7 +82,27 @@ export function waterFill(total: number, claims: readonly ShareClaim[]): number[
     }
     if (given === 0) break;
   }
-  return shares;
+  return { total, claims, level: low, shares };
+}
+
+/**
+ * True when waterFill(total, claims) would return `last.shares` again, without running it: the same
+ * total, weights and caps, and every floor that moved was and is at or below the whole posts of the
+ * last level × weight (and the cap).
+ * Such a floor binds nowhere the level search looks (every comparison of the search comes out the
+ * same) nor in the rounding, so the result is identical, not merely close. In a drain every page
+ * raises one floor; this spares the scheduler a search over every stream at each step.
+ */
+export function sameShares(last: Fill, total: number, claims: readonly ShareClaim[]): boolean {
+  if (last.total !== total || last.claims.length !== claims.length) return false;
+  return claims.every((c, i) => {
+    const l = last.claims[i] as ShareClaim;
+    if (l.weight !== c.weight || l.cap !== c.cap) return false;
+    if (l.floor === c.floor) return true;
+    // At or below the level's share of this claim (and its cap), whole posts: it binds nowhere.
+    const top = Math.floor(Math.min(c.cap, last.level * c.weight));
+    return l.floor <= top && c.floor <= top;
+  });
 }
 
 /** A candidate for the next page. */

@@ -40,6 +40,17 @@ export class LeaseKeeper {
     }
   }
 
+  /**
+   * True when {@link ensure} with `forMs` would renew now, or wait for a renewal in flight. A plain
+   * check, so that a run of a hundred streams does not start a hundred async calls per page to find
+   * that none is due.
+   */
+  due(forMs = 0): boolean {
+    return (
+      this.#renewing !== undefined || this.clock.now() + forMs + this.ttlMs / 2 >= this.#lease.expiresAtMs
+    );
+  }
+
   async release(): Promise<void> {
     await this.store.releaseLease(this.#lease);
   }
@@ -66,12 +77,20 @@ export class LeaseSet {
    */
   async ensure(own: LeaseKeeper, forMs = 0): Promise<void> {
     await own.ensure(forMs);
-    const others = [...this.#keepers].filter((k) => k !== own);
-    await Promise.all(others.map((k) => k.ensure(forMs).catch(() => undefined)));
+    await this.#renewDue(forMs, own);
   }
 
   /** Best effort: renews every lease of the set that is past half its TTL (streams waiting for a turn). */
   async ensureAll(): Promise<void> {
-    await Promise.all([...this.#keepers].map((k) => k.ensure().catch(() => undefined)));
+    await this.#renewDue(0, undefined);
+  }
+
+  /** Renews, best effort, the leases (but `skip`) that are due for a wait of `forMs`. */
+  async #renewDue(forMs: number, skip: LeaseKeeper | undefined): Promise<void> {
+    const renewals: Promise<void>[] = [];
+    for (const k of this.#keepers) {
+      if (k !== skip && k.due(forMs)) renewals.push(k.ensure(forMs).catch(() => undefined));
+    }
+    await Promise.all(renewals);
   }
 }

@@ -18,7 +18,7 @@
  * single stream gets from reading ahead). A stream never has more than one page written and not yet
  * committed, so a crash re-delivers at most one page per stream.
  */
-import { type PageClaim, pickNext, type ShareClaim, waterFill } from './fair-share.js';
+import { type Fill, fill, type PageClaim, pickNext, sameShares } from './fair-share.js';
 import type { LeaseSet } from './lease-keeper.js';
 import type { RunContext, StopReason } from './run-context.js';
 import type { StreamSummary } from './run-types.js';
@@ -55,21 +55,6 @@ interface Entry {
 /** Scheduler steps in one run (each grants a turn or waits for a stream to move): bounds the loop. */
 const MAX_STEPS = 100_000_000;
 
-function sameFill(
-  last: { readonly budget: number; readonly claims: readonly ShareClaim[] },
-  budget: number,
-  claims: readonly ShareClaim[],
-): boolean {
-  return (
-    last.budget === budget &&
-    last.claims.length === claims.length &&
-    claims.every((c, i) => {
-      const l = last.claims[i] as ShareClaim;
-      return l.weight === c.weight && l.floor === c.floor && l.cap === c.cap;
-    })
-  );
-}
-
 /** Shares the post, request and time budgets of one run between its open streams. */
 export class FairScheduler {
   readonly #run: RunContext;
@@ -77,8 +62,8 @@ export class FairScheduler {
   #entries: Entry[] = [];
   #wake: (() => void) | undefined;
   #changed = false;
-  /** The inputs of the last waterFill. */
-  #lastFill: { readonly budget: number; readonly claims: readonly ShareClaim[] } | undefined;
+  /** The last waterFill: its inputs, level and shares. */
+  #lastFill: Fill | undefined;
 
   constructor(run: RunContext, leases: LeaseSet) {
     this.#run = run;
@@ -188,9 +173,9 @@ export class FairScheduler {
     }));
     // The same inputs give the same shares: most turns change no claim, and with a hundred streams
     // waterFill is the scheduler's main CPU cost.
-    if (this.#lastFill !== undefined && sameFill(this.#lastFill, budget, claims)) return;
-    this.#lastFill = { budget, claims };
-    const shares = waterFill(budget, claims);
+    if (this.#lastFill !== undefined && sameShares(this.#lastFill, budget, claims)) return;
+    this.#lastFill = fill(budget, claims);
+    const shares = this.#lastFill.shares;
     this.#entries.forEach((e, i) => {
       e.share = shares[i] as number;
     });

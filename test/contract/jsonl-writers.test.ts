@@ -82,6 +82,20 @@ describe('JsonlFileSink with several writers and a file changed underneath', () 
     expect((await lines(path)).map((l) => l.id)).toEqual(['2']);
   });
 
+  it('makes the directory once, and again on the retry after it was removed between flushes', async () => {
+    const nested = join(dir, 'out', 'posts.jsonl');
+    const sink = new JsonlFileSink({ path: nested, lockWaitMs: 200 });
+    await sink.write(batch('s', ['1']));
+    await sink.flush();
+    await rm(join(dir, 'out'), { recursive: true });
+    await sink.write(batch('s', ['2']));
+    // The directory is made once per sink: this flush finds it gone and fails, keeping its lines.
+    await expect(sink.flush()).rejects.toMatchObject({ name: 'SinkError', retryable: true });
+    await sink.flush(); // the retry makes the directory again
+    await sink.close();
+    expect((await lines(nested)).map((l) => l.id)).toEqual(['2']);
+  });
+
   it('cuts off a torn last line left by a writer that died mid-append before appending', async () => {
     await writeFile(path, '{"id":"1","text":"x"}\n');
     await appendFile(path, '{"id":"2","te'); // a writer killed in the middle of its line

@@ -47,6 +47,8 @@ export class JsonlFileSink implements Sink {
   /** Flushes are chained: each one appends what was held when it runs, in call order. */
   #tail: Promise<void> = Promise.resolve();
   #closed = false;
+  /** The file's directory was made by an earlier append (a failed append makes it again next time). */
+  #dirMade = false;
   /**
    * Formatted lines of the batches written since the last flush, in call order, already UTF-8: a
    * Buffer's bytes live outside the V8 heap, so the pages a group commit holds are not copied by
@@ -93,15 +95,21 @@ export class JsonlFileSink implements Sink {
     } catch (error) {
       // Not in the file: still owed, in order, ahead of anything written since (a retry appends them).
       if (!appended) this.#held = [...taken, ...this.#held];
+      this.#dirMade = false; // the directory may have gone: the retry makes it again
       throw error;
     }
   }
 
   /** Appends `text` under the file lock and fsyncs; `onAppended` once it is in the file. */
   async #appendTaken(text: Buffer, onAppended: () => void): Promise<void> {
-    await mkdir(dirname(this.#path), { recursive: true }).catch((cause: unknown) => {
-      throw fileError('cannot create the directory of', this.#path, cause);
-    });
+    // Once per sink, not per page: a page of a hundred streams' run is often a few posts, and this
+    // call was a measurable part of its append (bench/README.md, "Fairness").
+    if (!this.#dirMade) {
+      await mkdir(dirname(this.#path), { recursive: true }).catch((cause: unknown) => {
+        throw fileError('cannot create the directory of', this.#path, cause);
+      });
+      this.#dirMade = true;
+    }
     // A device or a pipe (/dev/stdout, a FIFO) has no size to restore and no lines to share: no lock.
     const regular = await stat(this.#path).then(
       (s) => s.isFile(),
