@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startEmulatorProcess } from './lib/emulator-process.js';
+import { plan, startWorld } from './lib/fairness-world.js';
 import { median } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -46,12 +46,7 @@ const clis = values.cli ?? ['dist/cli.js'];
 const reps = Number(values.reps ?? '5');
 
 // The world of bench/fairness.ts at 100 streams: stream i has about 5,000 / (i + 1) posts, at least 20.
-const streams = Array.from({ length: 100 }, (_, i) => ({
-  name: `s${String(i).padStart(3, '0')}`,
-  word: `fsw${i}x`,
-  posts: Math.max(20, Math.round(5000 / (i + 1))),
-  weight: i % 4 === 1 ? 2 : 1,
-}));
+const streams = plan(100, 5000, 20);
 
 interface Drain {
   readonly dir: string;
@@ -186,14 +181,7 @@ function difference(a: Map<string, number>, b: Map<string, number>, top: number)
 }
 
 const base = mkdtempSync(join(tmpdir(), 'tp-fair-prof-'));
-const emu = await startEmulatorProcess({
-  posts: 0,
-  query: 'unused',
-  limit: 1_000_000_000,
-  windowSeconds: 900,
-  groundTruthFile: join(base, 'truth.txt'),
-  words: streams.map((s) => ({ word: s.word, posts: s.posts })),
-});
+const emu = await startWorld(streams, base);
 try {
   if (mode === 'cpu') {
     const cpu = new Map<string, number[]>();

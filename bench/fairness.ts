@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { jainIndex, waterFill } from '../src/core/fair-share.js';
-import { startEmulatorProcess } from './lib/emulator-process.js';
+import { plan, type StreamPlan, startWorld } from './lib/fairness-world.js';
 import { machineInfo } from './lib/machine.js';
 import { fmt, median } from './lib/stats.js';
 
@@ -30,13 +30,6 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(ROOT, 'dist/cli.js');
 /** `--concurrency N` for every poll, when the bench was given one. */
 let concurrencyArgs: string[] = [];
-
-interface StreamPlan {
-  readonly name: string;
-  readonly word: string;
-  readonly posts: number;
-  readonly weight: number;
-}
 
 interface EndStream {
   readonly stream: string;
@@ -53,16 +46,6 @@ interface RunFigures {
   readonly jainMaxMin: number;
   readonly cut: number;
   readonly total: number;
-}
-
-/** Skewed volumes: stream i has about `top / (i + 1)` posts, at least `floor`. */
-function plan(n: number, top: number, floor: number): StreamPlan[] {
-  return Array.from({ length: n }, (_, i) => ({
-    name: `s${String(i).padStart(3, '0')}`,
-    word: `fsw${i}x`,
-    posts: Math.max(floor, Math.round(top / (i + 1))),
-    weight: i % 4 === 1 ? 2 : 1,
-  }));
 }
 
 /** GNU time, when installed: the poller's CPU time (user + system), less sensitive to a busy machine. */
@@ -126,14 +109,7 @@ async function scenario(n: number, budget: number, top: number, reps: number, co
   const streams = plan(n, top, 20);
   const total = streams.reduce((a, s) => a + s.posts, 0);
   const base = mkdtempSync(join(tmpdir(), `tp-fair-${n}-`));
-  const emu = await startEmulatorProcess({
-    posts: 0,
-    query: 'unused',
-    limit: 1_000_000_000,
-    windowSeconds: 900,
-    groundTruthFile: join(base, 'truth.txt'),
-    words: streams.map((s) => ({ word: s.word, posts: s.posts })),
-  });
+  const emu = await startWorld(streams, base);
   try {
     // Fairness: three runs sharing `budget`.
     const dir = join(base, 'fair');

@@ -21,7 +21,7 @@ import type { ApiRequest, ApiResponse, XApi } from '../../src/core/ports/x-api.j
 import { runExecution } from '../../src/core/run.js';
 import type { RunSummary } from '../../src/core/run-types.js';
 import type { StreamSpec } from '../../src/core/stream.js';
-import { type ChildConfig, childBundle, expireLeases, prng, runChild } from './support-poller/child.js';
+import { type ChildConfig, childBundle, killThenCatchUp, prng } from './support-poller/child.js';
 import {
   compareDelivery,
   fastOptions,
@@ -211,18 +211,9 @@ describe('poll --concurrency 4, SIGKILLed at random points: lossless', () => {
       maxTweets: 250,
       concurrency: CONCURRENCY,
     };
-    let kills = 0;
-    for (let i = 0; i < 8; i++) {
-      const kill = i % 4 === 3 ? null : { afterBatches: 1 + Math.floor(random() * 20) };
-      const out = await runChild(config, kill);
-      if (out.signal === 'SIGKILL') kills++;
-      else expect(out.code, out.stderr).toBe(0);
-      expireLeases(config.dbPath);
-    }
-    let clean = await runChild(config, null);
-    for (let i = 0; i < 8 && !clean.stderr.includes('"caught_up":true'); i++)
-      clean = await runChild(config, null);
-    expect(clean.stderr).toContain('"caught_up":true');
+    const { kills, caughtUp, failures } = await killThenCatchUp(config, 8, 4, random);
+    expect(failures.map((f) => f.stderr)).toEqual([]);
+    expect(caughtUp).toBe(true);
     const truth = queries.flatMap((q) =>
       env.emu.groundTruth({ endpoint: 'search_recent', query: q, since_id: since }),
     );

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { timeMsToId } from '../../src/core/ids.js';
 import type { StreamSpec } from '../../src/core/stream.js';
-import { type ChildConfig, childBundle, expireLeases, prng, runChild } from './support-poller/child.js';
+import { type ChildConfig, childBundle, killThenCatchUp, prng } from './support-poller/child.js';
 import {
   BASE_LIMITS,
   compareDelivery,
@@ -154,18 +154,9 @@ describe('many streams, SIGKILLed at random points: lossless', () => {
       naive: false,
       maxTweets: 200,
     };
-    let kills = 0;
-    for (let i = 0; i < 10; i++) {
-      const kill = i % 5 === 4 ? null : { afterBatches: 1 + Math.floor(random() * 20) };
-      const out = await runChild(config, kill);
-      if (out.signal === 'SIGKILL') kills++;
-      else expect(out.code, out.stderr).toBe(0);
-      expireLeases(config.dbPath);
-    }
-    let clean = await runChild(config, null);
-    for (let i = 0; i < 8 && !clean.stderr.includes('"caught_up":true'); i++)
-      clean = await runChild(config, null);
-    expect(clean.stderr).toContain('"caught_up":true');
+    const { kills, caughtUp, failures } = await killThenCatchUp(config, 10, 5, random);
+    expect(failures.map((f) => f.stderr)).toEqual([]);
+    expect(caughtUp).toBe(true);
     const truth = queries.flatMap((q) =>
       env.emu.groundTruth({ endpoint: 'search_recent', query: q, since_id: since }),
     );

@@ -140,3 +140,30 @@ export function prng(seed: number): () => number {
   for (let i = 0; i < 12; i++) next();
   return next;
 }
+
+/**
+ * `runs` child runs of `config`, each killed after a random number of batches except every
+ * `cleanEvery`-th, leases expired between runs (a killed child holds its leases for the TTL); then
+ * clean runs (at most 9) until the child reports `caught_up`. Resolves with the kills made and
+ * whether the streams caught up.
+ */
+export async function killThenCatchUp(
+  config: ChildConfig,
+  runs: number,
+  cleanEvery: number,
+  random: () => number,
+): Promise<{ kills: number; caughtUp: boolean; failures: ChildOutcome[] }> {
+  let kills = 0;
+  const failures: ChildOutcome[] = [];
+  for (let i = 0; i < runs; i++) {
+    const kill = i % cleanEvery === cleanEvery - 1 ? null : { afterBatches: 1 + Math.floor(random() * 20) };
+    const out = await runChild(config, kill);
+    if (out.signal === 'SIGKILL') kills++;
+    else if (out.code !== 0) failures.push(out);
+    expireLeases(config.dbPath);
+  }
+  let clean = await runChild(config, null);
+  for (let i = 0; i < 8 && !clean.stderr.includes('"caught_up":true'); i++)
+    clean = await runChild(config, null);
+  return { kills, caughtUp: clean.stderr.includes('"caught_up":true'), failures };
+}
