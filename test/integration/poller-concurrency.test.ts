@@ -15,13 +15,13 @@ import { JsonlFileSink } from '../../src/adapters/sinks/jsonl.js';
 import { SqliteCheckpointStore } from '../../src/adapters/stores/sqlite.js';
 import { SystemClock } from '../../src/adapters/system-clock.js';
 import { HttpXApi } from '../../src/adapters/x-api/http-client.js';
-import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { timeMsToId } from '../../src/core/ids.js';
 import type { ApiRequest, ApiResponse, XApi } from '../../src/core/ports/x-api.js';
 import { runExecution } from '../../src/core/run.js';
 import type { RunSummary } from '../../src/core/run-types.js';
 import type { StreamSpec } from '../../src/core/stream.js';
-import { type ChildConfig, childBundle, killThenCatchUp, prng } from './support-poller/child.js';
+import { childBundle } from './support-poller/child.js';
+import { runKillScenario } from './support-poller/kill-scenario.js';
 import {
   compareDelivery,
   fastOptions,
@@ -33,7 +33,7 @@ import {
 } from './support-poller/rig.js';
 
 const CONCURRENCY = 4;
-const PAGE = 100;
+const _PAGE = 100;
 
 /** The real HTTP client, counting the requests in flight per query and in all. */
 class InFlight implements XApi {
@@ -189,44 +189,19 @@ describe('poll --concurrency 4, SIGKILLed at random points: lossless', () => {
   it(`five streams, killed in 6 of 8 runs (seed ${SEED}): nothing lost, duplicates within one commit group per stream per kill`, {
     timeout: 90_000,
   }, async () => {
-    const random = prng(SEED);
     const dir = mkdtempSync(join(tmpdir(), 'tp-conc-kill-'));
     dirs.push(dir);
-    const since = timeMsToId(env.emu.now() - 1_000);
-    const queries = ['killconc', 'killconcb', 'killconcc', 'killconcd', 'killconce'];
-    const volumes = [700, 300, 150, 60, 20];
-    queries.forEach((q, i) => {
-      publishMatching(env.emu, q, volumes[i] as number);
-    });
-    const config: ChildConfig = {
-      baseUrl: env.emu.url,
-      token: TOKEN,
-      dbPath: join(dir, 'state.db'),
-      sinkPath: join(dir, 'posts.jsonl'),
-      query: queries[0] as string,
-      moreQueries: queries.slice(1),
-      since,
-      batchSize: 9,
-      naive: false,
+    await runKillScenario(env.emu, {
+      tag: 'poller-conc-kill',
+      seed: SEED,
+      dir,
+      queries: ['killconc', 'killconcb', 'killconcc', 'killconcd', 'killconce'],
+      volumes: [700, 300, 150, 60, 20],
       maxTweets: 250,
       concurrency: CONCURRENCY,
-    };
-    const { kills, caughtUp, failures } = await killThenCatchUp(config, 8, 4, random);
-    expect(failures.map((f) => f.stderr)).toEqual([]);
-    expect(caughtUp).toBe(true);
-    const truth = queries.flatMap((q) =>
-      env.emu.groundTruth({ endpoint: 'search_recent', query: q, since_id: since }),
-    );
-    const d = compareDelivery(truth, readJsonlIds(config.sinkPath));
-    process.stdout.write(
-      `[poller-conc-kill] seed=${SEED} kills=${kills} truth=${truth.length} duplicates=${d.duplicates} lost=${d.lost.length}\n`,
-    );
-    expect(kills).toBeGreaterThanOrEqual(2);
-    expect(d.lost, `seed ${SEED}`).toEqual([]);
-    expect(d.unexpected, `seed ${SEED}`).toEqual([]);
-    // Group commit: a kill re-delivers at most commitPages pages per stream (the child runs the defaults).
-    expect(d.duplicates, `seed ${SEED}`).toBeLessThanOrEqual(
-      kills * queries.length * DEFAULT_RUN_OPTIONS.commitPages * PAGE,
-    );
+      runs: 8,
+      cleanEvery: 4,
+      minKills: 2,
+    });
   });
 });

@@ -8,17 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RUN_OPTIONS } from '../../src/config/defaults.js';
 import { timeMsToId } from '../../src/core/ids.js';
 import type { StreamSpec } from '../../src/core/stream.js';
-import { type ChildConfig, childBundle, killThenCatchUp, prng } from './support-poller/child.js';
+import { childBundle } from './support-poller/child.js';
+import { runKillScenario } from './support-poller/kill-scenario.js';
 import {
   BASE_LIMITS,
   compareDelivery,
   publishMatching,
   readJsonlIds,
   stream,
-  TOKEN,
   usePollerEmulator,
 } from './support-poller/rig.js';
 
@@ -133,43 +132,18 @@ describe('many streams, SIGKILLed at random points: lossless', () => {
   it(`three streams sharing max_tweets 200, killed in 8 of 10 runs (seed ${SEED}): nothing lost, duplicates within one commit group per stream per kill`, {
     timeout: 90_000,
   }, async () => {
-    const random = prng(SEED);
     const dir = mkdtempSync(join(tmpdir(), 'tp-fair-kill-'));
     dirs.push(dir);
-    const since = timeMsToId(env.emu.now() - 1_000);
-    const queries = ['killfair', 'killfairb', 'killfairc'];
-    const volumes = [600, 250, 60];
-    queries.forEach((q, i) => {
-      publishMatching(env.emu, q, volumes[i] as number);
-    });
-    const config: ChildConfig = {
-      baseUrl: env.emu.url,
-      token: TOKEN,
-      dbPath: join(dir, 'state.db'),
-      sinkPath: join(dir, 'posts.jsonl'),
-      query: queries[0] as string,
-      moreQueries: queries.slice(1),
-      since,
-      batchSize: 9,
-      naive: false,
+    await runKillScenario(env.emu, {
+      tag: 'poller-fair-kill',
+      seed: SEED,
+      dir,
+      queries: ['killfair', 'killfairb', 'killfairc'],
+      volumes: [600, 250, 60],
       maxTweets: 200,
-    };
-    const { kills, caughtUp, failures } = await killThenCatchUp(config, 10, 5, random);
-    expect(failures.map((f) => f.stderr)).toEqual([]);
-    expect(caughtUp).toBe(true);
-    const truth = queries.flatMap((q) =>
-      env.emu.groundTruth({ endpoint: 'search_recent', query: q, since_id: since }),
-    );
-    const d = compareDelivery(truth, readJsonlIds(config.sinkPath));
-    process.stdout.write(
-      `[poller-fair-kill] seed=${SEED} kills=${kills} truth=${truth.length} duplicates=${d.duplicates} lost=${d.lost.length}\n`,
-    );
-    expect(kills).toBeGreaterThanOrEqual(3);
-    expect(d.lost, `seed ${SEED}`).toEqual([]);
-    expect(d.unexpected, `seed ${SEED}`).toEqual([]);
-    // Group commit: a kill re-delivers at most commitPages pages per stream (the child runs the defaults).
-    expect(d.duplicates, `seed ${SEED}`).toBeLessThanOrEqual(
-      kills * queries.length * DEFAULT_RUN_OPTIONS.commitPages * PAGE,
-    );
+      runs: 10,
+      cleanEvery: 5,
+      minKills: 3,
+    });
   });
 });
