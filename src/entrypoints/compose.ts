@@ -19,7 +19,6 @@ import { HttpXApi } from '../adapters/x-api/http-client.js';
 import type { CheckpointLayout, InvocationType, PayloadFormat } from '../config/adoption.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { PollConfig, SinkLocation, StoreLocation } from '../config/types.js';
-import { ConfigError } from '../core/errors.js';
 import type { CheckpointStore } from '../core/ports/checkpoint-store.js';
 import { INVOCATION_METRICS, type Logger, type Metrics } from '../core/ports/observability.js';
 import type { Sink } from '../core/ports/sink.js';
@@ -29,6 +28,7 @@ import type { StreamSpec } from '../core/stream.js';
 import { failpointFromEnv } from './failpoints.js';
 import { openRateBudgetStore, type SharedLimiter, sharedLimiter } from './rate-budget.js';
 import { openSpendLedger } from './spend-ledger.js';
+import { openSqliteStore } from './sqlite-open.js';
 import { USER_AGENT } from './user-agent.js';
 
 /** The process streams compose writes to; injectable for tests. */
@@ -76,25 +76,24 @@ export async function openStore(
 ): Promise<CheckpointStore> {
   const { onWrite, readOnly, notice } = options;
   switch (location.kind) {
-    case 'sqlite':
-      try {
-        if (location.origin === 'legacy-default') {
-          notice?.(
-            `using the checkpoint store ${resolve(location.path)} found in the working directory (the old default location; the default is now $XDG_STATE_HOME/twitter-poller/state.db, else ~/.local/state/twitter-poller/state.db; pass --store to choose)`,
-          );
-        }
-        const store = new SqliteCheckpointStore({
-          path: location.path,
-          ...(onWrite ? { onWrite } : {}),
-          ...(readOnly ? { readOnly } : {}),
-        });
-        if (store.created) notice?.(`created a new checkpoint store at ${resolve(location.path)}`);
-        return store;
-      } catch (cause) {
-        if (cause instanceof ConfigError) throw cause;
-        const why = cause instanceof Error ? cause.message : String(cause);
-        throw new ConfigError(`invalid --store: cannot open ${location.path}: ${why}`, '--store', { cause });
+    case 'sqlite': {
+      if (location.origin === 'legacy-default') {
+        notice?.(
+          `using the checkpoint store ${resolve(location.path)} found in the working directory (the old default location; the default is now $XDG_STATE_HOME/twitter-poller/state.db, else ~/.local/state/twitter-poller/state.db; pass --store to choose)`,
+        );
       }
+      const store = openSqliteStore(
+        location.path,
+        () =>
+          new SqliteCheckpointStore({
+            path: location.path,
+            ...(onWrite ? { onWrite } : {}),
+            ...(readOnly ? { readOnly } : {}),
+          }),
+      );
+      if (store.created) notice?.(`created a new checkpoint store at ${resolve(location.path)}`);
+      return store;
+    }
     case 'memory':
       return new MemoryCheckpointStore();
     case 'dynamodb': {

@@ -8,6 +8,8 @@ import { SqliteRateBudgetStore } from '../adapters/stores/sqlite-rate-budget.js'
 import type { StoreLocation } from '../config/types.js';
 import type { RateBudgetStore } from '../core/ports/rate-budget.js';
 
+import { openSqliteStore } from './sqlite-open.js';
+
 export { processHolder, type SharedLimiter, sharedLimiter } from './shared-limiter.js';
 
 /** Opens the budget records of the store at `location`. */
@@ -17,7 +19,10 @@ export async function openRateBudgetStore(
 ): Promise<RateBudgetStore> {
   switch (location.kind) {
     case 'sqlite':
-      return new SqliteRateBudgetStore({ path: location.path, readOnly: options.readOnly ?? false });
+      return openSqliteStore(
+        location.path,
+        () => new SqliteRateBudgetStore({ path: location.path, readOnly: options.readOnly ?? false }),
+      );
     case 'memory':
       return new MemoryRateBudgetStore();
     case 'dynamodb': {

@@ -10,6 +10,7 @@ import { ConfigError } from '../core/errors.js';
 import type { RunHistoryStore } from '../core/ports/run-history.js';
 import { type RunRecordExtras, toRunRecord } from '../core/run-history.js';
 import type { RunSummary } from '../core/run-types.js';
+import { openSqliteStore } from './sqlite-open.js';
 
 export interface OpenRunHistoryOptions {
   /** For status and report: nothing is created, and a missing SQLite file is a ConfigError naming --store. @default false */
@@ -31,12 +32,10 @@ export async function openRunHistory(
           '--store',
         );
       }
-      try {
-        return new SqliteRunHistory({ path: location.path, readonly: options.readonly ?? false });
-      } catch (cause) {
-        const why = cause instanceof Error ? cause.message : String(cause);
-        throw new ConfigError(`invalid --store: cannot open ${location.path}: ${why}`, '--store', { cause });
-      }
+      return openSqliteStore(
+        location.path,
+        () => new SqliteRunHistory({ path: location.path, readonly: options.readonly ?? false }),
+      );
     case 'memory':
       return new MemoryRunHistory();
     case 'dynamodb': {

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { MemorySpendLedger } from '../adapters/stores/memory-spend-ledger.js';
 import { SqliteSpendLedger } from '../adapters/stores/sqlite-spend-ledger.js';
 import type { StoreLocation } from '../config/types.js';
-import { ConfigError } from '../core/errors.js';
 import type { SpendLedger } from '../core/ports/spend-ledger.js';
+import { openSqliteStore } from './sqlite-open.js';
 
 /**
  * Opens the SpendLedger kept beside the checkpoints of `location`. `readonly` (for `status`) creates
@@ -17,12 +17,10 @@ export async function openSpendLedger(
   switch (location.kind) {
     case 'sqlite':
       if (options.readonly === true && !existsSync(location.path)) return new MemorySpendLedger();
-      try {
-        return new SqliteSpendLedger({ path: location.path, readonly: options.readonly ?? false });
-      } catch (cause) {
-        const why = cause instanceof Error ? cause.message : String(cause);
-        throw new ConfigError(`invalid --store: cannot open ${location.path}: ${why}`, '--store', { cause });
-      }
+      return openSqliteStore(
+        location.path,
+        () => new SqliteSpendLedger({ path: location.path, readonly: options.readonly ?? false }),
+      );
     case 'memory':
       return new MemorySpendLedger();
     case 'dynamodb': {

@@ -3,7 +3,7 @@
  * (ids comma-separated in spend_reads.ids) opens in place and keeps what it remembered, a row a
  * version-1 process writes afterwards is honoured, older pages are trimmed, and a newer file is refused.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,6 +14,8 @@ import {
 } from '../../src/adapters/stores/sqlite-spend-ledger.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { READ_IDS_KEPT } from '../../src/core/spend.js';
+import { openRateBudgetStore } from '../../src/entrypoints/rate-budget.js';
+import { openSpendLedger } from '../../src/entrypoints/spend-ledger.js';
 
 /** The version-1 tables, as src/adapters/stores/sqlite-spend-ledger.ts created them before schema 2. */
 const V1_SCHEMA = `
@@ -103,5 +105,33 @@ describe('SQLite spend ledger schema', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).setting).toBe('--store');
     expect((error as ConfigError).message).toContain('spend ledger schema version');
+  });
+
+  it('the CLI opening a newer ledger says so once, naming --store (the adapter error is not wrapped again)', async () => {
+    new SqliteSpendLedger({ path }).close();
+    const db = new Database(path);
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'spend_schema_version'").run(
+      String(SPEND_LEDGER_SCHEMA_VERSION + 1),
+    );
+    db.close();
+    const error = await openSpendLedger({ kind: 'sqlite', path }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('spend ledger schema version');
+    expect((error as ConfigError).message).not.toContain('cannot open');
+  });
+
+  it('every adapter on the file reports a file that is not a database as a bad --store', async () => {
+    await writeFile(path, 'not a database, just text '.repeat(200));
+    for (const open of [
+      () => openSpendLedger({ kind: 'sqlite', path }),
+      () => openRateBudgetStore({ kind: 'sqlite', path }),
+    ]) {
+      const error = await open().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).setting).toBe('--store');
+      expect((error as ConfigError).message).toContain(
+        `invalid --store: cannot open ${path}: file is not a database`,
+      );
+    }
   });
 });
