@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { plan, startWorld } from './lib/fairness-world.js';
+import { ONE_QUERY, plan, startWorld } from './lib/fairness-world.js';
 import { median } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -59,7 +59,7 @@ function drain(url: string, base: string, cli: string, one: boolean, tag: string
   mkdirSync(dir);
   const cfg = join(dir, 'config.json');
   const entries = one
-    ? [{ name: 'all', query: 'post' }]
+    ? [{ name: 'all', query: ONE_QUERY }]
     : streams.map((s) => ({ name: s.name, query: s.word, weight: s.weight }));
   writeFileSync(
     cfg,

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { jainIndex, waterFill } from '../src/core/fair-share.js';
-import { plan, type StreamPlan, startWorld } from './lib/fairness-world.js';
+import { ONE_QUERY, plan, type StreamPlan, startWorld } from './lib/fairness-world.js';
 import { machineInfo } from './lib/machine.js';
 import { fmt, median } from './lib/stats.js';
 
@@ -91,7 +91,7 @@ async function poll(
 function configFile(dir: string, streams: readonly StreamPlan[], oneQuery: boolean): string {
   const path = join(dir, `streams-${oneQuery ? 'one' : 'many'}.json`);
   const entries = oneQuery
-    ? [{ name: 'all', query: 'post' }] // every post of the world is `<word> post <i>`, and nothing else
+    ? [{ name: 'all', query: ONE_QUERY }] // every post of the world is `<word> post <i>`, and nothing else
     : streams.map((s) => ({ name: s.name, query: s.word, weight: s.weight }));
   writeFileSync(
     path,

@@ -13,6 +13,9 @@ export interface StreamPlan {
   readonly weight: number;
 }
 
+/** The query of the one stream that matches every post of the world (`<word> post <i>`). */
+export const ONE_QUERY = 'post';
+
 /** Skewed volumes: stream i has about `top / (i + 1)` posts, at least `floor`; every fourth stream weight 2. */
 export function plan(n: number, top: number, floor: number): StreamPlan[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -32,5 +35,7 @@ export function startWorld(streams: readonly StreamPlan[], base: string): Promis
     windowSeconds: 900,
     groundTruthFile: join(base, 'truth.txt'),
     words: streams.map((s) => ({ word: s.word, posts: s.posts })),
+    // Every stream's query and the one-stream query (ONE_QUERY) are matched before the run starts.
+    warmQueries: [...streams.map((s) => s.word), ONE_QUERY],
   });
 }

@@ -7,6 +7,10 @@ export class SystemClock implements Clock {
     return Date.now();
   }
 
+  yieldToIo(): Promise<void> {
+    return new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {

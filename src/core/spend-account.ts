@@ -37,6 +37,8 @@ export class SpendAccount {
   /** Reads per stream of the current day, when no ledger keeps them. */
   readonly #localReads = new Map<string, { day: string; ids: string[] }>();
   #totals = { day: 0, month: 0 };
+  /** Posts read whose record is still to come (holdRoom). */
+  #unrecorded = 0;
   /** The flag seen at the start: this run may spend one probe request on it. */
   #probeFlag: string | null = null;
   /** Settles when the probe in flight is answered or fails; other requests wait for it. */
@@ -60,9 +62,17 @@ export class SpendAccount {
     return account;
   }
 
-  /** Posts the spend budgets still allow (Infinity without budgets). */
+  /** Posts the spend budgets still allow (Infinity without budgets), less the pages read and not yet recorded. */
   room(): number {
-    return postsAllowed(this.options, this.#totals);
+    return Math.max(0, postsAllowed(this.options, this.#totals) - this.#unrecorded);
+  }
+
+  /**
+   * A page of `count` posts was read and will be `record`ed: `room` counts it from now, so a request
+   * made before the record (the next page, another stream's) never asks for more than the budgets allow.
+   */
+  holdRoom(count: number): void {
+    this.#unrecorded += count;
   }
 
   /** Posts billed to `stream` in this execution. */
@@ -78,6 +88,14 @@ export class SpendAccount {
   /** Records a page `stream` read; returns the posts billed for it (re-reads of the same UTC day are free). */
   async record(stream: string, ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
+    try {
+      return await this.#record(stream, ids);
+    } finally {
+      this.#unrecorded = Math.max(0, this.#unrecorded - ids.length);
+    }
+  }
+
+  async #record(stream: string, ids: readonly string[]): Promise<number> {
     const day = utcDay(this.ports.clock.now());
     let billed: number;
     const ledger = this.ports.ledger;

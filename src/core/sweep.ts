@@ -115,12 +115,6 @@ export async function runSweep(session: StreamSession, granted = false): Promise
       prefetched = undefined;
       const page: TweetPage = validatePage(response.body, endpoint, { sinceId, untilId: below });
       const posts = page.data ?? [];
-      // Billed at read time, delivered or not.
-      await run.spend.record(
-        spec.name,
-        posts.map((p) => p.id),
-      );
-      await run.deps.failpoint?.(Failpoint.afterFetch);
       const nextToken = page.meta.next_token;
       if (nextToken !== undefined && seenTokens.has(nextToken)) {
         // An empty page may hand back the token it was asked with ("try again from here"): tolerated a
@@ -138,10 +132,11 @@ export async function runSweep(session: StreamSession, granted = false): Promise
       }
       const lowest = posts[posts.length - 1];
       if (lowest !== undefined) below = below === undefined ? lowest.id : minId(below, lowest.id);
-      // Read ahead: the next page is requested while this one is written and committed, so the
-      // network wait overlaps the sink's fsync. Only when this stream is served next and its share will
+      run.spend.holdRoom(posts.length); // until recorded below (nothing between them throws)
+      // Read ahead: the next page is requested before this one is billed, written and committed, so the
+      // API works while this process does. Only when this stream is served next and its share will
       // surely want that page; a run stopped by its deadline may leave one page read and not delivered
-      // (it stays owed, nothing lost).
+      // (it stays owed, nothing lost). Otherwise the turn goes to the next stream now, for the same reason.
       if (
         nextToken !== undefined &&
         session.mayReadAhead(posts.length) &&
@@ -152,6 +147,15 @@ export async function runSweep(session: StreamSession, granted = false): Promise
         prefetched.catch(() => undefined); // observed when awaited on the next turn
       }
       session.releaseTurn();
+      // A request made just now (this stream's next page, or the next stream's) reaches its socket on a
+      // later tick: let it leave before this page's work.
+      await run.deps.clock.yieldToIo?.();
+      // Billed at read time, delivered or not.
+      await run.spend.record(
+        spec.name,
+        posts.map((p) => p.id),
+      );
+      await run.deps.failpoint?.(Failpoint.afterFetch);
       await settle();
       const first = posts[0];
       // Only posts above since_id start a sweep: an overlap re-read of older ids alone owes nothing.
