@@ -51,7 +51,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingInfo>> = {
   commitPages: {
     flag: '--commit-pages',
     key: 'commit_pages',
-    description: 'group commit: pages written and not committed before a commit',
+    description: 'group commit: the most pages written and not committed (a commit starts at half)',
   },
   commitIntervalMs: {
     flag: '--commit-interval',

@@ -77,29 +77,49 @@ export async function runSweep(session: StreamSession, granted = false): Promise
         token: pageToken,
       }),
     );
-  // Group commit: pages are written and their commit (fsync, checkpoint write) waits until
+  // Group commit: pages are written and their commit (fsync, checkpoint write) starts once half of
   // `commitPages` pages are pending or `commitIntervalMs` passed since the last commit, whichever comes
   // first, and always when the sweep ends (done, stop, deadline, signal, failure). The commit is left
-  // running while the next page is awaited and the one after it requested: the disk and the API work at
-  // the same time. It is awaited before the next page is written, so at most `commitPages` pages are
-  // ever written and not yet committed: what a crash re-delivers.
+  // running while the next pages are requested, read and written: the disk, the API and this process
+  // work at the same time. It is awaited before a page is written only when that page would make more
+  // than `commitPages` pages written and not yet committed (the pages of the commits in flight count),
+  // or when a commit in flight has failed: that bound is what a crash re-delivers.
   const group = new GroupCommit(session);
   let committing: Promise<void> | undefined;
+  // Pages in commits started and not yet done, and whether one of them failed.
+  let committingPages = 0;
+  let commitFailed = false;
   const startCommit = (): void => {
     const pending = group.take();
     if (pending === undefined) return;
+    committingPages += pending.pages;
     // After the commit in flight, if any: commits land in page order.
     const before = committing;
-    committing =
+    const chained =
       before === undefined
         ? commitDelivered(session, pending)
         : before.then(() => commitDelivered(session, pending));
-    committing.catch(() => undefined); // observed by settle()
+    committing = chained.then(
+      () => {
+        committingPages -= pending.pages;
+      },
+      (error: unknown) => {
+        committingPages -= pending.pages;
+        commitFailed = true; // in the same step: the next makeRoom sees the failure, not the room
+        throw error;
+      },
+    );
+    committing.catch(() => undefined); // thrown by settle()
   };
   const settle = async (): Promise<void> => {
     const pending = committing;
     committing = undefined;
     await pending;
+  };
+  // Before a page is written: wait for the commits in flight if this page would pass the bound.
+  const makeRoom = async (): Promise<void> => {
+    if (committing === undefined) return;
+    if (commitFailed || committingPages + group.pages + 1 > run.options.commitPages) await settle();
   };
   let turnHeld = granted;
   try {
@@ -156,7 +176,7 @@ export async function runSweep(session: StreamSession, granted = false): Promise
         posts.map((p) => p.id),
       );
       await run.deps.failpoint?.(Failpoint.afterFetch);
-      await settle();
+      await makeRoom();
       const first = posts[0];
       // Only posts above since_id start a sweep: an overlap re-read of older ids alone owes nothing.
       if (
@@ -261,12 +281,24 @@ class GroupCommit {
     this.#pending = pending;
   }
 
-  /** `commitPages` pages are pending, or `commitIntervalMs` passed since the last commit. */
+  /** Pages pending (written, no commit started). */
+  get pages(): number {
+    return this.#pending?.pages ?? 0;
+  }
+
+  /**
+   * Half of `commitPages` pages (at least one) are pending, or `commitIntervalMs` passed since the
+   * last commit: started at half, a commit has the time of the next pages to finish before the bound
+   * of `commitPages` pages written and not committed would make the loop wait for it.
+   */
   due(): boolean {
     const pending = this.#pending;
     if (pending === undefined) return false;
     const { commitPages, commitIntervalMs } = this.#session.run.options;
-    return pending.pages >= commitPages || this.#session.run.now() - this.#lastCommitMs >= commitIntervalMs;
+    return (
+      pending.pages >= Math.ceil(commitPages / 2) ||
+      this.#session.run.now() - this.#lastCommitMs >= commitIntervalMs
+    );
   }
 
   /** Hands the pending pages to a commit (undefined when none are pending). */

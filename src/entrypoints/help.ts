@@ -52,8 +52,9 @@ Options:
                            (default ${d('sink')})
   --max-tweets <n>         posts delivered per run, all streams together (default ${d('maxTweets')})
   --batch-size <n>         posts per sink write (default ${d('batchSize')})
-  --commit-pages <n>       commit (sink fsync + checkpoint) after this many pages (default ${d('commitPages')});
-                           a crash re-delivers at most this many pages per stream
+  --commit-pages <n>       at most this many pages written and not committed (default ${d('commitPages')}): a
+                           commit (sink fsync + checkpoint) starts at half; a crash re-delivers at most
+                           this many pages per stream
   --commit-interval <duration>  or once this long passed since the last commit (default ${d('commitIntervalMs')} ms);
                            always at a stop, the deadline, a signal and the end
   --time-budget <seconds>  wall time of the run (default ${d('timeBudgetMs')}, i.e. 14m)

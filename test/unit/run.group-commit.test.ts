@@ -29,11 +29,12 @@ function recordSaves(h: Harness): (string | null)[] {
 const writes = (n: number) => Array.from({ length: n }, () => 'write:50');
 
 describe('group commit', () => {
-  it('commits every commitPages pages: their batches written, then one flush and one checkpoint write', async () => {
+  it('commits every commitPages / 2 pages: their batches written, then one flush and one checkpoint write', async () => {
     const ids = recentIds(START, 500);
     const h = harness(ids);
     const saved = recordSaves(h);
-    const summary = await runExecution(h.deps, [stream], testOptions({ batchSize: 50, commitPages: 2 }));
+    // A commit starts at half the bound, so that it can finish while the next pages are read.
+    const summary = await runExecution(h.deps, [stream], testOptions({ batchSize: 50, commitPages: 4 }));
     expect(summary.caught_up).toBe(true);
     // The first checkpoint, then 5 pages of 100 (2 batches each) committed 2 + 2 + 1.
     const commit = ['flush', 'save'];
@@ -125,7 +126,7 @@ describe('group commit', () => {
   });
 
   it('re-delivers at most commitPages pages after a commit that failed, and loses nothing', async () => {
-    const ids = recentIds(START, 700);
+    const ids = recentIds(START, 900);
     const h = harness(ids);
     const save = h.store.save.bind(h.store);
     let saves = 0;
@@ -134,15 +135,20 @@ describe('group commit', () => {
       if (++saves === 3) throw new CheckpointConflictError('lost the lease', stream.name);
       return save(cp, lease);
     };
-    const first = await runExecution(h.deps, [stream], testOptions({ batchSize: 50, commitPages: 3 }));
+    // commitPages 6: a commit every 3 pages, at most 6 pages written and not committed.
+    const first = await runExecution(h.deps, [stream], testOptions({ batchSize: 50, commitPages: 6 }));
     expect(first.streams[0]?.outcome).toBe('failed');
-    // Pages 4-6 were handed to the sink but never committed: only pages 1-3 are delivered.
+    // Pages 4-6 (and any written while their commit was in flight) were handed to the sink but never
+    // committed: only pages 1-3 are delivered.
     expect(first.tweets_delivered).toBe(300);
     expect((await h.store.load(stream.name))?.sweep).toMatchObject({ untilId: ids[299] });
+    const handed = h.sink.ids.length;
+    expect(handed).toBeGreaterThanOrEqual(600);
+    expect(handed).toBeLessThanOrEqual(900); // the bound: 6 pages past the last commit
     h.store.save = save;
-    const second = await runExecution(h.deps, [stream], testOptions({ batchSize: 50, commitPages: 3 }));
+    const second = await runExecution(h.deps, [stream], testOptions({ batchSize: 50, commitPages: 6 }));
     expect(second.caught_up).toBe(true);
-    // Pages 4-6 twice (3 pages = commitPages), everything once at least.
-    expect(h.sink.ids).toEqual([...ids.slice(0, 600), ...ids.slice(300)]);
+    // What was handed over past page 3 comes twice (at most commitPages pages), everything at least once.
+    expect(h.sink.ids).toEqual([...ids.slice(0, handed), ...ids.slice(300)]);
   });
 });
