@@ -13,6 +13,7 @@
  * Usage: `npm run build && node --import tsx bench/fairness-profile.ts [--mode cpu|prof|strace|sql]
  * [--reps 5] [--cli dist/cli.js ...]`. A build to compare with must sit under the repository (its
  * chunks find node_modules from there), e.g. `cp -r dist .tmp/base`.
+ * `KEEP=1` keeps the drains' folders (profiles, logs, state) under the printed temporary folder.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -228,5 +229,5 @@ try {
   }
 } finally {
   await emu.stop();
-  rmSync(base, { recursive: true, force: true });
+  if (process.env.KEEP === undefined) rmSync(base, { recursive: true, force: true });
 }
