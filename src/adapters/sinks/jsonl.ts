@@ -1,4 +1,15 @@
-import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
+import {
+  closeSync,
+  fstatSync,
+  fsync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SinkError } from '../../core/errors.js';
 import type { Batch, Sink } from '../../core/ports/sink.js';
@@ -100,61 +111,76 @@ export class JsonlFileSink implements Sink {
     }
   }
 
-  /** Appends `text` under the file lock and fsyncs; `onAppended` once it is in the file. */
+  /**
+   * Appends `text` under the file lock and fsyncs; `onAppended` once it is in the file. On a regular
+   * file the steps around the fsync (stat, open, fstat, the last byte, the write, close) are
+   * synchronous system calls of a few microseconds each: through the thread pool each cost a round
+   * trip and a promise, which was most of a commit's CPU (bench/README.md, "Drain"). The fsync, the one
+   * slow step, still runs in the thread pool while this process goes on.
+   */
   async #appendTaken(text: Buffer, onAppended: () => void): Promise<void> {
     // Once per sink, not per page: a page of a hundred streams' run is often a few posts, and this
     // call was a measurable part of its append (bench/README.md, "Fairness").
     if (!this.#dirMade) {
-      await mkdir(dirname(this.#path), { recursive: true }).catch((cause: unknown) => {
+      try {
+        mkdirSync(dirname(this.#path), { recursive: true });
+      } catch (cause) {
         throw fileError('cannot create the directory of', this.#path, cause);
-      });
+      }
       this.#dirMade = true;
     }
-    // A device or a pipe (/dev/stdout, a FIFO) has no size to restore and no lines to share: no lock.
-    const regular = await stat(this.#path).then(
-      (s) => s.isFile(),
-      () => true, // not there yet: created as a regular file below
-    );
-    const unlock = regular
-      ? await lockFile(this.#path, this.#lockWaitMs).catch((cause: unknown) => {
-          throw new SinkError(`cannot lock ${this.#path}: ${messageOf(cause)}`, true, { cause });
-        })
-      : async () => undefined;
-    let handle: FileHandle | undefined;
+    // A device or a pipe (/dev/stdout, a FIFO) has no size to restore and no lines to share: no lock,
+    // and written asynchronously (a full pipe would block a synchronous write).
+    const regular = statSync(this.#path, { throwIfNoEntry: false })?.isFile() ?? true;
+    if (!regular) return this.#appendToDevice(text, onAppended);
+    const unlock = await lockFile(this.#path, this.#lockWaitMs).catch((cause: unknown) => {
+      throw new SinkError(`cannot lock ${this.#path}: ${messageOf(cause)}`, true, { cause });
+    });
+    let fd: number | undefined;
     try {
-      handle = await open(this.#path, 'a+').catch((cause: unknown) => {
+      try {
+        fd = openSync(this.#path, 'a+');
+      } catch (cause) {
         throw fileError('cannot open', this.#path, cause);
-      });
-      if (regular) await this.#append(handle, text);
-      else
-        await handle.appendFile(text).catch((cause: unknown) => {
-          throw fileError('cannot append to', this.#path, cause);
-        });
+      }
+      appendLocked(fd, this.#path, text);
       // In the file now (a process crash keeps it): held no more, even if the fsync fails below.
       onAppended();
-      await handle.sync().catch((cause: unknown) => {
+      await fsyncFd(fd).catch((cause: unknown) => {
         // Never retried: after a failed fsync the kernel may drop the dirty pages and report the next
         // fsync as a success. The stream fails, the checkpoint stays, the next run delivers again.
         const code = (cause as NodeJS.ErrnoException).code;
         throw new SinkError(`cannot fsync ${this.#path}: ${code ?? String(cause)}`, false, { cause });
       });
     } finally {
-      await handle?.close().catch(() => undefined); // after fsync (or its failure) a close error adds nothing
+      if (fd !== undefined) {
+        try {
+          closeSync(fd);
+        } catch {
+          // after fsync (or its failure) a close error adds nothing
+        }
+      }
       await unlock(); // throws when the lock was lost while held: the append may have interleaved
     }
   }
 
-  /** Appends `text` at the end of the locked file; on failure cuts the file back to where it began. */
-  async #append(handle: FileHandle, text: Buffer): Promise<void> {
-    let size = (await handle.stat()).size;
+  /** Appends to a device or a pipe: no lock, no size, no torn-line repair. */
+  async #appendToDevice(text: Buffer, onAppended: () => void): Promise<void> {
+    let handle: FileHandle | undefined;
     try {
-      size = await repairTornLine(handle, size);
-      await handle.appendFile(text);
-    } catch (cause) {
-      // Under the lock: `size` is this append's start, so only its own bytes are removed. If the
-      // truncate fails too, the torn line it leaves is cut by the next flush (see repairTornLine).
-      await handle.truncate(size).catch(() => undefined);
-      throw fileError('cannot append to', this.#path, cause);
+      handle = await open(this.#path, 'a+').catch((cause: unknown) => {
+        throw fileError('cannot open', this.#path, cause);
+      });
+      await handle.appendFile(text).catch((cause: unknown) => {
+        throw fileError('cannot append to', this.#path, cause);
+      });
+      onAppended();
+      await handle.sync().catch((cause: unknown) => {
+        const code = (cause as NodeJS.ErrnoException).code;
+        throw new SinkError(`cannot fsync ${this.#path}: ${code ?? String(cause)}`, false, { cause });
+      });
+    } finally {
+      await handle?.close().catch(() => undefined);
     }
   }
 
@@ -170,32 +196,59 @@ export class JsonlFileSink implements Sink {
 const TORN_LINE_SCAN_BYTES = 16 * 1024 * 1024;
 
 /**
+ * Appends `text` at the end of the locked file `fd`; on failure cuts the file back to where it began.
+ * Under the lock: `size` is this append's start, so only its own bytes are removed. If the truncate
+ * fails too, the torn line it leaves is cut by the next flush (see repairTornLine).
+ */
+function appendLocked(fd: number, path: string, text: Buffer): void {
+  let size = fstatSync(fd).size;
+  try {
+    size = repairTornLine(fd, size);
+    for (let off = 0; off < text.length; ) off += writeSync(fd, text, off, text.length - off);
+  } catch (cause) {
+    try {
+      ftruncateSync(fd, size);
+    } catch {
+      // the next flush cuts the torn line
+    }
+    throw fileError('cannot append to', path, cause);
+  }
+}
+
+/** fsync of `fd` in the thread pool. */
+function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fsync(fd, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/**
  * A file whose last byte is not a newline ends with a line torn by a writer that died mid-append (it
  * never checkpointed it, so its posts come again). Cuts that line off and returns the new size.
  */
-async function repairTornLine(handle: FileHandle, size: number): Promise<number> {
+function repairTornLine(fd: number, size: number): number {
   if (size === 0) return 0;
   const last = Buffer.alloc(1);
-  await handle.read(last, 0, 1, size - 1);
+  readSync(fd, last, 0, 1, size - 1);
   if (last[0] === 0x0a) return size; // the usual case: the file ends with a whole line
   const chunk = Buffer.alloc(64 * 1024);
   let end = size;
   while (end > 0 && size - end < TORN_LINE_SCAN_BYTES) {
     const start = Math.max(0, end - chunk.length);
-    const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+    const bytesRead = readSync(fd, chunk, 0, end - start, start);
     const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
     if (at >= 0) {
       const keep = start + at + 1;
-      if (keep < size) await handle.truncate(keep);
+      if (keep < size) ftruncateSync(fd, keep);
       return keep;
     }
     end = start;
   }
   if (end === 0) {
-    await handle.truncate(0); // a single torn line and nothing else
+    ftruncateSync(fd, 0); // a single torn line and nothing else
     return 0;
   }
-  await handle.appendFile('\n'); // beyond the scan: end the line so the next one starts clean
+  writeSync(fd, '\n'); // beyond the scan: end the line so the next one starts clean
   return size + 1;
 }
 
