@@ -28,7 +28,8 @@ describe('credits depleted across two processes sharing one SQLite store', () =>
       searchDelayMs: 0,
       lateArrivalFraction: 0,
       tokens: [TOKEN],
-      credits: 900,
+      // Plenty at first; cut to a few pages once both processes are paging (below).
+      credits: 1_000_000,
     });
     dir = tempDir('tp-credits-mp-');
   });
@@ -57,18 +58,26 @@ describe('credits depleted across two processes sharing one SQLite store', () =>
       return path;
     });
     const env = { X_BEARER_TOKEN: TOKEN, X_API_BASE_URL: emu.url };
-    // Act: both at once.
-    const results = await Promise.all(
-      configs.map(async (config) =>
-        collect(await spawnCli(['poll', '--config', config], { cwd: dir.dir, env }), 90_000),
-      ),
-    );
-    // Assess: the first 402, whose query says which process met it; then the other's requests.
-    const log = emu.requestLog();
     const owner = (url: string) =>
       PROCESSES.findIndex((p) =>
         p.queries.some((q) => new URLSearchParams(url.split('?')[1]).get('query') === q),
       );
+    // Act: both at once.
+    const children = await Promise.all(
+      configs.map((config) => spawnCli(['poll', '--config', config], { cwd: dir.dir, env })),
+    );
+    const collected = Promise.all(children.map((child) => collect(child, 90_000)));
+    // Both really paging before the credits run out: on a loaded machine one process may start seconds
+    // after the other (seen in CI: one met the 402 before the other's first request). Bounded: 60 s.
+    for (let i = 0; i < 1200; i++) {
+      const log = emu.requestLog();
+      if (PROCESSES.every((_, p) => log.some((r) => owner(r.url) === p))) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    emu.setCredits({ balance: 400 }); // four more pages of 100 posts, whoever reads them
+    const results = await collected;
+    // Assess: the first 402, whose query says which process met it; then the other's requests.
+    const log = emu.requestLog();
     const first402 = log.findIndex((r) => r.status === 402);
     expect(first402).toBeGreaterThan(0);
     const hit = owner(log[first402]!.url);
