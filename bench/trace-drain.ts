@@ -1,0 +1,142 @@
+/**
+ * Where a drain's wall time goes, request by request (issue 17): runs our CLI's drain, or the bare
+ * node:http loop, against a fresh emulator process with bench/lib/request-trace.mjs loaded, and splits
+ * the time from the first request to the last answer into "a request in flight" (the emulator, the
+ * network, and this process when it is too busy to read the answer) and "none in flight" (this
+ * process between an answer and the next request: what sits on the request path).
+ *
+ *   npm run build && node --import tsx bench/trace-drain.ts [--posts 100000] [--reps 2] [--cli dist/cli.js]
+ *
+ * Prints one line per run, alternating the CLI and the bare loop. The hook adds a little to each
+ * request; compare the two, not the absolute figures with bench/run.ts.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { MEMORY_CAPS } from '../bin/memory-caps.js';
+import { BENCH_TOKEN, ROOT } from './lib/contenders.js';
+import { startEmulatorProcess } from './lib/emulator-process.js';
+import { BENCH_QUERY } from './lib/trial.js';
+
+const { values } = parseArgs({
+  options: {
+    posts: { type: 'string', default: '100000' },
+    reps: { type: 'string', default: '2' },
+    cli: { type: 'string', default: 'dist/cli.js' },
+  },
+});
+const posts = Number(values.posts);
+const cli = resolve(values.cli ?? 'dist/cli.js');
+const HOOK = join(ROOT, 'bench/lib/request-trace.mjs');
+
+interface Trace {
+  readonly born: number;
+  readonly exit: number;
+  readonly requests: [made: number, began: number, ended: number][];
+}
+
+function summarize(trace: Trace): Record<string, number> {
+  const r = [...trace.requests].sort((a, b) => a[0] - b[0]);
+  let inFlight = 0;
+  let from = r[0]?.[0] ?? 0;
+  let to = r[0]?.[2] ?? 0;
+  for (const [made, , ended] of r) {
+    if (made > to) {
+      inFlight += to - from;
+      from = made;
+    }
+    to = Math.max(to, ended);
+  }
+  inFlight += to - from;
+  const span = to - (r[0]?.[0] ?? 0);
+  const n = Math.max(1, r.length);
+  return {
+    requests: r.length,
+    to_first_request_ms: Math.round((r[0]?.[0] ?? 0) - trace.born),
+    span_ms: Math.round(span),
+    in_flight_ms_per_request: +(inFlight / n).toFixed(2),
+    none_in_flight_ms_per_request: +((span - inFlight) / n).toFixed(2),
+    after_last_answer_ms: Math.round(trace.exit - to),
+  };
+}
+
+async function main(): Promise<void> {
+  const base = mkdtempSync(join(tmpdir(), 'tp-trace-'));
+  const bare = join(base, 'bare-http.mjs');
+  await build({
+    entryPoints: [join(ROOT, 'bench/contenders/bare-http.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: bare,
+    logLevel: 'warning',
+  });
+  try {
+    for (let rep = 0; rep < Number(values.reps); rep++) {
+      for (const who of ['cli', 'bare'] as const) {
+        const dir = mkdtempSync(join(base, `${who}-`));
+        const emu = await startEmulatorProcess({
+          posts,
+          query: BENCH_QUERY,
+          limit: 1_000_000_000,
+          windowSeconds: 900,
+          groundTruthFile: join(dir, 'truth.txt'),
+        });
+        const out = join(dir, 'out.jsonl');
+        const args =
+          who === 'bare'
+            ? [
+                bare,
+                JSON.stringify({
+                  url: emu.url,
+                  query: BENCH_QUERY,
+                  out,
+                  maxResults: 100,
+                  token: BENCH_TOKEN,
+                }),
+              ]
+            : [
+                ...MEMORY_CAPS,
+                cli,
+                'poll',
+                '--query',
+                BENCH_QUERY,
+                '--store',
+                `sqlite:${join(dir, 'state.db')}`,
+                '--sink',
+                `jsonl:${out}`,
+                '--initial',
+                '7d',
+                '--max-tweets',
+                '10000000',
+                '--min-interval',
+                '0',
+                '--time-budget',
+                '3600',
+              ];
+        const started = performance.now();
+        const run = spawnSync(process.execPath, ['--import', HOOK, ...args], {
+          env: {
+            PATH: process.env.PATH ?? '',
+            X_API_BASE_URL: emu.url,
+            X_BEARER_TOKEN: BENCH_TOKEN,
+            REQUEST_TRACE_OUT: join(dir, 'trace.json'),
+          },
+          stdio: ['ignore', 'ignore', openSync(join(dir, 'stderr.log'), 'w')],
+        });
+        const wallMs = performance.now() - started;
+        await emu.stop();
+        if (run.status !== 0) throw new Error(`${who}: exit ${run.status} (see ${dir}/stderr.log)`);
+        const trace = JSON.parse(readFileSync(join(dir, 'trace.json'), 'utf8')) as Trace;
+        console.log(JSON.stringify({ who, wall_s: +(wallMs / 1000).toFixed(2), ...summarize(trace) }));
+      }
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+await main();
