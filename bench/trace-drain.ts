@@ -7,17 +7,16 @@
  *
  *   npm run build && node --import tsx bench/trace-drain.ts [--posts 100000] [--reps 2] [--cli dist/cli.js]
  *
- * Prints one line per run, alternating the CLI and the bare loop. The hook adds a little to each
- * request; compare the two, not the absolute figures with bench/run.ts.
+ * Prints one line per run, alternating the CLI and the bare loop, launched exactly as bench/run.ts
+ * launches them (its snapshot and contender commands). The hook adds a little to each request: compare
+ * the two, not the absolute figures with bench/run.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
-import { MEMORY_CAPS } from '../bin/memory-caps.js';
-import { BENCH_TOKEN, ROOT } from './lib/contenders.js';
+import { BARE_HTTP, CLI, configureCli, prepareSnapshot, ROOT } from './lib/contenders.js';
 import { startEmulatorProcess } from './lib/emulator-process.js';
 import { BENCH_QUERY } from './lib/trial.js';
 
@@ -64,20 +63,13 @@ function summarize(trace: Trace): Record<string, number> {
 }
 
 async function main(): Promise<void> {
+  configureCli({ path: cli });
+  const cleanup = await prepareSnapshot(); // the same builds and commands as bench/run.ts
   const base = mkdtempSync(join(tmpdir(), 'tp-trace-'));
-  const bare = join(base, 'bare-http.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'bench/contenders/bare-http.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: bare,
-    logLevel: 'warning',
-  });
   try {
     for (let rep = 0; rep < Number(values.reps); rep++) {
-      for (const who of ['cli', 'bare'] as const) {
-        const dir = mkdtempSync(join(base, `${who}-`));
+      for (const contender of [CLI, BARE_HTTP]) {
+        const dir = mkdtempSync(join(base, `${contender.id}-`));
         const emu = await startEmulatorProcess({
           posts,
           query: BENCH_QUERY,
@@ -85,57 +77,31 @@ async function main(): Promise<void> {
           windowSeconds: 900,
           groundTruthFile: join(dir, 'truth.txt'),
         });
-        const out = join(dir, 'out.jsonl');
-        const args =
-          who === 'bare'
-            ? [
-                bare,
-                JSON.stringify({
-                  url: emu.url,
-                  query: BENCH_QUERY,
-                  out,
-                  maxResults: 100,
-                  token: BENCH_TOKEN,
-                }),
-              ]
-            : [
-                ...MEMORY_CAPS,
-                cli,
-                'poll',
-                '--query',
-                BENCH_QUERY,
-                '--store',
-                `sqlite:${join(dir, 'state.db')}`,
-                '--sink',
-                `jsonl:${out}`,
-                '--initial',
-                '7d',
-                '--max-tweets',
-                '10000000',
-                '--min-interval',
-                '0',
-                '--time-budget',
-                '3600',
-              ];
+        const cmd = contender.command({
+          url: emu.url,
+          query: BENCH_QUERY,
+          dir,
+          out: join(dir, 'out.jsonl'),
+          timeoutMs: 600_000,
+        });
         const started = performance.now();
-        const run = spawnSync(process.execPath, ['--import', HOOK, ...args], {
-          env: {
-            PATH: process.env.PATH ?? '',
-            X_API_BASE_URL: emu.url,
-            X_BEARER_TOKEN: BENCH_TOKEN,
-            REQUEST_TRACE_OUT: join(dir, 'trace.json'),
-          },
+        const run = spawnSync(cmd.command, ['--import', HOOK, ...cmd.args], {
+          env: { PATH: process.env.PATH ?? '', ...cmd.env, REQUEST_TRACE_OUT: join(dir, 'trace.json') },
           stdio: ['ignore', 'ignore', openSync(join(dir, 'stderr.log'), 'w')],
+          timeout: cmd.timeoutMs,
         });
         const wallMs = performance.now() - started;
         await emu.stop();
-        if (run.status !== 0) throw new Error(`${who}: exit ${run.status} (see ${dir}/stderr.log)`);
+        if (run.status !== 0) throw new Error(`${contender.id}: exit ${run.status} (see ${dir}/stderr.log)`);
         const trace = JSON.parse(readFileSync(join(dir, 'trace.json'), 'utf8')) as Trace;
-        console.log(JSON.stringify({ who, wall_s: +(wallMs / 1000).toFixed(2), ...summarize(trace) }));
+        console.log(
+          JSON.stringify({ who: contender.id, wall_s: +(wallMs / 1000).toFixed(2), ...summarize(trace) }),
+        );
       }
     }
   } finally {
     rmSync(base, { recursive: true, force: true });
+    cleanup();
   }
 }
 
