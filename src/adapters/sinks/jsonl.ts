@@ -131,7 +131,12 @@ export class JsonlFileSink implements Sink {
     }
     // A device or a pipe (/dev/stdout, a FIFO) has no size to restore and no lines to share: no lock,
     // and written asynchronously (a full pipe would block a synchronous write).
-    const regular = statSync(this.#path, { throwIfNoEntry: false })?.isFile() ?? true;
+    let regular = true; // not there yet (or not readable): opened as a regular file below, errors named there
+    try {
+      regular = statSync(this.#path, { throwIfNoEntry: false })?.isFile() ?? true;
+    } catch {
+      // open reports it with the path
+    }
     if (!regular) return this.#appendToDevice(text, onAppended);
     const unlock = await lockFile(this.#path, this.#lockWaitMs).catch((cause: unknown) => {
       throw new SinkError(`cannot lock ${this.#path}: ${messageOf(cause)}`, true, { cause });
@@ -147,10 +152,7 @@ export class JsonlFileSink implements Sink {
       // In the file now (a process crash keeps it): held no more, even if the fsync fails below.
       onAppended();
       await fsyncFd(fd).catch((cause: unknown) => {
-        // Never retried: after a failed fsync the kernel may drop the dirty pages and report the next
-        // fsync as a success. The stream fails, the checkpoint stays, the next run delivers again.
-        const code = (cause as NodeJS.ErrnoException).code;
-        throw new SinkError(`cannot fsync ${this.#path}: ${code ?? String(cause)}`, false, { cause });
+        throw fsyncError(this.#path, cause);
       });
     } finally {
       if (fd !== undefined) {
@@ -176,8 +178,7 @@ export class JsonlFileSink implements Sink {
       });
       onAppended();
       await handle.sync().catch((cause: unknown) => {
-        const code = (cause as NodeJS.ErrnoException).code;
-        throw new SinkError(`cannot fsync ${this.#path}: ${code ?? String(cause)}`, false, { cause });
+        throw fsyncError(this.#path, cause);
       });
     } finally {
       await handle?.close().catch(() => undefined);
@@ -213,6 +214,15 @@ function appendLocked(fd: number, path: string, text: Buffer): void {
     }
     throw fileError('cannot append to', path, cause);
   }
+}
+
+/**
+ * A failed fsync, never retried: after one the kernel may drop the dirty pages and report the next
+ * fsync as a success. The stream fails, the checkpoint stays, the next run delivers again.
+ */
+function fsyncError(path: string, cause: unknown): SinkError {
+  const code = (cause as NodeJS.ErrnoException).code;
+  return new SinkError(`cannot fsync ${path}: ${code ?? String(cause)}`, false, { cause });
 }
 
 /** fsync of `fd` in the thread pool. */
