@@ -10,12 +10,12 @@
  * - throughput: the same posts drained by the N streams in one run vs by one stream whose query
  *   (`post`) matches them all (goal >= 95 %), median of `--reps` alternating repetitions.
  *
- * Usage: `npm run build && node --import tsx bench/fairness.ts [--streams 8,100] [--reps 3] [--concurrency N]
- * [--compare 1,4]` (`--concurrency` is passed to every poll; without it the CLI's default applies;
+ * Usage: `npm run build && node --import tsx bench/fairness.ts [--world skewed|backlog] [--streams 8,100]
+ * [--reps 3] [--concurrency N] [--compare 1,4]` (`--concurrency` is passed to every poll; without it the CLI's default applies;
  * `--compare` drains the N streams at each of these concurrencies, rotated with the one stream).
  * Writes bench/results/<time>-fairness.{md,json} and prints the markdown.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,12 +51,20 @@ interface RunFigures {
 /** GNU time, when installed: the poller's CPU time (user + system), less sensitive to a busy machine. */
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
-/** One CLI poll; resolves with its wall time, its CPU time (NaN without GNU time) and `execution_end`. */
+/**
+ * One CLI poll; resolves with its wall time, its CPU time and peak RSS (NaN without GNU time) and
+ * `execution_end`.
+ */
 async function poll(
   url: string,
   dir: string,
   args: readonly string[],
-): Promise<{ wallMs: number; cpuMs: number; end: { tweets_delivered: number; streams: EndStream[] } }> {
+): Promise<{
+  wallMs: number;
+  cpuMs: number;
+  rssMb: number;
+  end: { tweets_delivered: number; api_requests: number; streams: EndStream[] };
+}> {
   const errPath = join(dir, `stderr-${Date.now()}.log`);
   const cpuPath = join(dir, `cpu-${Date.now()}.txt`);
   const err = openSync(errPath, 'w');
@@ -73,7 +81,7 @@ async function poll(
     '--time-budget',
     '3600',
   ];
-  const [command, ...rest] = TIME === undefined ? node : [TIME, '-f', '%U %S', '-o', cpuPath, ...node];
+  const [command, ...rest] = TIME === undefined ? node : [TIME, '-f', '%U %S %M', '-o', cpuPath, ...node];
   const child = spawn(command as string, rest, {
     env: { PATH: process.env.PATH ?? '', X_API_BASE_URL: url, X_BEARER_TOKEN: 'bench' },
     stdio: ['ignore', 'ignore', err],
@@ -84,8 +92,9 @@ async function poll(
   const end = JSON.parse(lines.at(-1) ?? '{}');
   if (end.event !== 'execution_end') throw new Error(`poll exited ${code}: ${lines.slice(-3).join('\n')}`);
   const cpu = TIME === undefined ? [] : readFileSync(cpuPath, 'utf8').trim().split('\n').at(-1)?.split(' ');
-  const cpuMs = cpu?.length === 2 ? (Number(cpu[0]) + Number(cpu[1])) * 1000 : Number.NaN;
-  return { wallMs, cpuMs, end };
+  const cpuMs = cpu?.length === 3 ? (Number(cpu[0]) + Number(cpu[1])) * 1000 : Number.NaN;
+  const rssMb = cpu?.length === 3 ? Number(cpu[2]) / 1024 : Number.NaN;
+  return { wallMs, cpuMs, rssMb, end };
 }
 
 function configFile(dir: string, streams: readonly StreamPlan[], oneQuery: boolean): string {
@@ -105,8 +114,15 @@ function configFile(dir: string, streams: readonly StreamPlan[], oneQuery: boole
   return path;
 }
 
-async function scenario(n: number, budget: number, top: number, reps: number, compare: readonly number[]) {
-  const streams = plan(n, top, 20);
+async function scenario(
+  n: number,
+  budget: number,
+  top: number,
+  floor: number,
+  reps: number,
+  compare: readonly number[],
+) {
+  const streams = plan(n, top, floor);
   const total = streams.reduce((a, s) => a + s.posts, 0);
   const base = mkdtempSync(join(tmpdir(), `tp-fair-${n}-`));
   const emu = await startWorld(streams, base);
@@ -149,6 +165,8 @@ async function scenario(n: number, budget: number, top: number, reps: number, co
     const contenders = [...variants, { key: 'one', args: [] as string[], oneQuery: true }];
     const perS = new Map(contenders.map((c) => [c.key, [] as number[]]));
     const cpuMs = new Map(contenders.map((c) => [c.key, [] as number[]]));
+    const rssMb = new Map(contenders.map((c) => [c.key, [] as number[]]));
+    const requests = new Map(contenders.map((c) => [c.key, 0]));
     for (let rep = 0; rep < reps; rep++) {
       const k = rep % contenders.length;
       for (const c of [...contenders.slice(k), ...contenders.slice(0, k)]) {
@@ -165,6 +183,8 @@ async function scenario(n: number, budget: number, top: number, reps: number, co
           throw new Error(`drain delivered ${figures.end.tweets_delivered} of ${total}`);
         perS.get(c.key)?.push(total / (figures.wallMs / 1000));
         cpuMs.get(c.key)?.push(figures.cpuMs);
+        rssMb.get(c.key)?.push(figures.rssMb);
+        requests.set(c.key, figures.end.api_requests);
       }
     }
     const first = (variants[0] as { key: string }).key;
@@ -177,9 +197,13 @@ async function scenario(n: number, budget: number, top: number, reps: number, co
       perS: perS.get(v.key) ?? [],
       cpuMs: cpuMs.get(v.key) ?? [],
     }));
+    // The fewest requests any poller making one query per stream needs (100 posts a page): every
+    // stream ends on a page of its own, against one query's ceil(total / 100).
+    const fewest = streams.reduce((a, s) => a + Math.ceil(s.posts / 100), 0);
     return {
       n,
       budget,
+      floor,
       total,
       streams,
       runs,
@@ -189,11 +213,26 @@ async function scenario(n: number, budget: number, top: number, reps: number, co
       one,
       manyCpuMs: median(manyCpu),
       oneCpuMs: median(oneCpu),
+      manyRssMb: median(rssMb.get(first) ?? []),
+      oneRssMb: median(rssMb.get('one') ?? []),
+      manyRequests: requests.get(first) ?? 0,
+      oneRequests: requests.get('one') ?? 0,
+      fewest,
       compared,
     };
   } finally {
     await emu.stop();
     rmSync(base, { recursive: true, force: true });
+  }
+}
+
+/** The commit the CLI was built from, marked when the work tree differs from it. */
+function build(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  try {
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'src').length > 0 ? ' + uncommitted src/ changes' : ''}`;
+  } catch {
+    return 'unknown (no git)';
   }
 }
 
@@ -204,8 +243,11 @@ async function main(): Promise<void> {
       reps: { type: 'string', default: '3' },
       concurrency: { type: 'string' },
       compare: { type: 'string' },
+      world: { type: 'string', default: 'skewed' },
     },
   });
+  const world = values.world ?? 'skewed';
+  if (world !== 'skewed' && world !== 'backlog') throw new Error('--world: skewed or backlog');
   if (values.concurrency !== undefined) concurrencyArgs = ['--concurrency', values.concurrency];
   const compare = values.compare === undefined ? [] : values.compare.split(',').map(Number);
   const sizes = (values.streams ?? '8,100').split(',').map(Number);
@@ -213,9 +255,11 @@ async function main(): Promise<void> {
   const results = [];
   for (const n of sizes) {
     // 8 streams: 800 a run, the report's setting; 100 streams: 4,000 a run (40 a stream on average).
-    results.push(
-      n <= 8 ? await scenario(n, 800, 2_400, reps, compare) : await scenario(n, 4_000, 5_000, reps, compare),
-    );
+    // skewed: stream i has about top / (i + 1) posts, at least 20 (most of the 100 less than a page);
+    // backlog: the same skew, every stream at least 1,050 posts (11 pages, the last one partial).
+    const floor = world === 'backlog' ? 1_050 : 20;
+    const top = world === 'backlog' ? 20_000 : n <= 8 ? 2_400 : 5_000;
+    results.push(await scenario(n, n <= 8 ? 800 : 4_000, top, floor, reps, compare));
   }
   const stamp = new Date()
     .toISOString()
@@ -226,9 +270,11 @@ async function main(): Promise<void> {
     '',
     `Machine: ${JSON.stringify(machineInfo('python3'))}`,
     '',
+    `Build: ${build()}`,
+    '',
   ];
   md.push(
-    `Command: \`node --import tsx bench/fairness.ts --streams ${sizes.join(',')} --reps ${reps}${concurrencyArgs.length > 0 ? ` ${concurrencyArgs.join(' ')}` : ''}${compare.length > 0 ? ` --compare ${compare.join(',')}` : ''}\``,
+    `Command: \`node --import tsx bench/fairness.ts --world ${world} --streams ${sizes.join(',')} --reps ${reps}${concurrencyArgs.length > 0 ? ` ${concurrencyArgs.join(' ')}` : ''}${compare.length > 0 ? ` --compare ${compare.join(',')}` : ''}\``,
     '',
   );
   md.push(
@@ -239,7 +285,7 @@ async function main(): Promise<void> {
   );
   for (const r of results) {
     md.push(
-      `## ${r.n} streams, max_tweets ${r.budget}, ${r.total} posts (stream i has ~top/(i+1); every 4th stream weight 2)`,
+      `## ${r.n} streams (${world}), max_tweets ${r.budget}, ${r.total} posts (stream i has ~${r.streams[0]?.posts}/(i+1), at least ${r.floor}; every 4th stream weight 2)`,
       '',
     );
     md.push(
@@ -268,6 +314,12 @@ async function main(): Promise<void> {
     );
     md.push(
       `(runs: many ${r.many.map((x) => fmt(x, 0)).join(', ')}; one ${r.one.map((x) => fmt(x, 0)).join(', ')})`,
+      '',
+      `Requests: ${r.n} streams ${r.manyRequests} (the fewest one query per stream can take: ${r.fewest}), one stream ${r.oneRequests}. ` +
+        `Posts per request caps the ratio at ${fmt((100 * r.oneRequests) / r.manyRequests, 1)} % when requests are what limits a run (a rate limit, a distant API); ` +
+        `requests per second, ${r.n} streams against one: ${fmt((100 * (r.manyPerS / r.total) * r.manyRequests) / ((r.onePerS / r.total) * r.oneRequests), 1)} %.`,
+      '',
+      `Peak RSS (median): ${r.n} streams ${fmt(r.manyRssMb, 0)} MB, one stream ${fmt(r.oneRssMb, 0)} MB.`,
       '',
     );
     if (r.compared.length > 1) {

@@ -33,8 +33,17 @@ export class RunCounters {
   #apiRequests = 0;
   #rateLimitWaits = 0;
   #usageCapped = false;
+  #pagesSinceCommit = 0;
 
   constructor(private readonly metrics: Metrics) {}
+
+  /**
+   * Pages written by any stream of the run since any stream last started a commit. The sink is the
+   * run's (one flush makes every stream's written lines durable), so this is what it holds unflushed.
+   */
+  get pagesSinceCommit(): number {
+    return this.#pagesSinceCommit;
+  }
 
   /** Posts written to the sink and committed: what `tweets_delivered` reports. */
   get delivered(): number {
@@ -73,6 +82,12 @@ export class RunCounters {
   }
   markUsageCapped(): void {
     this.#usageCapped = true;
+  }
+  countPageWritten(): void {
+    this.#pagesSinceCommit++;
+  }
+  countCommitStarted(): void {
+    this.#pagesSinceCommit = 0;
   }
 }
 

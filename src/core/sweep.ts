@@ -92,6 +92,7 @@ export async function runSweep(session: StreamSession, granted = false): Promise
   const startCommit = (): void => {
     const pending = group.take();
     if (pending === undefined) return;
+    run.counters.countCommitStarted(); // its flush takes every stream's written lines
     committingPages += pending.pages;
     // After the commit in flight, if any: commits land in page order.
     const before = committing;
@@ -279,6 +280,7 @@ class GroupCommit {
     pending.pages++;
     pending.batches += page.batches;
     this.#pending = pending;
+    this.#session.run.counters.countPageWritten();
   }
 
   /** Pages pending (written, no commit started). */
@@ -295,8 +297,13 @@ class GroupCommit {
     const pending = this.#pending;
     if (pending === undefined) return false;
     const { commitPages, commitIntervalMs } = this.#session.run.options;
+    const half = Math.ceil(commitPages / 2);
     return (
-      pending.pages >= Math.ceil(commitPages / 2) ||
+      pending.pages >= half ||
+      // Many streams interleaved page by page: the sink's unflushed pages (all streams') count too, so
+      // the streams' commits do not fall due together and the sink never holds more than about half of
+      // `commitPages` pages whatever the number of streams.
+      this.#session.run.counters.pagesSinceCommit >= half ||
       this.#session.run.now() - this.#lastCommitMs >= commitIntervalMs
     );
   }

@@ -8,6 +8,7 @@ import { AuthenticationError, CheckpointConflictError } from '../../src/core/err
 import { timeMsToId } from '../../src/core/ids.js';
 import { runExecution } from '../../src/core/run.js';
 import { type Harness, harness, recentIds, searchStream, testOptions } from '../support/harness.js';
+import { QueryRoutedXApi } from '../support/query-routed-x-api.js';
 
 const START = Date.UTC(2026, 10, 28, 12, 0, 0);
 const since = timeMsToId(START - 10 * 60_000);
@@ -150,5 +151,44 @@ describe('group commit', () => {
     expect(second.caught_up).toBe(true);
     // What was handed over past page 3 comes twice (at most commitPages pages), everything at least once.
     expect(h.sink.ids).toEqual([...ids.slice(0, handed), ...ids.slice(300)]);
+  });
+});
+
+describe('group commit with many streams', () => {
+  it('keeps the sink holding about half of commitPages pages unflushed, however many streams are interleaved', async () => {
+    // Eight streams of 10 pages each, served page by page: with only each stream's own pages counted,
+    // their commits fell due together (each at its second page) and the first flush took 9 pages.
+    const h = harness();
+    const api = new QueryRoutedXApi(h.clock);
+    const specs = Array.from({ length: 8 }, (_, i) => {
+      api.world(`q${i}`).publish(recentIds(START, 1000, 60_000 + i * 200_000));
+      return searchStream({
+        name: `s${i}`,
+        source: { kind: 'search', query: `q${i}`, archive: false },
+        initial: { kind: 'lookback', ms: 3_600_000 },
+      });
+    });
+    let unflushed = 0;
+    let most = 0;
+    h.sink.afterWrite = () => {
+      most = Math.max(most, ++unflushed);
+    };
+    const flush = h.sink.flush.bind(h.sink);
+    h.sink.flush = async () => {
+      unflushed = 0;
+      return flush();
+    };
+    const summary = await runExecution(
+      { ...h.deps, api },
+      specs,
+      testOptions({ batchSize: 100, commitPages: 4, maxTweets: 10_000 }),
+    );
+    expect(summary.caught_up).toBe(true);
+    expect(summary.tweets_delivered).toBe(8000);
+    // One batch per page: at most half of commitPages (2) pages, plus the one written while the
+    // commit it made due was being started.
+    expect(most).toBeLessThanOrEqual(3);
+    // Every stream's posts, each once.
+    expect(new Set(h.sink.ids).size).toBe(8000);
   });
 });
