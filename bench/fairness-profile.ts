@@ -8,10 +8,15 @@
  * - `--mode prof`: `node --cpu-prof` of each drain; prints the CPU (not idle) per source function of
  *   ours (the nearest src/ frame on the stack), 100 streams minus one stream, largest first;
  * - `--mode strace`: `strace -c -f` of the file-system system calls of each drain;
- * - `--mode sql`: the SQLite statements each drain runs (bench/lib/sql-count.cjs), 100 vs one.
+ * - `--mode sql`: the SQLite statements each drain runs (bench/lib/sql-count.cjs), 100 vs one;
+ * - `--mode heap`: one heap snapshot of each drain `--heap-at` ms after its start (bench/lib/heap-snapshot.cjs);
+ *   prints the heap's size and the post and user objects alive in it (a page held between turns shows).
  *
- * Usage: `npm run build && node --import tsx bench/fairness-profile.ts [--mode cpu|prof|strace|sql]
- * [--reps 5] [--cli dist/cli.js ...]`. A build to compare with must sit under the repository (its
+ * `--world backlog`: every stream at least 1,050 posts (bench/fairness.ts `--world backlog`), instead
+ * of the skewed world where most streams have less than a page.
+ *
+ * Usage: `npm run build && node --import tsx bench/fairness-profile.ts [--mode cpu|prof|strace|sql|heap]
+ * [--world skewed|backlog] [--reps 5] [--heap-at 2000] [--cli dist/cli.js ...]`. A build to compare with must sit under the repository (its
  * chunks find node_modules from there), e.g. `cp -r dist .tmp/base`.
  * `KEEP=1` keeps the drains' folders (profiles, logs, state) under the printed temporary folder.
  */
@@ -40,14 +45,17 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'cpu' },
     reps: { type: 'string', default: '5' },
     cli: { type: 'string', multiple: true },
+    world: { type: 'string', default: 'skewed' },
+    'heap-at': { type: 'string', default: '2000' },
   },
 });
 const mode = values.mode ?? 'cpu';
 const clis = values.cli ?? ['dist/cli.js'];
 const reps = Number(values.reps ?? '5');
 
-// The world of bench/fairness.ts at 100 streams: stream i has about 5,000 / (i + 1) posts, at least 20.
-const streams = plan(100, 5000, 20);
+// The worlds of bench/fairness.ts at 100 streams: stream i has about 5,000 / (i + 1) posts, at least 20
+// (skewed), or about 20,000 / (i + 1), at least 1,050 (backlog).
+const streams = values.world === 'backlog' ? plan(100, 20_000, 1_050) : plan(100, 5000, 20);
 
 interface Drain {
   readonly dir: string;
@@ -74,7 +82,8 @@ function drain(url: string, base: string, cli: string, one: boolean, tag: string
   const flags = {
     prof: ['--cpu-prof', '--cpu-prof-dir', join(dir, 'prof')],
     sql: ['--require', join(ROOT, 'bench/lib/sql-count.cjs')],
-  }[mode as 'prof' | 'sql'];
+    heap: ['--require', join(ROOT, 'bench/lib/heap-snapshot.cjs')],
+  }[mode as 'prof' | 'sql' | 'heap'];
   const node = [
     process.execPath,
     '--max-semi-space-size=4',
@@ -101,6 +110,8 @@ function drain(url: string, base: string, cli: string, one: boolean, tag: string
       X_API_BASE_URL: url,
       X_BEARER_TOKEN: 'bench',
       SQLCOUNT_OUT: join(dir, 'sql.json'),
+      HEAP_SNAPSHOT_OUT: join(dir, 'heap.heapsnapshot'),
+      HEAP_SNAPSHOT_AT_MS: values['heap-at'] ?? '2000',
     },
     stdio: ['ignore', 'ignore', err],
   });
@@ -171,6 +182,42 @@ function cpuBySource(dir: string): Map<string, number> {
   return out;
 }
 
+/** A V8 heap snapshot's total self size, and its post and user objects (by their properties). */
+function heapFigures(file: string): { mb: number; posts: number; users: number } {
+  const snap = JSON.parse(readFileSync(file, 'utf8')) as {
+    snapshot: {
+      meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] };
+    };
+    nodes: number[];
+    edges: number[];
+    strings: string[];
+  };
+  const { node_fields: nf, node_types: nt, edge_fields: ef, edge_types: et } = snap.snapshot.meta;
+  const [type, name, size, edgeCount] = ['type', 'name', 'self_size', 'edge_count'].map((f) => nf.indexOf(f));
+  const [edgeType, edgeName] = ['type', 'name_or_index'].map((f) => ef.indexOf(f));
+  let bytes = 0;
+  let posts = 0;
+  let users = 0;
+  let edge = 0;
+  for (let i = 0; i < snap.nodes.length; i += nf.length) {
+    bytes += snap.nodes[i + (size as number)] as number;
+    const edges = snap.nodes[i + (edgeCount as number)] as number;
+    const plain =
+      nt[0][snap.nodes[i + (type as number)] as number] === 'object' &&
+      snap.strings[snap.nodes[i + (name as number)] as number] === 'Object';
+    if (plain) {
+      const props = new Set<string>();
+      for (let e = edge; e < edge + edges * ef.length; e += ef.length)
+        if (et[0][snap.edges[e + (edgeType as number)] as number] === 'property')
+          props.add(snap.strings[snap.edges[e + (edgeName as number)] as number] as string);
+      if (props.has('edit_history_tweet_ids') && props.has('text')) posts++;
+      else if (props.has('username') && props.has('id') && props.has('name')) users++;
+    }
+    edge += edges * ef.length;
+  }
+  return { mb: bytes / 1e6, posts, users };
+}
+
 /** Rows of `a` minus `b` (by key), largest difference first. */
 function difference(a: Map<string, number>, b: Map<string, number>, top: number): string[] {
   const keys = new Set([...a.keys(), ...b.keys()]);
@@ -209,6 +256,16 @@ try {
     if (mode === 'strace') {
       process.stdout.write(`100 streams:\n${readFileSync(join(many.dir, 'strace.txt'), 'utf8')}\n`);
       process.stdout.write(`one stream:\n${readFileSync(join(one.dir, 'strace.txt'), 'utf8')}\n`);
+    } else if (mode === 'heap') {
+      for (const [label, d] of [
+        ['100 streams', many],
+        ['one stream', one],
+      ] as const) {
+        const h = heapFigures(join(d.dir, 'heap.heapsnapshot'));
+        process.stdout.write(
+          `${label}: heap ${h.mb.toFixed(1)} MB at ${values['heap-at']} ms, ${h.posts} post objects, ${h.users} user objects alive\n`,
+        );
+      }
     } else if (mode === 'sql') {
       const read = (d: Drain) =>
         new Map<string, number>(JSON.parse(readFileSync(join(d.dir, 'sql.json'), 'utf8')));

@@ -125,7 +125,7 @@ export async function runSweep(session: StreamSession, granted = false): Promise
   // One page: read it, read ahead, bill, deliver and commit it. A function of its own so that the page
   // (the parsed response and its posts) is gone when the stream waits for its next turn: a suspended
   // async function keeps its registers, and with a hundred streams interleaved every waiting stream
-  // held its last page (session 6: 10,001 posts alive in a heap snapshot, bench/README.md).
+  // held its last page (10,001 posts alive mid-run: bench/fairness-profile.ts --mode heap).
   const takePage = async (): Promise<SweepEnd | null> => {
     const response = await (prefetched ?? fetchPage(token, session.remaining));
     prefetched = undefined;
