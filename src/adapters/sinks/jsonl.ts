@@ -51,6 +51,12 @@ export interface JsonlFileSinkOptions {
  *
  * A reader may therefore see, at most, one partial last line (an append in progress or a writer that
  * died mid-append); every line before the last is whole.
+ *
+ * One sink serves every stream of a run, so a flush appends the lines of every stream written before it.
+ * A flush that fails after its append (the fsync, or the lock lost meanwhile) leaves those lines in an
+ * unknown state: every later flush of this sink fails too (non-retryable), so no stream moves its
+ * checkpoint past lines another stream's failed flush took. The next run opens a new sink and
+ * delivers again from the checkpoints.
  */
 export class JsonlFileSink implements Sink {
   readonly #path: string;
@@ -66,6 +72,8 @@ export class JsonlFileSink implements Sink {
    * every young-generation collection until their flush (bench/README.md, drain profile).
    */
   #held: Buffer[] = [];
+  /** Set once a flush failed after its append: the lines it took may not be on disk. */
+  #broken: SinkError | undefined;
 
   constructor(options: JsonlFileSinkOptions) {
     this.#path = options.path;
@@ -93,6 +101,8 @@ export class JsonlFileSink implements Sink {
 
   async #flushHeld(signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
+    // Before the empty check: lines this caller wrote may have been taken by the flush that failed.
+    if (this.#broken !== undefined) throw this.#broken;
     if (this.#held.length === 0) return;
     // Take exactly the lines held now: another stream of the run may write while this flush runs, and
     // its lines belong to its own flush (clearing #held after the awaits below would drop them).
@@ -106,6 +116,14 @@ export class JsonlFileSink implements Sink {
     } catch (error) {
       // Not in the file: still owed, in order, ahead of anything written since (a retry appends them).
       if (!appended) this.#held = [...taken, ...this.#held];
+      // In the file but not known to be durable (after a failed fsync the kernel may report the next
+      // one as a success): no later flush of this sink may say otherwise.
+      else
+        this.#broken = new SinkError(
+          `${this.#path}: an earlier flush failed after appending (${messageOf(error)}); lines it took may not be on disk`,
+          false,
+          { cause: error },
+        );
       this.#dirMade = false; // the directory may have gone: the retry makes it again
       throw error;
     }
@@ -218,7 +236,8 @@ function appendLocked(fd: number, path: string, text: Buffer): void {
 
 /**
  * A failed fsync, never retried: after one the kernel may drop the dirty pages and report the next
- * fsync as a success. The stream fails, the checkpoint stays, the next run delivers again.
+ * fsync as a success. The stream fails, the checkpoint stays, the next run delivers again; every later
+ * flush of the sink fails too (`#broken`), since the failed one took other streams' lines as well.
  */
 function fsyncError(path: string, cause: unknown): SinkError {
   const code = (cause as NodeJS.ErrnoException).code;
