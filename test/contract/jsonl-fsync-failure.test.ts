@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Batch } from '../../src/core/ports/sink.js';
+import { batch } from '../support/jsonl-batch.js';
 
 const failing = vi.hoisted(() => ({ fds: new Set<number>(), failNext: 0 }));
 
@@ -34,14 +34,6 @@ vi.mock('node:fs', async (importOriginal) => {
 });
 
 const { JsonlFileSink } = await import('../../src/adapters/sinks/jsonl.js');
-
-const batch = (stream: string, ids: string[]): Batch => ({
-  version: 1,
-  stream,
-  batch_id: `${stream}-${ids[0]}`,
-  correlation_id: 'c',
-  tweets: ids.map((id) => ({ id, text: `post ${id} of ${stream}` })),
-});
 
 describe('JsonlFileSink after a failed fsync', () => {
   let dir: string;

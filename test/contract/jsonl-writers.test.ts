@@ -3,15 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JsonlFileSink } from '../../src/adapters/sinks/jsonl.js';
-import type { Batch } from '../../src/core/ports/sink.js';
-
-const batch = (stream: string, ids: string[]): Batch => ({
-  version: 1,
-  stream,
-  batch_id: `${stream}-${ids[0]}`,
-  correlation_id: 'c',
-  tweets: ids.map((id) => ({ id, text: `post ${id} of ${stream}` })),
-});
+import { batch } from '../support/jsonl-batch.js';
 
 /** Every line of the file parsed (throws on a torn or NUL-padded line). */
 async function lines(path: string): Promise<{ id: string; text: string }[]> {
