@@ -39,6 +39,8 @@ export class SpendAccount {
   #totals = { day: 0, month: 0 };
   /** Posts read whose record is still to come (holdRoom). */
   #unrecorded = 0;
+  /** The most the requests in flight may bill (reserve / release). */
+  #reserved = 0;
   /** The flag seen at the start: this run may spend one probe request on it. */
   #probeFlag: string | null = null;
   /** Settles when the probe in flight is answered or fails; other requests wait for it. */
@@ -65,6 +67,25 @@ export class SpendAccount {
   /** Posts the spend budgets still allow (Infinity without budgets), less the pages read and not yet recorded. */
   room(): number {
     return Math.max(0, postsAllowed(this.options, this.#totals) - this.#unrecorded);
+  }
+
+  /**
+   * What a new request may still ask for: `room` less what the requests in flight may bill. With
+   * several streams' requests in flight at once (`--concurrency`), each is sized against what the
+   * others have not reserved, so together they never ask for more than the budgets allow.
+   */
+  requestRoom(): number {
+    return Math.max(0, this.room() - this.#reserved);
+  }
+
+  /** A request for up to `posts` posts goes out: {@link requestRoom} counts them until `release`. */
+  reserve(posts: number): void {
+    this.#reserved += posts;
+  }
+
+  /** The request of a `reserve` was answered or failed (its page, if any, is held with holdRoom). */
+  release(posts: number): void {
+    this.#reserved = Math.max(0, this.#reserved - posts);
   }
 
   /**
@@ -122,7 +143,7 @@ export class SpendAccount {
    */
   async beforeRequest(): Promise<void> {
     // Bounded: a waiter re-checks once the probe settled (it may become the next probe).
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < 4; attempt++) {
       if (this.depleted) throw this.#flagError('an earlier request of this run');
       if (this.#probe !== undefined) {
         await this.#probe.done;
@@ -131,6 +152,9 @@ export class SpendAccount {
       const ledger = this.ports.ledger;
       if (ledger === undefined) return;
       const flag = await ledger.creditsDepletedAt();
+      // Another request (a stream polled at once) became the probe or met a 402 while this one read
+      // the flag: wait for it like the others, or stop.
+      if (this.#probe !== undefined || this.depleted) continue;
       if (flag === null) {
         this.#probeFlag = null;
         return;

@@ -65,18 +65,18 @@ export async function runSweep(session: StreamSession, granted = false): Promise
   const seenTokens = new Set<string>();
   let emptyRepeats = 0;
   // The next page, requested while this one is delivered (see below).
-  let prefetched: Promise<ApiResponse<unknown>> | undefined;
+  let prefetched: PageFetch | undefined;
   // Never more posts than the stream may still deliver: every post read is billed.
-  const fetchPage = (pageToken: string | undefined, budget: number): Promise<ApiResponse<unknown>> =>
-    session.request<unknown>(
-      pageRequest(spec, session.userId, {
-        sinceId,
-        untilId: bounds.untilId,
-        // The spend budget caps the page like the stream's share does (the smaller of the two).
-        maxResults: pageSize(endpoint, Math.min(budget, run.spend.room())),
-        token: pageToken,
-      }),
+  const fetchPage = (pageToken: string | undefined, budget: number): PageFetch => {
+    // The spend budget caps the page like the stream's share does (the smaller of the two), less what
+    // the other streams' requests in flight may bill; reserved until the answer is in.
+    const maxResults = pageSize(endpoint, Math.min(budget, run.spend.requestRoom()));
+    run.spend.reserve(maxResults);
+    const answer = session.request<unknown>(
+      pageRequest(spec, session.userId, { sinceId, untilId: bounds.untilId, maxResults, token: pageToken }),
     );
+    return { answer, reserved: maxResults };
+  };
   // Group commit: pages are written and their commit (fsync, checkpoint write) starts once half of
   // `commitPages` pages are pending or `commitIntervalMs` passed since the last commit, whichever comes
   // first, and always when the sweep ends (done, stop, deadline, signal, failure). The commit is left
@@ -127,8 +127,14 @@ export async function runSweep(session: StreamSession, granted = false): Promise
   // async function keeps its registers, and with a hundred streams interleaved every waiting stream
   // held its last page (10,001 posts alive mid-run: bench/fairness-profile.ts --mode heap).
   const takePage = async (): Promise<SweepEnd | null> => {
-    const response = await (prefetched ?? fetchPage(token, session.remaining));
+    const fetch = prefetched ?? fetchPage(token, session.remaining);
     prefetched = undefined;
+    let response: ApiResponse<unknown>;
+    try {
+      response = await fetch.answer;
+    } finally {
+      run.spend.release(fetch.reserved); // the page's posts are held below, before any await
+    }
     const page: TweetPage = validatePage(response.body, endpoint, { sinceId, untilId: below });
     const posts = page.data ?? [];
     const nextToken = page.meta.next_token;
@@ -156,11 +162,11 @@ export async function runSweep(session: StreamSession, granted = false): Promise
     if (
       nextToken !== undefined &&
       session.mayReadAhead(posts.length) &&
-      run.spend.room() >= PAGE_SIZE_LIMITS[endpoint].min &&
+      run.spend.requestRoom() >= PAGE_SIZE_LIMITS[endpoint].min &&
       !agedOut()
     ) {
       prefetched = fetchPage(nextToken, session.remaining - posts.length);
-      prefetched.catch(() => undefined); // observed when awaited on the next turn
+      prefetched.answer.catch(() => undefined); // observed when awaited on the next turn
     }
     session.releaseTurn();
     // A request made just now (this stream's next page, or the next stream's) reaches its socket on a
@@ -212,7 +218,7 @@ export async function runSweep(session: StreamSession, granted = false): Promise
       if (stop !== null) return stop;
       if (prefetched === undefined && agedOut()) return 'aged_out';
       // A page the spend budget cannot pay for in full is not requested.
-      if (prefetched === undefined && run.spend.room() < PAGE_SIZE_LIMITS[endpoint].min)
+      if (prefetched === undefined && run.spend.requestRoom() < PAGE_SIZE_LIMITS[endpoint].min)
         return 'spend_exhausted';
       const end = await takePage();
       if (end !== null) return end;
@@ -230,9 +236,17 @@ export async function runSweep(session: StreamSession, granted = false): Promise
     committing = undefined;
     throw (await commitError(pending)) ?? error;
   } finally {
+    // A page read ahead and never taken (the run stopped): its reservation no longer holds others back.
+    if (prefetched !== undefined) run.spend.release(prefetched.reserved);
     startCommit(); // a stop between pages: the pages written are committed now
     await settle(); // a commit that fails fails the sweep
   }
+}
+
+/** A page requested: its answer, and the posts reserved against the spend budgets until it is in. */
+interface PageFetch {
+  readonly answer: Promise<ApiResponse<unknown>>;
+  readonly reserved: number;
 }
 
 /** Delivered posts not yet committed: a run of whole pages, possibly ending with part of one. */

@@ -34,6 +34,8 @@ const plan = fc.record({
   monthCents: fc.option(fc.integer({ min: 0, max: 600 }), { nil: undefined }),
   queries: fc.uniqueArray(fc.constantFrom(...QUERIES), { minLength: 1, maxLength: 4 }),
   overlapSeconds: fc.constantFrom(0, 0, 3600, 30 * 86_400),
+  // Streams with a request in flight at once: each request is sized against what the others reserved.
+  concurrency: fc.integer({ min: 1, max: 3 }),
   days: fc.array(
     fc.record({ runs: fc.integer({ min: 1, max: 3 }), publish: fc.integer({ min: 0, max: 60 }) }),
     { minLength: 1, maxLength: 3 },
@@ -86,7 +88,12 @@ describe('property 14: spend stays within the budget plus one page', () => {
             const summary = await runExecution(
               deps,
               streams,
-              fastOptions({ spend, maxTweets: 100_000, correlationId: `r${d}-${r}` }),
+              fastOptions({
+                spend,
+                maxTweets: 100_000,
+                concurrency: p.concurrency,
+                correlationId: `r${d}-${r}`,
+              }),
             );
             budgetStopped ||= summary.streams.some((s) => s.outcome === 'spend_exhausted');
           }

@@ -23,6 +23,8 @@ export class FakeXApi implements XApi {
   readonly users = new Map<string, string>();
   /** Rewrites a page body before it is returned (hostile responses). */
   transform: ((body: Record<string, unknown>, request: ApiRequest) => unknown) | undefined;
+  /** Awaited before a request is answered (`n`: its 1-based number): holds answers to keep requests in flight together. */
+  beforeAnswer: ((request: ApiRequest, n: number) => Promise<void>) | undefined;
   /** Server clock minus local clock, reported in serverDateMs. */
   skewMs = 0;
   #ids: string[] = [];
@@ -66,6 +68,7 @@ export class FakeXApi implements XApi {
   async get<T>(request: ApiRequest, signal?: AbortSignal): Promise<ApiResponse<T>> {
     signal?.throwIfAborted();
     this.requests.push(request);
+    await this.beforeAnswer?.(request, this.requests.length);
     const rateLimit = this.#countRequest(request);
     const fault = this.faults.shift();
     const error = typeof fault === 'function' ? fault(request) : fault;

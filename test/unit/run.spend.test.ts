@@ -66,8 +66,8 @@ describe('runExecution and 402 CreditsDepleted', () => {
     const before = await h.store.load('a');
     const requestsBefore = h.api.requests.length;
     h.api.faults.push(credits402());
-    // Act
-    const summary = await runExecution(h.deps, streams, testOptions());
+    // Act (one request in flight at a time: the next test has two)
+    const summary = await runExecution(h.deps, streams, testOptions({ concurrency: 1 }));
     // Assess
     expect(summary.streams.map((s) => s.outcome)).toEqual([
       'credits_depleted',
@@ -81,6 +81,44 @@ describe('runExecution and 402 CreditsDepleted', () => {
     expect(h.logger.events('credits_depleted')).toHaveLength(1);
     expect(h.logger.events('credits_depleted')[0]).toMatchObject({ source: 'api', stream: 'a' });
     expect(String(h.logger.events('credits_depleted')[0]!.message)).toMatch(/top up the credits/);
+  });
+
+  it('at concurrency 2: the request already in flight is answered, no request follows the 402', async () => {
+    const h = withLedger(recentIds(START, 30));
+    await runExecution(h.deps, [streams[0]!], testOptions({ maxTweets: 10 }));
+    const before = await h.store.load('a');
+    const requestsBefore = h.api.requests.length;
+    h.api.faults.push(credits402());
+    // a's request is answered (the 402) once b's has gone out too; b's once a's 402 was thrown.
+    let bSent: () => void = () => undefined;
+    let aAnswered: () => void = () => undefined;
+    const bothOut = new Promise<void>((resolve) => {
+      bSent = resolve;
+    });
+    const aDone = new Promise<void>((resolve) => {
+      aAnswered = resolve;
+    });
+    h.api.beforeAnswer = async (_request, n) => {
+      if (n === requestsBefore + 1) {
+        await bothOut;
+        setImmediate(aAnswered);
+      } else if (n === requestsBefore + 2) {
+        bSent();
+        await aDone;
+      }
+    };
+    const summary = await runExecution(h.deps, streams, testOptions({ concurrency: 2 }));
+    // a met the 402; b's request had gone out with it and was answered (its posts are delivered);
+    // c never made one.
+    expect(summary.streams.map((s) => s.outcome)).toEqual([
+      'credits_depleted',
+      'caught_up',
+      'credits_depleted',
+    ]);
+    expect(h.api.requests.length - requestsBefore).toBe(2);
+    expect(await h.store.load('a')).toEqual(before);
+    expect(await h.ledger.creditsDepletedAt()).toBe(new Date(START).toISOString());
+    expect(h.logger.events('credits_depleted')).toHaveLength(1);
   });
 
   it('makes exactly one probe request while the flag is set, and stops again on a 402', async () => {
@@ -210,6 +248,27 @@ describe('SpendAccount probe with requests in parallel (a scheduler interleaving
     await waiting;
     expect(released).toBe(true);
     expect(await ledger.creditsDepletedAt()).toBeNull();
+  });
+
+  it('makes one probe when two requests read the flag at the same moment', async () => {
+    // Two streams' requests ask before either is the probe: both read the flag (a store round trip).
+    const ledger = new MemorySpendLedger();
+    await ledger.setCreditsDepleted('2026-11-28T06:00:00.000Z');
+    const h = harness();
+    const account = await SpendAccount.open(
+      { pricePerPostUsd: 0.005 },
+      { ledger, clock: h.clock, logger: h.logger, metrics: h.metrics },
+    );
+    const order: string[] = [];
+    const first = account.beforeRequest().then(() => order.push('first'));
+    const second = account.beforeRequest().then(() => order.push('second'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['first']); // the second waits for the probe's answer
+    expect(h.logger.events('credits_probe')).toHaveLength(1);
+    await account.afterAnswer();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first', 'second']);
+    expect(h.logger.events('credits_probe')).toHaveLength(1);
   });
 
   it('stops the other requests when the probe meets the 402', async () => {
