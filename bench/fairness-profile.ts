@@ -9,6 +9,9 @@
  *   ours (the nearest src/ frame on the stack), 100 streams minus one stream, largest first;
  * - `--mode strace`: `strace -c -f` of the file-system system calls of each drain;
  * - `--mode sql`: the SQLite statements each drain runs (bench/lib/sql-count.cjs), 100 vs one;
+ * - `--mode inflight`: how long each drain had no request in flight (bench/lib/request-trace.mjs, as
+ *   bench/trace-drain.ts): the API idle while the poller parses, delivers and commits; medians of
+ *   `--reps` alternating pairs;
  * - `--mode heap`: one heap snapshot of each drain `--heap-at` ms after its start (bench/lib/heap-snapshot.cjs);
  *   prints the heap's size and the post and user objects alive in it (a page held between turns shows).
  *
@@ -16,7 +19,8 @@
  * of the skewed world where most streams have less than a page.
  *
  * Usage: `npm run build && node --import tsx bench/fairness-profile.ts [--mode cpu|prof|strace|sql|heap]
- * [--world skewed|backlog] [--reps 5] [--heap-at 2000] [--cli dist/cli.js ...]`. A build to compare with must sit under the repository (its
+ * [--world skewed|backlog] [--reps 5] [--heap-at 2000] [--concurrency N] [--cli dist/cli.js ...]`
+ * (`--concurrency` is passed to every drain; without it the CLI's default applies). A build to compare with must sit under the repository (its
  * chunks find node_modules from there), e.g. `cp -r dist .tmp/base`.
  * `KEEP=1` keeps the drains' folders (profiles, logs, state) under the printed temporary folder.
  */
@@ -38,6 +42,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ONE_QUERY, plan, startWorld } from './lib/fairness-world.js';
 import { median } from './lib/stats.js';
+import { summarize, type Trace } from './lib/trace-summary.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values } = parseArgs({
@@ -47,6 +52,7 @@ const { values } = parseArgs({
     cli: { type: 'string', multiple: true },
     world: { type: 'string', default: 'skewed' },
     'heap-at': { type: 'string', default: '2000' },
+    concurrency: { type: 'string' },
   },
 });
 const mode = values.mode ?? 'cpu';
@@ -83,7 +89,8 @@ function drain(url: string, base: string, cli: string, one: boolean, tag: string
     prof: ['--cpu-prof', '--cpu-prof-dir', join(dir, 'prof')],
     sql: ['--require', join(ROOT, 'bench/lib/sql-count.cjs')],
     heap: ['--require', join(ROOT, 'bench/lib/heap-snapshot.cjs')],
-  }[mode as 'prof' | 'sql' | 'heap'];
+    inflight: ['--import', join(ROOT, 'bench/lib/request-trace.mjs')],
+  }[mode as 'prof' | 'sql' | 'heap' | 'inflight'];
   const node = [
     process.execPath,
     '--max-semi-space-size=4',
@@ -98,6 +105,7 @@ function drain(url: string, base: string, cli: string, one: boolean, tag: string
     '0',
     '--time-budget',
     '3600',
+    ...(values.concurrency === undefined ? [] : ['--concurrency', values.concurrency]),
   ];
   const wrap =
     mode === 'strace'
@@ -112,6 +120,7 @@ function drain(url: string, base: string, cli: string, one: boolean, tag: string
       SQLCOUNT_OUT: join(dir, 'sql.json'),
       HEAP_SNAPSHOT_OUT: join(dir, 'heap.heapsnapshot'),
       HEAP_SNAPSHOT_AT_MS: values['heap-at'] ?? '2000',
+      REQUEST_TRACE_OUT: join(dir, 'trace.json'),
     },
     stdio: ['ignore', 'ignore', err],
   });
@@ -247,6 +256,26 @@ try {
       process.stdout.write(
         `| ${key} | ${median(runs).toFixed(2)} | ${runs.map((x) => x.toFixed(2)).join(', ')} |\n`,
       );
+  } else if (mode === 'inflight') {
+    const rows = new Map<string, Record<string, number>[]>();
+    let n = 0;
+    for (let rep = 0; rep < reps; rep++) {
+      for (const one of rep % 2 === 0 ? [false, true] : [true, false]) {
+        const d = drain(emu.url, base, clis[0] as string, one, `d${n++}`);
+        const trace = JSON.parse(readFileSync(join(d.dir, 'trace.json'), 'utf8')) as Trace;
+        const key = one ? 'one stream' : '100 streams';
+        rows.set(key, [...(rows.get(key) ?? []), summarize(trace)]);
+      }
+    }
+    process.stdout.write(
+      '| drain (medians) | requests | first request to last answer, ms | none in flight, ms | share | none in flight per request, ms |\n|---|---:|---:|---:|---:|---:|\n',
+    );
+    for (const [key, runs] of rows) {
+      const m = (field: string) => median(runs.map((r) => r[field] as number));
+      process.stdout.write(
+        `| ${key} | ${m('requests')} | ${m('span_ms')} | ${m('none_in_flight_ms')} | ${((100 * m('none_in_flight_ms')) / m('span_ms')).toFixed(1)} % | ${m('none_in_flight_ms_per_request').toFixed(2)} |\n`,
+      );
+    }
   } else {
     const cli = clis[0] as string;
     const many = drain(emu.url, base, cli, false, 'many');

@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BARE_HTTP, CLI, configureCli, prepareSnapshot, ROOT } from './lib/contenders.js';
 import { startEmulatorProcess } from './lib/emulator-process.js';
+import { summarize, type Trace } from './lib/trace-summary.js';
 import { BENCH_QUERY } from './lib/trial.js';
 
 const { values } = parseArgs({
@@ -30,37 +31,6 @@ const { values } = parseArgs({
 const posts = Number(values.posts);
 const cli = resolve(values.cli ?? 'dist/cli.js');
 const HOOK = join(ROOT, 'bench/lib/request-trace.mjs');
-
-interface Trace {
-  readonly born: number;
-  readonly exit: number;
-  readonly requests: [made: number, began: number, ended: number][];
-}
-
-function summarize(trace: Trace): Record<string, number> {
-  const r = [...trace.requests].sort((a, b) => a[0] - b[0]);
-  let inFlight = 0;
-  let from = r[0]?.[0] ?? 0;
-  let to = r[0]?.[2] ?? 0;
-  for (const [made, , ended] of r) {
-    if (made > to) {
-      inFlight += to - from;
-      from = made;
-    }
-    to = Math.max(to, ended);
-  }
-  inFlight += to - from;
-  const span = to - (r[0]?.[0] ?? 0);
-  const n = Math.max(1, r.length);
-  return {
-    requests: r.length,
-    to_first_request_ms: Math.round((r[0]?.[0] ?? 0) - trace.born),
-    span_ms: Math.round(span),
-    in_flight_ms_per_request: +(inFlight / n).toFixed(2),
-    none_in_flight_ms_per_request: +((span - inFlight) / n).toFixed(2),
-    after_last_answer_ms: Math.round(trace.exit - to),
-  };
-}
 
 async function main(): Promise<void> {
   configureCli({ path: cli });

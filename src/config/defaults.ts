@@ -40,7 +40,7 @@ export const DEFAULTS = {
   weight: 1,
   logLevel: 'info',
   pricePerPostUsd: 0.005,
-  concurrency: 1,
+  concurrency: 2,
   rateBudget: 'shared',
   dynamodbKey: DEFAULT_LAYOUT.keyAttribute,
   legacySinceIdAttribute: DEFAULT_LAYOUT.legacySinceIdAttribute,

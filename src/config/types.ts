@@ -44,7 +44,7 @@ export interface PollConfig {
   readonly payloadFormat?: PayloadFormat;
   /** Invoke type of a lambda sink. @default 'Event' */
   readonly invocationType?: InvocationType;
-  /** Streams with a request in flight at once in this process (RunOptions.concurrency). @default 1 */
+  /** Streams with a request in flight at once in this process (RunOptions.concurrency). @default 2 */
   readonly concurrency: number;
   /** `shared`: the app-wide budget in the store; `local`: this process paces alone. @default 'shared' */
   readonly rateBudget: RateBudgetMode;

@@ -44,7 +44,8 @@ export interface RunOptions {
   readonly spend: SpendOptions;
   /**
    * Streams that may hold a turn (a request in flight) at once, under the run's one rate limiter and
-   * post budget (docs/architecture.md, "Many streams: the scheduler"). @default 1
+   * post budget (docs/architecture.md, "Many streams: the scheduler"). Absent: 1 (the CLI and the
+   * Lambda pass their `concurrency` setting, default 2).
    */
   readonly concurrency?: number;
 }

@@ -108,7 +108,7 @@ describe('readLambdaEnv', () => {
 
   it('reads CONCURRENCY, the default when unset', () => {
     expect(readLambdaEnv({ ...valid, CONCURRENCY: '4' }).run.concurrency).toBe(4);
-    expect(readLambdaEnv(valid).run.concurrency).toBe(1);
+    expect(readLambdaEnv(valid).run.concurrency).toBe(2);
   });
 
   it('refuses plain http to a non-loopback host at cold start, unless ALLOW_INSECURE_HTTP=true', () => {

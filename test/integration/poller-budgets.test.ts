@@ -52,7 +52,9 @@ describe('poller against the emulator: usage cap, 401, time budget, max_tweets',
     const later = stream('later', { kind: 'mentions', user: user.id });
     env.emu.setLimits({ usageCap: 250 }); // pages of 100: the 4th request is past the cap
 
-    const run = await r.run([spec, later], { batchSize: 40 });
+    // One request in flight at a time, so that exactly one meets the cap (at concurrency 2 the other
+    // stream's request, sent with it, may meet it too).
+    const run = await r.run([spec, later], { batchSize: 40, concurrency: 1 });
 
     expect(run.summary.streams.map((s) => s.outcome)).toEqual(['usage_capped', 'usage_capped']);
     expect(run.summary.caught_up).toBe(false);

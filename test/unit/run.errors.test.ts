@@ -42,7 +42,9 @@ describe('runExecution errors', () => {
       ),
     );
     const other = { ...stream, name: 'other' };
-    const summary = await runExecution(h.deps, [stream, other], testOptions());
+    // One request in flight at a time: the other stream makes none (at concurrency 2 its request may
+    // go out with the capped one: test/unit/run.spend.test.ts has that case for a 402).
+    const summary = await runExecution(h.deps, [stream, other], testOptions({ concurrency: 1 }));
     expect(summary.streams.map((s) => s.outcome)).toEqual(['usage_capped', 'usage_capped']);
     expect(h.api.requests).toHaveLength(2);
     expect(await h.store.load(stream.name)).toEqual(before);
