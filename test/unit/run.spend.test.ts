@@ -58,14 +58,20 @@ describe('spend arithmetic', () => {
   });
 });
 
+/** Stream a half delivered (10 of 30 posts), then the next request meets a 402. */
+async function halfDeliveredThen402() {
+  const h = withLedger(recentIds(START, 30));
+  await runExecution(h.deps, [streams[0]!], testOptions({ maxTweets: 10 }));
+  const before = await h.store.load('a');
+  const requestsBefore = h.api.requests.length;
+  h.api.faults.push(credits402());
+  return { h, before, requestsBefore };
+}
+
 describe('runExecution and 402 CreditsDepleted', () => {
   it('stops every stream at the first 402: one request, state saved, flag, event and metric', async () => {
     // Prepare: stream a is half delivered; then the credits run out.
-    const h = withLedger(recentIds(START, 30));
-    await runExecution(h.deps, [streams[0]!], testOptions({ maxTweets: 10 }));
-    const before = await h.store.load('a');
-    const requestsBefore = h.api.requests.length;
-    h.api.faults.push(credits402());
+    const { h, before, requestsBefore } = await halfDeliveredThen402();
     // Act (one request in flight at a time: the next test has two)
     const summary = await runExecution(h.deps, streams, testOptions({ concurrency: 1 }));
     // Assess
@@ -84,11 +90,7 @@ describe('runExecution and 402 CreditsDepleted', () => {
   });
 
   it('at concurrency 2: the request already in flight is answered, no request follows the 402', async () => {
-    const h = withLedger(recentIds(START, 30));
-    await runExecution(h.deps, [streams[0]!], testOptions({ maxTweets: 10 }));
-    const before = await h.store.load('a');
-    const requestsBefore = h.api.requests.length;
-    h.api.faults.push(credits402());
+    const { h, before, requestsBefore } = await halfDeliveredThen402();
     // a's request is answered (the 402) once b's has gone out too; b's once a's 402 was thrown.
     let bSent: () => void = () => undefined;
     let aAnswered: () => void = () => undefined;
@@ -115,6 +117,7 @@ describe('runExecution and 402 CreditsDepleted', () => {
       'caught_up',
       'credits_depleted',
     ]);
+    expect(summary.streams[1]!.tweets_delivered).toBe(30);
     expect(h.api.requests.length - requestsBefore).toBe(2);
     expect(await h.store.load('a')).toEqual(before);
     expect(await h.ledger.creditsDepletedAt()).toBe(new Date(START).toISOString());
