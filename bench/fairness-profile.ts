@@ -268,12 +268,12 @@ try {
       }
     }
     process.stdout.write(
-      '| drain (medians) | requests | first request to last answer, ms | none in flight, ms | share | none in flight per request, ms |\n|---|---:|---:|---:|---:|---:|\n',
+      '| drain (medians) | requests | start to first request, ms | first request to last answer, ms | none in flight, ms | share | none in flight per request, ms | last answer to exit, ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n',
     );
     for (const [key, runs] of rows) {
       const m = (field: string) => median(runs.map((r) => r[field] as number));
       process.stdout.write(
-        `| ${key} | ${m('requests')} | ${m('span_ms')} | ${m('none_in_flight_ms')} | ${((100 * m('none_in_flight_ms')) / m('span_ms')).toFixed(1)} % | ${m('none_in_flight_ms_per_request').toFixed(2)} |\n`,
+        `| ${key} | ${m('requests')} | ${m('to_first_request_ms')} | ${m('span_ms')} | ${m('none_in_flight_ms')} | ${((100 * m('none_in_flight_ms')) / m('span_ms')).toFixed(1)} % | ${m('none_in_flight_ms_per_request').toFixed(2)} | ${m('after_last_answer_ms')} |\n`,
       );
     }
   } else {
