@@ -6,6 +6,7 @@
  */
 import { nextLags } from './fair-share.js';
 import { LeaseSet } from './lease-keeper.js';
+import { Gate, mapLimit } from './pool.js';
 import { LogEvent, MetricName } from './ports/observability.js';
 import { RateLimiter } from './rate-limiter.js';
 import { RunContext } from './run-context.js';
@@ -15,6 +16,12 @@ import { SpendAccount } from './spend-account.js';
 import type { StreamSpec } from './stream.js';
 import { runSession } from './stream-runner.js';
 import { StreamSession } from './stream-session.js';
+
+/**
+ * Streams opened (and closed) at once: their store reads and writes overlap, so a hundred streams on
+ * DynamoDB wait for about a sixteenth of the round trips (bench/README.md, "Session 7").
+ */
+const STREAMS_AT_ONCE = 16;
 
 /** A correlation id when the caller gave none: Web Crypto's UUID where present (Node 20 has it). */
 function newCorrelationId(nowMs: number): string {
@@ -60,11 +67,17 @@ export async function runExecution(
   const leases = new LeaseSet();
   const byName = new Map<string, StreamSummary>();
   const sessions: StreamSession[] = [];
-  for (const spec of streams) {
-    const opened = await StreamSession.open(run, spec, leases);
-    if (opened instanceof StreamSession) sessions.push(opened);
-    else byName.set(spec.name, opened);
-  }
+  // Opened STREAMS_AT_ONCE at a time (a lease, a load, a first checkpoint: store round trips); a
+  // username lookup goes through the same `concurrency` slots as the pages' requests.
+  const lookups = new Gate(options.concurrency ?? 1);
+  const opened = await mapLimit(streams, STREAMS_AT_ONCE, (spec) =>
+    StreamSession.open(run, spec, leases, lookups),
+  );
+  streams.forEach((spec, i) => {
+    const result = opened[i] as StreamSession | StreamSummary;
+    if (result instanceof StreamSession) sessions.push(result);
+    else byName.set(spec.name, result);
+  });
   const weights = new Map(streams.map((s) => [s.name, s.weight ?? 1]));
   const scheduled = await new FairScheduler(run, leases).run(
     sessions,
@@ -146,7 +159,7 @@ async function closeSessions(
       lag: r.session.lag,
     })),
   );
-  for (const [i, r] of scheduled.entries()) {
+  await mapLimit([...scheduled.entries()], STREAMS_AT_ONCE, async ([i, r]) => {
     if (!(run.signal?.aborted ?? false) && r.summary.outcome !== 'failed') {
       await r.session.saveLag(lags[i] as number).catch((err: unknown) => {
         r.session.logger.log('warn', LogEvent.error, {
@@ -159,5 +172,5 @@ async function closeSessions(
       });
     }
     await r.session.close();
-  }
+  });
 }

@@ -17,6 +17,7 @@ import { owedAgeSeconds } from './freshness.js';
 import { startSweep } from './frontier.js';
 import { timeMsToId } from './ids.js';
 import { LeaseKeeper, type LeaseSet } from './lease-keeper.js';
+import type { Gate } from './pool.js';
 import type { Checkpoint } from './ports/checkpoint-store.js';
 import { LogEvent, type Logger, MetricName, type Metrics } from './ports/observability.js';
 import type { Batch } from './ports/sink.js';
@@ -120,6 +121,7 @@ export class StreamSession {
     run: RunContext,
     spec: StreamSpec,
     leases: LeaseSet,
+    lookups?: Gate,
   ): Promise<StreamSession | StreamSummary> {
     const logger = run.logger.child({ stream: spec.name });
     const activity = new StreamActivity(run.now());
@@ -148,7 +150,7 @@ export class StreamSession {
     try {
       loaded = await store.load(spec.name); // CorruptCheckpointError: reported, never reset here
       const guard = { ensure: (forMs?: number) => leases.ensure(keeper, forMs) };
-      const userId = await resolveUserId(run, spec, loaded, logger, guard, activity);
+      const userId = await resolveUserId(run, spec, loaded, logger, guard, activity, lookups);
       let checkpoint = loaded ?? firstCheckpoint(spec, run.stamp(), userId);
       if (userId !== undefined && checkpoint.userId === undefined) checkpoint = { ...checkpoint, userId };
       const floor = isRecent(spec) ? oldestRecentSinceId(run.now()) : undefined;

@@ -9,6 +9,7 @@ import {
 import { ApiError } from './errors.js';
 import { completeSweep, initialCheckpoint, type WriteStamp } from './frontier.js';
 import { compareIds, idToTimeMs, isValidId, maxId, timeMsToId } from './ids.js';
+import type { Gate } from './pool.js';
 import type { Checkpoint } from './ports/checkpoint-store.js';
 import { LogEvent, type Logger, MetricName } from './ports/observability.js';
 import { Endpoint } from './ports/x-api.js';
@@ -29,6 +30,7 @@ export async function resolveUserId(
   logger: Logger,
   lease: LeaseGuard,
   tally?: RequestTally,
+  gate?: Gate,
 ): Promise<string | undefined> {
   const source = spec.source;
   if (!needsUser(source)) return undefined;
@@ -36,13 +38,10 @@ export async function resolveUserId(
   // An all-digit username (X allows them) is looked up like any other: only an id is taken as is.
   if (source.by !== 'username' && NUMERIC.test(source.user) && isValidId(source.user)) return source.user;
   const request = userLookupRequest(source.user);
-  const response = await callApi<{ data?: { id?: unknown }; errors?: { type?: string; detail?: string }[] }>(
-    run,
-    request,
-    logger,
-    lease,
-    tally,
-  );
+  type Lookup = { data?: { id?: unknown }; errors?: { type?: string; detail?: string }[] };
+  const lookup = () => callApi<Lookup>(run, request, logger, lease, tally);
+  // Streams opened at once: their lookups share the run's `concurrency` request slots.
+  const response = await (gate === undefined ? lookup() : gate.run(lookup));
   const id = response.body?.data?.id;
   if (isValidId(id)) return id;
   const problem = response.body?.errors?.[0];
