@@ -119,6 +119,11 @@ export class RunContext {
     this.deps.observer?.onEvent(event);
   }
 
+  /** Requests the run may have in flight at once (`RunOptions.concurrency`, at least 1). */
+  get concurrency(): number {
+    return Math.max(1, Math.floor(this.options.concurrency ?? 1));
+  }
+
   /** start + timeBudgetMs - finalCommitReserveMs: nothing starts that would end after it. */
   get deadlineMs(): number {
     return this.startedMs + this.options.timeBudgetMs - this.options.finalCommitReserveMs;

@@ -70,7 +70,7 @@ export async function runExecution(
   const sessions: StreamSession[] = [];
   // Opened STREAMS_AT_ONCE at a time (a lease, a load, a first checkpoint: store round trips); a
   // username lookup goes through the same `concurrency` slots as the pages' requests.
-  const lookups = new Gate(options.concurrency ?? 1);
+  const lookups = new Gate(run.concurrency);
   const opened = await mapLimit(streams, STREAMS_AT_ONCE, (spec) =>
     StreamSession.open(run, spec, leases, lookups),
   );

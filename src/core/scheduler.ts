@@ -111,7 +111,7 @@ export class FairScheduler {
         nextIsMine: () => this.#nextIsMine(entry),
       });
     }
-    const slots = Math.max(1, Math.floor(this.#run.options.concurrency ?? 1));
+    const slots = this.#run.concurrency;
     for (let step = 0; step < MAX_STEPS; step++) {
       if (this.#entries.every((e) => e.state === 'done')) break;
       const holders = this.#entries.filter((e) => e.state === 'running').length;

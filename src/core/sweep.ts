@@ -127,13 +127,13 @@ export async function runSweep(session: StreamSession, granted = false): Promise
   // async function keeps its registers, and with a hundred streams interleaved every waiting stream
   // held its last page (10,001 posts alive mid-run: bench/fairness-profile.ts --mode heap).
   const takePage = async (): Promise<SweepEnd | null> => {
-    const fetch = prefetched ?? fetchPage(token, session.remaining);
+    const asked = prefetched ?? fetchPage(token, session.remaining);
     prefetched = undefined;
     let response: ApiResponse<unknown>;
     try {
-      response = await fetch.answer;
+      response = await asked.answer;
     } finally {
-      run.spend.release(fetch.reserved); // the page's posts are held below, before any await
+      run.spend.release(asked.reserved); // the page's posts are held below, before any await
     }
     const page: TweetPage = validatePage(response.body, endpoint, { sinceId, untilId: below });
     const posts = page.data ?? [];
