@@ -27,10 +27,38 @@ export interface ShareClaim {
   readonly cap: number;
 }
 
-const LEVEL_STEPS = 64;
-
 function level(claim: ShareClaim, at: number): number {
   return Math.min(claim.cap, Math.max(claim.floor, at * claim.weight));
+}
+
+/**
+ * The water level: the smallest `at` where the claims' levels sum to `target` (0 when their floors
+ * already do). Each claim's level is `at × weight` clamped to [min(floor, cap), cap], so the sum is
+ * piecewise linear in `at`: it rises by `weight` between floor / weight and cap / weight. One pass over
+ * those breakpoints in order finds the segment and solves it, in O(n log n) (a bisection over all
+ * claims costs 128 passes, and the scheduler refills at every change of a cap).
+ */
+function waterLevel(target: number, claims: readonly ShareClaim[]): number {
+  let sum = 0;
+  const events: { at: number; slope: number }[] = [];
+  for (const c of claims) {
+    const low = Math.min(c.floor, c.cap);
+    sum += low;
+    if (c.cap > low)
+      events.push({ at: low / c.weight, slope: c.weight }, { at: c.cap / c.weight, slope: -c.weight });
+  }
+  if (sum >= target) return 0;
+  events.sort((a, b) => a.at - b.at);
+  let at = 0;
+  let slope = 0;
+  for (const e of events) {
+    if (slope > 0 && sum + slope * (e.at - at) >= target) return at + (target - sum) / slope;
+    sum += slope * (e.at - at);
+    at = e.at;
+    slope += e.slope;
+  }
+  // Every cap reached (target is at most their sum): the last breakpoint.
+  return at;
 }
 
 /**
@@ -55,20 +83,13 @@ export interface Fill {
 export function fill(total: number, claims: readonly ShareClaim[]): Fill {
   const caps = claims.reduce((sum, c) => sum + c.cap, 0);
   const target = Math.max(0, Math.min(total, caps));
-  let low = 0;
-  let high = 1;
-  for (let i = 0; i < LEVEL_STEPS && claims.reduce((s, c) => s + level(c, high), 0) < target; i++) high *= 2;
-  for (let i = 0; i < LEVEL_STEPS; i++) {
-    const mid = (low + high) / 2;
-    if (claims.reduce((s, c) => s + level(c, mid), 0) < target) low = mid;
-    else high = mid;
-  }
+  const low = waterLevel(target, claims);
   const exact = claims.map((c) => level(c, low));
   const shares = exact.map((x, i) => Math.max((claims[i] as ShareClaim).floor, Math.floor(x + 1e-9)));
   let left = target - shares.reduce((s, x) => s + x, 0);
   const order = exact
     .map((x, i) => ({ i, frac: x - Math.floor(x + 1e-9) }))
-    .sort((a, b) => b.frac - a.frac || a.i - b.i);
+    .sort((a, b) => (Math.abs(b.frac - a.frac) > 1e-9 ? b.frac - a.frac : a.i - b.i));
   // Each round hands out at least one post while any claim is below its cap: bounded by `left`.
   while (left > 0) {
     let given = 0;

@@ -64,6 +64,67 @@ describe('waterFill', () => {
       { numRuns: 300 },
     );
   });
+
+  it('finds the same shares as a bisection of the water level (the reference it replaced)', () => {
+    // The level by bisection: 64 doublings, then 64 halvings of [low, high] (waterFill's first version).
+    const reference = (total: number, claims: readonly ShareClaim[]): number[] => {
+      const at = (c: ShareClaim, x: number) => Math.min(c.cap, Math.max(c.floor, x * c.weight));
+      const sum = (x: number) => claims.reduce((s, c) => s + at(c, x), 0);
+      const target = Math.max(
+        0,
+        Math.min(
+          total,
+          claims.reduce((s, c) => s + c.cap, 0),
+        ),
+      );
+      let low = 0;
+      let high = 1;
+      for (let i = 0; i < 64 && sum(high) < target; i++) high *= 2;
+      for (let i = 0; i < 64; i++) {
+        const mid = (low + high) / 2;
+        if (sum(mid) < target) low = mid;
+        else high = mid;
+      }
+      // waterFill's rounding, on the reference level.
+      const exact = claims.map((c) => at(c, low));
+      const shares = exact.map((x, i) => Math.max((claims[i] as ShareClaim).floor, Math.floor(x + 1e-9)));
+      let left = target - shares.reduce((s, x) => s + x, 0);
+      const order = exact
+        .map((x, i) => ({ i, frac: x - Math.floor(x + 1e-9) }))
+        .sort((a, b) => (Math.abs(b.frac - a.frac) > 1e-9 ? b.frac - a.frac : a.i - b.i));
+      for (let round = 0; left > 0 && round < 1_000_000; round++) {
+        const before = left;
+        for (const { i } of order) {
+          if (left > 0 && (shares[i] as number) < (claims[i] as ShareClaim).cap) {
+            shares[i] = (shares[i] as number) + 1;
+            left--;
+          }
+        }
+        if (left === before) break;
+      }
+      return shares;
+    };
+    const claim = fc.record({
+      weight: fc.constantFrom(0.25, 0.5, 1, 1.5, 2, 3, 10),
+      floor: fc.integer({ min: 0, max: 300 }),
+      extra: fc.option(fc.integer({ min: 0, max: 2000 }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(claim, { minLength: 1, maxLength: 150 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        (raw, total) => {
+          const claims = raw.map((c) => ({
+            weight: c.weight,
+            floor: c.floor,
+            cap: c.extra === undefined ? Number.POSITIVE_INFINITY : c.floor + c.extra,
+          }));
+          expect(waterFill(total, claims)).toEqual(reference(total, claims));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('pickNext', () => {
