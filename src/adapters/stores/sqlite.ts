@@ -46,9 +46,11 @@ interface LeaseRow {
 }
 
 /**
- * Checkpoints in a local SQLite file (better-sqlite3 or node:sqlite, see sqlite-driver.ts; WAL). Every write is one `BEGIN IMMEDIATE`
- * transaction that re-checks the lease fence and that since_id does not move backwards, so two
- * processes sharing the file can neither corrupt nor regress a checkpoint.
+ * Checkpoints in a local SQLite file (better-sqlite3 or node:sqlite, see sqlite-driver.ts; WAL). Every write runs inside a
+ * `BEGIN IMMEDIATE` transaction that re-checks the lease fence and that since_id does not move
+ * backwards, so two processes sharing the file can neither corrupt nor regress a checkpoint. Writes
+ * made in the same turn of the event loop share that transaction (SqliteDb.grouped, a savepoint
+ * each) and each resolves once it has committed.
  */
 export class SqliteCheckpointStore implements CheckpointStore {
   readonly #db: SqliteDb;
@@ -139,7 +141,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   async save(checkpoint: Checkpoint, lease: Lease): Promise<void> {
     const row = checkpointToRow(checkpoint);
-    this.#db.immediate(() => {
+    await this.#db.grouped(() => {
       this.#assertHeld(lease, checkpoint.stream);
       const current = this.#db
         .stmt('SELECT since_id FROM checkpoints WHERE stream = ?')
@@ -164,7 +166,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   async acquireLease(stream: string, owner: string, ttlMs: number, nowMs: number): Promise<Lease | null> {
-    return this.#db.immediate((): Lease | null => {
+    return this.#db.grouped((): Lease | null => {
       const row = this.#leaseRow(stream);
       if (row !== undefined && row.owner !== owner && row.expires_at_ms > nowMs) return null;
       const lease: Lease = { stream, owner, fence: (row?.fence ?? 0) + 1, expiresAtMs: nowMs + ttlMs };
@@ -179,7 +181,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   async renewLease(lease: Lease, ttlMs: number, nowMs: number): Promise<Lease> {
-    return this.#db.immediate((): Lease => {
+    return this.#db.grouped((): Lease => {
       this.#assertHeld(lease, lease.stream);
       const renewed: Lease = { ...lease, expiresAtMs: nowMs + ttlMs };
       this.#db
@@ -191,9 +193,11 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   async releaseLease(lease: Lease): Promise<void> {
     // The row stays (expired) so that the next acquisition still gets a larger fence.
-    this.#db
-      .stmt('UPDATE leases SET expires_at_ms = 0 WHERE stream = ? AND owner = ? AND fence = ?')
-      .run(lease.stream, lease.owner, lease.fence);
+    await this.#db.grouped(() =>
+      this.#db
+        .stmt('UPDATE leases SET expires_at_ms = 0 WHERE stream = ? AND owner = ? AND fence = ?')
+        .run(lease.stream, lease.owner, lease.fence),
+    );
   }
 
   async list(): Promise<Checkpoint[]> {
