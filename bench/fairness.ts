@@ -8,7 +8,8 @@
  *   (weight-normalized, goal >= 0.95) and of delivered / the max-min fair share over every stream that
  *   wanted posts;
  * - throughput: the same posts drained by the N streams in one run vs by one stream whose query
- *   (`post`) matches them all (goal >= 95 %), median of `--reps` alternating repetitions.
+ *   (`post`) matches them all (goal >= 95 %), median of `--reps` alternating repetitions, and the
+ *   median of the repetitions' paired ratios (a drift of the machine's speed cancels out);
  *
  * Usage: `npm run build && node --import tsx bench/fairness.ts [--world skewed|backlog] [--streams 8,100]
  * [--reps 3] [--concurrency N] [--compare 1,4]` (`--concurrency` is passed to every poll; without it the CLI's default applies;
@@ -209,6 +210,9 @@ async function scenario(
       runs,
       manyPerS: median(many),
       onePerS: median(one),
+      // Each repetition's N-stream drain against its own one-stream drain (run next to each other):
+      // a drift of the machine's speed between repetitions cancels out.
+      paired: median(many.map((m, i) => m / (one[i] as number))),
       many,
       one,
       manyCpuMs: median(manyCpu),
@@ -310,7 +314,8 @@ async function main(): Promise<void> {
       md.push(`| … ${r.streams.length - shown.length} more streams | ${r.runs.map(() => '').join(' | ')} |`);
     md.push(
       '',
-      `Throughput, whole world in one run (median of ${reps}): ${r.n} streams ${fmt(r.manyPerS, 0)} posts/s, one stream ${fmt(r.onePerS, 0)} posts/s: ${fmt((100 * r.manyPerS) / r.onePerS, 1)} %`,
+      `Throughput, whole world in one run (median of ${reps}): ${r.n} streams ${fmt(r.manyPerS, 0)} posts/s, one stream ${fmt(r.onePerS, 0)} posts/s: ${fmt((100 * r.manyPerS) / r.onePerS, 1)} %; ` +
+        `median of the ${reps} paired ratios (each repetition's ${r.n} streams against its one stream): ${fmt(100 * r.paired, 1)} %`,
     );
     md.push(
       `(runs: many ${r.many.map((x) => fmt(x, 0)).join(', ')}; one ${r.one.map((x) => fmt(x, 0)).join(', ')})`,
