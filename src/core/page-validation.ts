@@ -54,3 +54,17 @@ export function validatePage(body: unknown, endpoint: string, bounds: PageBounds
   }
   return body as unknown as TweetPage & { data?: readonly Tweet[] };
 }
+
+/**
+ * The ids a response served, checked or not: what the API bills for it. Lenient on purpose: a page
+ * that fails {@link validatePage} was still served, and its posts are still counted as read.
+ */
+export function servedIds(body: unknown): string[] {
+  const data = isRecord(body) ? body.data : undefined;
+  if (!Array.isArray(data)) return [];
+  const ids: string[] = [];
+  for (const item of data as unknown[]) {
+    if (isRecord(item) && typeof item.id === 'string') ids.push(item.id);
+  }
+  return ids;
+}

@@ -268,9 +268,9 @@ export class StreamSession {
     return this.#leases.ensure(this.#lease, forMs);
   }
 
-  /** One paced, retried request for this stream. */
-  request<T>(request: ApiRequest): Promise<ApiResponse<T>> {
-    return callApi<T>(this.#run, request, this.#logger, this, this.#activity);
+  /** One paced, retried request for this stream; `cancel` gives it up while it is not sent (callApi). */
+  request<T>(request: ApiRequest, cancel?: AbortSignal): Promise<ApiResponse<T>> {
+    return callApi<T>(this.#run, request, this.#logger, this, this.#activity, cancel);
   }
 
   /** A new sweep starts with this page (held in memory; written with the page's commit). */

@@ -11,7 +11,7 @@ import { isNewer, newestCreatedMs } from './freshness.js';
 import { afterBatch, completeSweep, nextId, sweepBounds } from './frontier.js';
 import { compareIds, minId } from './ids.js';
 import { overlapSinceId, recordRecent, withoutRedelivered } from './overlap.js';
-import { validatePage } from './page-validation.js';
+import { servedIds, validatePage } from './page-validation.js';
 import type { ApiResponse, TweetPage } from './ports/x-api.js';
 import type { StopReason } from './run-context.js';
 import { Failpoint } from './run-types.js';
@@ -72,10 +72,36 @@ export async function runSweep(session: StreamSession, granted = false): Promise
     // the other streams' requests in flight may bill; reserved until the answer is in.
     const maxResults = pageSize(endpoint, Math.min(budget, run.spend.requestRoom()));
     run.spend.reserve(maxResults);
+    const cancel = new AbortController();
     const answer = session.request<unknown>(
       pageRequest(spec, session.userId, { sinceId, untilId: bounds.untilId, maxResults, token: pageToken }),
+      cancel.signal,
     );
-    return { answer, reserved: maxResults };
+    return { answer, reserved: maxResults, cancel };
+  };
+  // Every post served is billed, delivered or not: a page that is rejected, or read ahead and never
+  // taken, is recorded in the spend ledger too (the ledger must never understate what the API billed).
+  const billServed = async (body: unknown): Promise<void> => {
+    const ids = servedIds(body);
+    run.spend.holdRoom(ids.length);
+    await run.spend.record(spec.name, ids);
+  };
+  // A page read ahead and never taken (the sweep stopped): given up if it still waits for its turn at
+  // the limiter, else its answer is awaited and billed. Its reservation no longer holds others back.
+  const dropPrefetched = async (): Promise<void> => {
+    const dropped = prefetched;
+    prefetched = undefined;
+    if (dropped === undefined) return;
+    dropped.cancel.abort();
+    let response: ApiResponse<unknown>;
+    try {
+      response = await dropped.answer;
+    } catch {
+      return; // never sent, or failed: nothing served
+    } finally {
+      run.spend.release(dropped.reserved);
+    }
+    await billServed(response.body);
   };
   // Group commit: pages are written and their commit (fsync, checkpoint write) starts once half of
   // `commitPages` pages are pending or `commitIntervalMs` passed since the last commit, whichever comes
@@ -135,19 +161,26 @@ export async function runSweep(session: StreamSession, granted = false): Promise
     } finally {
       run.spend.release(asked.reserved); // the page's posts are held below, before any await
     }
-    const page: TweetPage = validatePage(response.body, endpoint, { sinceId, untilId: below });
+    let page: TweetPage;
+    try {
+      page = validatePage(response.body, endpoint, { sinceId, untilId: below });
+      const token = page.meta.next_token;
+      if (token !== undefined && seenTokens.has(token)) {
+        // An empty page may hand back the token it was asked with ("try again from here"): tolerated
+        // a few times in a row, never as a loop. A page with posts repeating a token is a broken cursor.
+        emptyRepeats = (page.data ?? []).length === 0 ? emptyRepeats + 1 : MAX_EMPTY_REPEATS + 1;
+        if (emptyRepeats > MAX_EMPTY_REPEATS) {
+          throw new InvalidResponseError(`${endpoint}: next_token repeated`, endpoint);
+        }
+      } else {
+        emptyRepeats = 0;
+      }
+    } catch (error) {
+      await billServed(response.body); // rejected, but served
+      throw error;
+    }
     const posts = page.data ?? [];
     const nextToken = page.meta.next_token;
-    if (nextToken !== undefined && seenTokens.has(nextToken)) {
-      // An empty page may hand back the token it was asked with ("try again from here"): tolerated a
-      // few times in a row, never as a loop. A page with posts repeating a token is a broken cursor.
-      emptyRepeats = posts.length === 0 ? emptyRepeats + 1 : MAX_EMPTY_REPEATS + 1;
-      if (emptyRepeats > MAX_EMPTY_REPEATS) {
-        throw new InvalidResponseError(`${endpoint}: next_token repeated`, endpoint);
-      }
-    } else {
-      emptyRepeats = 0;
-    }
     if (nextToken !== undefined) {
       seenTokens.add(nextToken);
       if (seenTokens.size > SEEN_TOKENS_KEPT) seenTokens.delete(seenTokens.values().next().value as string);
@@ -236,10 +269,12 @@ export async function runSweep(session: StreamSession, granted = false): Promise
     committing = undefined;
     throw (await commitError(pending)) ?? error;
   } finally {
-    // A page read ahead and never taken (the run stopped): its reservation no longer holds others back.
-    if (prefetched !== undefined) run.spend.release(prefetched.reserved);
     startCommit(); // a stop between pages: the pages written are committed now
-    await settle(); // a commit that fails fails the sweep
+    try {
+      await dropPrefetched();
+    } finally {
+      await settle(); // a commit that fails fails the sweep
+    }
   }
 }
 
@@ -247,6 +282,8 @@ export async function runSweep(session: StreamSession, granted = false): Promise
 interface PageFetch {
   readonly answer: Promise<ApiResponse<unknown>>;
   readonly reserved: number;
+  /** Gives the request up while it is not sent (a page read ahead and no longer wanted). */
+  readonly cancel: AbortController;
 }
 
 /** Delivered posts not yet committed: a run of whole pages, possibly ending with part of one. */

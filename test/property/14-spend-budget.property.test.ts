@@ -111,7 +111,29 @@ describe('property 14: spend stays within the budget plus one page', () => {
         }
         if (budgetStopped) stopped++;
       }),
-      { numRuns: runs(40) },
+      {
+        numRuns: runs(40),
+        // Found in CI (2026-12-02): a page read ahead and dropped when the stream's share shrank was
+        // billed by the API and never recorded (fixed in sweep.ts, dropPrefetched).
+        examples: [
+          [
+            {
+              seed: 143618,
+              price: 0.005,
+              dayCents: 100,
+              monthCents: undefined,
+              queries: ['-is:retweet the', 'the', 'coffee OR music', 'lang:es OR lang:fr'],
+              overlapSeconds: 0,
+              concurrency: 2,
+              days: [
+                { runs: 1, publish: 0 },
+                { runs: 1, publish: 0 },
+                { runs: 1, publish: 0 },
+              ],
+            },
+          ],
+        ],
+      },
     );
     console.info(`[property 14] ${stopped} of ${cases} cases stopped on a spend budget`);
     expect(stopped).toBeGreaterThan(0); // the budgets were binding, not only generous

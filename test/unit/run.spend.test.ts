@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemorySpendLedger } from '../../src/adapters/stores/memory-spend-ledger.js';
-import { CreditsDepletedError } from '../../src/core/errors.js';
+import { CreditsDepletedError, SinkError } from '../../src/core/errors.js';
 import { timeMsToId } from '../../src/core/ids.js';
+import type { ApiRequest } from '../../src/core/ports/x-api.js';
 import { runExecution } from '../../src/core/run.js';
 import {
   billPage,
@@ -12,7 +13,9 @@ import {
   utcDay,
 } from '../../src/core/spend.js';
 import { SpendAccount } from '../../src/core/spend-account.js';
+import { FakeXApi } from '../support/fake-x-api.js';
 import { harness, recentIds, searchStream, testOptions } from '../support/harness.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const START = Date.UTC(2026, 10, 28, 12, 0, 0);
 const since = timeMsToId(START - 10 * 60_000);
@@ -219,6 +222,99 @@ describe('runExecution spend accounting and budgets', () => {
     expect(h.api.requests.map((r) => r.params.max_results)).toEqual([]);
     expect(summary.streams[0]!.outcome).toBe('spend_exhausted');
   });
+});
+
+/** Counts the posts the API's answers served: what it bills (no same-day re-reads in these tests). */
+function countServed(h: ReturnType<typeof withLedger>): () => number {
+  let served = 0;
+  const get = h.api.get.bind(h.api);
+  h.api.get = async <T>(request: ApiRequest, signal?: AbortSignal) => {
+    const response = await get<T>(request, signal);
+    served += (response.body as { data?: unknown[] }).data?.length ?? 0;
+    return response;
+  };
+  return () => served;
+}
+
+/** A ManualClock whose sleeps of exactly `heldMs` wait until `release()` (or their signal aborts). */
+class HoldingClock extends ManualClock {
+  readonly #held: (() => void)[] = [];
+  constructor(readonly heldMs: number) {
+    super(START);
+  }
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms !== this.heldMs) return super.sleep(ms, signal);
+    return new Promise((resolve, reject) => {
+      const end = (): void => resolve(super.sleep(ms));
+      this.#held.push(end);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.#held.splice(this.#held.indexOf(end), 1);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    });
+  }
+  /** Ends every held sleep; returns how many there were. */
+  release(): number {
+    const held = this.#held.splice(0);
+    for (const end of held) end();
+    return held.length;
+  }
+}
+
+describe('every page served is billed, delivered or not', () => {
+  it('records a page read ahead and never taken (the sink rejected the page before it)', async () => {
+    const h = withLedger(recentIds(START, 300));
+    const served = countServed(h);
+    h.sink.failures.push(new SinkError('rejected', false));
+    const summary = await runExecution(h.deps, [stream], testOptions());
+    expect(summary.streams[0]!.outcome).toBe('failed');
+    expect(h.api.requests).toHaveLength(2); // the page, and the next one read ahead while it was delivered
+    expect(served()).toBe(200);
+    expect((await h.ledger.totals(utcDay(START))).dayPosts).toBe(200);
+    expect(summary.posts_billed).toBe(200);
+  });
+
+  it('records a page that fails validation', async () => {
+    const h = withLedger(recentIds(START, 300));
+    const served = countServed(h);
+    // Oldest first: not strictly descending, rejected before anything is delivered.
+    h.api.transform = (body) => ({ ...body, data: [...((body.data as unknown[]) ?? [])].reverse() });
+    const summary = await runExecution(h.deps, [stream], testOptions());
+    expect(summary.streams[0]!.outcome).toBe('failed');
+    expect(h.sink.ids).toEqual([]);
+    expect(served()).toBe(100);
+    expect((await h.ledger.totals(utcDay(START))).dayPosts).toBe(100);
+  });
+
+  it.each([
+    ['without', undefined],
+    ['with', new AbortController()],
+  ])(
+    'gives up a page read ahead that still waits at the limiter (%s a run signal): never sent, nothing billed',
+    async (_, run) => {
+      const h = withLedger([]);
+      const clock = new HoldingClock(1_000);
+      const api = new FakeXApi(clock, recentIds(START, 300));
+      h.sink.failures.push(new SinkError('rejected', false));
+      // 1 s between requests: the read-ahead waits at the limiter while the first page is delivered.
+      const summary = await runExecution(
+        { ...h.deps, api, clock },
+        [stream],
+        testOptions({ minIntervalMs: 1_000 }),
+        run?.signal,
+      );
+      expect(summary.streams[0]!.outcome).toBe('failed');
+      // Nothing is left waiting to be sent after the run: a later send would be billed and never recorded.
+      expect(clock.release()).toBe(0);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(api.requests).toHaveLength(1);
+      expect((await h.ledger.totals(utcDay(START))).dayPosts).toBe(100);
+    },
+  );
 });
 
 describe('SpendAccount probe with requests in parallel (a scheduler interleaving streams)', () => {
