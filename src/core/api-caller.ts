@@ -52,6 +52,24 @@ export async function callApi<T>(
   const waits = eitherSignal(run.signal, cancel);
   const waitSignal = waits.signal;
   const { api, clock } = run.deps;
+  // This request's slot at the rate limiter (waits: the pacing, the window, the minimum interval).
+  const waitForSlot = () =>
+    run.limiter.beforeRequest(bucket, {
+      deadlineMs: run.deadlineMs,
+      ...(waitSignal === undefined ? {} : { signal: waitSignal }),
+      onWait: async (wait) => {
+        await lease?.ensure(wait.waitMs);
+        if (wait.reason === 'min_interval') return;
+        run.counters.countRateLimitWait();
+        tally?.countRateLimitWait();
+        logger.log('info', LogEvent.rateLimitEncounter, {
+          endpoint: request.endpoint,
+          wait_ms: wait.waitMs,
+          reason: wait.reason,
+        });
+        run.emit({ type: 'rate_limit_wait', endpoint: request.endpoint, waitMs: wait.waitMs });
+      },
+    });
   try {
     return await withRetry(
       async () => {
@@ -61,23 +79,15 @@ export async function callApi<T>(
         // the requests of streams polled at once reach the API as far apart as the limiter spaced them.
         await lease?.ensure();
         await run.spend.beforeRequest(); // the credits flag (throws when set) and its one probe
-        await run.limiter.beforeRequest(bucket, {
-          deadlineMs: run.deadlineMs,
-          ...(waitSignal === undefined ? {} : { signal: waitSignal }),
-          onWait: async (wait) => {
-            await lease?.ensure(wait.waitMs);
-            if (wait.reason === 'min_interval') return;
-            run.counters.countRateLimitWait();
-            tally?.countRateLimitWait();
-            logger.log('info', LogEvent.rateLimitEncounter, {
-              endpoint: request.endpoint,
-              wait_ms: wait.waitMs,
-              reason: wait.reason,
-            });
-            run.emit({ type: 'rate_limit_wait', endpoint: request.endpoint, waitMs: wait.waitMs });
-          },
-        });
-        cancel?.throwIfAborted(); // given up during the wait: never sent
+        try {
+          await waitForSlot();
+          cancel?.throwIfAborted(); // given up during the wait
+        } catch (err) {
+          // Never sent: if this request was the credits probe, the next one may be (else the others
+          // would wait for its outcome for ever).
+          run.spend.requestFailed();
+          throw err;
+        }
         const started = clock.now();
         run.counters.countRequest();
         tally?.countRequest();

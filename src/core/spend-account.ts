@@ -194,7 +194,7 @@ export class SpendAccount {
     }
   }
 
-  /** Called when a request failed otherwise (network, 5xx, 4xx): the probe may be made again. */
+  /** Called when a request failed otherwise (network, 5xx, 4xx) or was never sent: the probe may be made again. */
   requestFailed(): void {
     this.#endProbe();
   }

@@ -3,6 +3,8 @@ import { MemorySpendLedger } from '../../src/adapters/stores/memory-spend-ledger
 import { CreditsDepletedError, SinkError } from '../../src/core/errors.js';
 import { timeMsToId } from '../../src/core/ids.js';
 import type { ApiRequest } from '../../src/core/ports/x-api.js';
+import { Endpoint } from '../../src/core/ports/x-api.js';
+import { RateLimiter } from '../../src/core/rate-limiter.js';
 import { runExecution } from '../../src/core/run.js';
 import {
   billPage,
@@ -315,6 +317,23 @@ describe('every page served is billed, delivered or not', () => {
       expect((await h.ledger.totals(utcDay(START))).dayPosts).toBe(100);
     },
   );
+});
+
+describe('a probe that is never sent', () => {
+  it('lets the other streams stop when the probe cannot wait for the rate limit: the run ends', async () => {
+    // The credits flag of the last run is set: this run's first request is the probe. The window is
+    // spent until after the deadline, so the probe stops at the limiter, before it is sent; the other
+    // stream waits for the probe's outcome and must be let go, not left waiting for ever.
+    const h = withLedger(recentIds(START, 30));
+    await h.ledger.setCreditsDepleted('2026-11-28T06:00:00.000Z');
+    const rateLimiter = new RateLimiter({ clock: h.clock, minIntervalMs: 0, pacingThreshold: 0.8 });
+    rateLimiter.record(Endpoint.searchRecent, { limit: 450, remaining: 0, resetAtMs: START + 20 * 60_000 });
+    const options = testOptions({ concurrency: 2, timeBudgetMs: 10 * 60_000 });
+    const summary = await runExecution({ ...h.deps, rateLimiter }, streams.slice(0, 2), options);
+    expect(summary.streams.map((s) => s.outcome)).toEqual(['deadline', 'deadline']);
+    expect(h.api.requests).toHaveLength(0);
+    expect(await h.ledger.creditsDepletedAt()).toBe('2026-11-28T06:00:00.000Z'); // not answered: still set
+  });
 });
 
 describe('SpendAccount probe with requests in parallel (a scheduler interleaving streams)', () => {
